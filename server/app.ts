@@ -1,0 +1,58 @@
+// The Express app that serves the page: Vite's middleware in dev (imported
+// lazily, so production never loads Vite), the built files in production.
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express } from 'express';
+
+/** The project folder (the one holding package.json), wherever this file was built to. */
+export const PROJECT_ROOT = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
+/** Where `vite build` writes the page. */
+export const CLIENT_DIST = join(PROJECT_ROOT, 'dist', 'client');
+
+export interface PageApp {
+  /** The request handler to mount on the http server. */
+  app: Express;
+  /** Releases what serving the page holds (Vite's watcher and HMR sockets in dev). */
+  close(): Promise<void>;
+}
+
+/** Builds the app for the chosen mode; dev needs the http server so Vite can share it for HMR. */
+export async function createPageApp({ dev, httpServer }: { dev: boolean; httpServer: Server }): Promise<PageApp> {
+  const app = express();
+  app.disable('x-powered-by');
+  if (dev) {
+    const { createServer } = await import('vite');
+    const vite = await createServer({
+      configFile: join(PROJECT_ROOT, 'vite.config.ts'),
+      // 'mpa' rather than 'spa': unknown paths should 404, not become the page.
+      appType: 'mpa',
+      server: { middlewareMode: true, ws: { server: httpServer } },
+    });
+    app.use(vite.middlewares);
+    return { app, close: () => vite.close() };
+  }
+  if (!existsSync(join(CLIENT_DIST, 'index.html'))) {
+    throw Object.assign(new Error(`the page is not built (no ${join(CLIENT_DIST, 'index.html')}); run npm run build`), {
+      code: 'ERR_WS_ECHO_NOT_BUILT',
+    });
+  }
+  app.use(
+    express.static(CLIENT_DIST, {
+      setHeaders(res, path) {
+        // Vite fingerprints everything under assets/, so those never change.
+        const immutable = path.startsWith(join(CLIENT_DIST, 'assets'));
+        res.setHeader('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    }),
+  );
+  return { app, close: async () => {} };
+}
+
+function findProjectRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return start;
+  }
+}

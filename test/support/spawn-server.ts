@@ -1,0 +1,79 @@
+// Starts the real server as a child process on a free port and reads the URL
+// it prints, for tests that need a separate process (browser, signals, dev mode).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface RunningServer {
+  /** The page's URL as the server printed it, e.g. http://127.0.0.1:41234/. */
+  url: string;
+  /** The same origin with ws:, where the echo answers. */
+  wsUrl: string;
+  /** The child process. */
+  child: ChildProcess;
+  /** Every stdout/stderr line so far (JSON log lines in production). */
+  output: string[];
+  /** Sends a signal and resolves with the exit code (or the signal's name). */
+  stop(signal?: NodeJS.Signals): Promise<number | string | null>;
+}
+
+export interface StartOptions {
+  /** Extra flags for the server. */
+  args?: string[];
+  /** Extra environment. */
+  env?: Record<string, string>;
+  /** `npm run dev` instead of the production build. */
+  dev?: boolean;
+}
+
+/** Spawns the built server (`node dist/server/main.js`) or `npm run dev`, on port 0 unless args say otherwise. */
+export async function startServer({ args = [], env = {}, dev = false }: StartOptions = {}): Promise<RunningServer> {
+  const flags = ['--port', '0', '--log-format', 'json', ...args];
+  const child = dev
+    ? spawn('npm', ['run', '--silent', 'dev', '--', ...flags], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } })
+    : spawn(process.execPath, ['dist/server/main.js', ...flags], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
+  const output: string[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    const onLine = (line: string) => {
+      output.push(line);
+      const printed = parseUrl(line);
+      if (printed) resolve(printed);
+    };
+    readLines(child.stdout!, onLine);
+    readLines(child.stderr!, onLine);
+    child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${output.join('\n')}`)));
+    setTimeout(() => reject(new Error(`server did not print its URL within 30 s:\n${output.join('\n')}`)), 30_000).unref();
+  });
+  const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string | null);
+  return {
+    url,
+    wsUrl: url.replace(/^http/, 'ws'),
+    child,
+    output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+function parseUrl(line: string): string | undefined {
+  try {
+    const entry = JSON.parse(line) as { url?: unknown };
+    return typeof entry.url === 'string' ? entry.url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) onLine(line);
+  });
+}

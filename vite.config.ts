@@ -1,0 +1,14 @@
+// The page lives in client/, its static files in public/, the build in dist/client.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const fromHere = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+export default defineConfig({
+  root: fromHere('./client'),
+  publicDir: fromHere('./public'),
+  build: {
+    outDir: fromHere('./dist/client'),
+    emptyOutDir: true,
+  },
+});
