@@ -15,7 +15,10 @@ export interface RunningServer {
   child: ChildProcess;
   /** Every stdout/stderr line so far (JSON log lines in production). */
   output: string[];
-  /** Sends a signal and resolves with the exit code (or the signal's name). */
+  /**
+   * Sends a signal (to the whole process group for dev) and resolves with the
+   * exit code, or the signal's name when the process died of it.
+   */
   stop(signal?: NodeJS.Signals): Promise<number | string | null>;
 }
 
@@ -32,7 +35,8 @@ export interface StartOptions {
 export async function startServer({ args = [], env = {}, dev = false }: StartOptions = {}): Promise<RunningServer> {
   const flags = ['--port', '0', '--log-format', 'json', ...args];
   const child = dev
-    ? spawn('npm', ['run', '--silent', 'dev', '--', ...flags], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } })
+    ? // Its own process group, so stop() can signal npm, tsx and the server together, as Ctrl-C does.
+      spawn('npm', ['run', '--silent', 'dev', '--', ...flags], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, detached: true })
     : spawn(process.execPath, ['dist/server/main.js', ...flags], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
   const output: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
@@ -53,7 +57,10 @@ export async function startServer({ args = [], env = {}, dev = false }: StartOpt
     child,
     output,
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        if (dev) process.kill(-child.pid!, signal);
+        else child.kill(signal);
+      }
       return exited;
     },
   };

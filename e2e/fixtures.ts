@@ -1,0 +1,88 @@
+// Playwright's `test` plus what the browser tests share: the built server (one
+// per worker, so `page.goto('/')` reaches it), the page's console lines, and
+// everything that went wrong while it loaded or ran.
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { startServer, type RunningServer } from '../test/support/spawn-server.ts';
+
+export { expect };
+
+interface TestFixtures {
+  /** Every console.log line the page wrote, in order. */
+  consoleLines: string[];
+  /** Console errors, uncaught exceptions, failed requests and HTTP errors; normal use has none. */
+  problems: string[];
+}
+
+interface WorkerFixtures {
+  /** The production server (`node dist/server/main.js`), shared by the worker's tests. */
+  server: RunningServer;
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  server: [
+    async ({}, use) => {
+      const server = await startServer();
+      try {
+        await use(server);
+      } finally {
+        await server.stop();
+      }
+    },
+    { scope: 'worker' },
+  ],
+
+  baseURL: async ({ server }, use) => {
+    await use(server.url);
+  },
+
+  consoleLines: async ({ page }, use) => {
+    const lines: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'log') lines.push(message.text());
+    });
+    await use(lines);
+  },
+
+  problems: async ({ page }, use) => {
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    });
+    await use(problems);
+  },
+});
+
+/** The page's log. */
+export function logOf(page: Page): Locator {
+  return page.getByRole('log');
+}
+
+/** Log rows going `direction` whose content is exactly `content`. */
+export function logRows(page: Page, direction: 'sent' | 'received' | 'event' | 'error', content: string | RegExp): Locator {
+  const text = typeof content === 'string' ? page.getByText(content, { exact: true }) : page.getByText(content);
+  return logOf(page)
+    .getByRole('listitem')
+    .filter({ has: page.getByText(direction, { exact: true }) })
+    .filter({ has: text });
+}
+
+/** The live readyState, e.g. "1 OPEN". */
+export function readyState(page: Page): Locator {
+  return page.getByLabel('readyState', { exact: true });
+}
+
+/** The Send Message button. */
+export function sendButton(page: Page): Locator {
+  return page.getByRole('button', { name: 'Send Message', exact: true });
+}
+
+/** Opens the page and waits until its socket is OPEN. */
+export async function openConnected(page: Page, url = '/'): Promise<void> {
+  await page.goto(url);
+  await expect(readyState(page)).toHaveText('1 OPEN');
+}

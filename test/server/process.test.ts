@@ -1,0 +1,385 @@
+// The built server as a real process (node dist/server/main.js): signals,
+// exit codes, the one-line errors for bad flags and environment, --help,
+// a busy port, and what it logs per connection.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import { RawClient, destroyAllRawClients, Opcode, parseClose } from '../support/raw-client.ts';
+import { PROJECT_ROOT, startServer, type RunningServer } from '../support/spawn-server.ts';
+import { withTimeout } from '../support/wait.ts';
+import { closed, openClient, receive, receiveOne, terminateAll } from '../support/ws-client.ts';
+
+/** Every environment variable the server reads; removed so the developer's shell cannot change a result. */
+const CONFIG_ENV = ['PORT', 'HOST', 'DEV', 'LOG_LEVEL', 'LOG_FORMAT', 'MAX_MESSAGE_SIZE', 'SHUTDOWN_GRACE_MS'];
+
+/** The flags and their environment twins, as the README promises them. */
+const FLAGS: Array<[flag: string, env: string]> = [
+  ['--port', 'PORT'],
+  ['--host', 'HOST'],
+  ['--dev', 'DEV'],
+  ['--log-level', 'LOG_LEVEL'],
+  ['--log-format', 'LOG_FORMAT'],
+  ['--max-message-size', 'MAX_MESSAGE_SIZE'],
+  ['--shutdown-grace', 'SHUTDOWN_GRACE_MS'],
+];
+
+const STACK_TRACE = /^\s+at\s|Error:|node:internal/m;
+
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of CONFIG_ENV) delete env[name];
+  return { ...env, ...extra };
+}
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+const children = new Set<ChildProcess>();
+const servers = new Set<RunningServer>();
+const blockers = new Set<Server>();
+
+/** Runs `node dist/server/main.js <args>` to completion; kills it if it outlives `timeoutMs`. */
+function run(args: string[], { env = cleanEnv(), timeoutMs = 10_000 } = {}): Promise<Finished> {
+  const child = spawn(process.execPath, ['dist/server/main.js', ...args], { cwd: PROJECT_ROOT, env });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) => {
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+async function start(options: Parameters<typeof startServer>[0] = {}): Promise<RunningServer> {
+  const server = await startServer(options);
+  servers.add(server);
+  return server;
+}
+
+function stopWithin(server: RunningServer, signal: NodeJS.Signals, ms = 10_000): Promise<number | string | null> {
+  return withTimeout(server.stop(signal), ms, `the server to exit after ${signal}`);
+}
+
+type LogEntry = Record<string, unknown>;
+
+function parseJson(line: string): LogEntry | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null ? (value as LogEntry) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function logEntries(server: RunningServer): LogEntry[] {
+  return server.output.map(parseJson).filter((entry): entry is LogEntry => entry !== undefined);
+}
+
+/** Resolves with the first log entry `match` accepts, waiting for more output as it comes. */
+function waitForLog(server: RunningServer, match: (entry: LogEntry) => boolean, what: string): Promise<LogEntry> {
+  const find = () => logEntries(server).find(match);
+  const found = find();
+  if (found) return Promise.resolve(found);
+  const { stdout, stderr } = server.child;
+  let check = () => {};
+  const seen = new Promise<LogEntry>((resolve) => {
+    // spawn-server's own 'data' listener was added first, so `output` is current when this runs.
+    check = () => {
+      const entry = find();
+      if (entry) resolve(entry);
+    };
+    stdout?.on('data', check);
+    stderr?.on('data', check);
+  });
+  return withTimeout(seen, 5_000, `the log line: ${what}`).finally(() => {
+    stdout?.off('data', check);
+    stderr?.off('data', check);
+  });
+}
+
+/** Opens a ws client and reports the local port it connected from (the server logs it as the peer). */
+async function openWithPort(url: string, protocol?: string): Promise<{ ws: WebSocket; localPort: number }> {
+  const ws = protocol === undefined ? new WebSocket(url) : new WebSocket(url, protocol);
+  ws.on('error', () => {});
+  const opened = new Promise<number>((resolve, reject) => {
+    let port = 0;
+    ws.once('upgrade', (res) => (port = res.socket.localPort ?? 0));
+    ws.once('open', () => resolve(port));
+    ws.once('error', reject);
+  });
+  const localPort = await withTimeout(opened, 5_000, 'the handshake');
+  return { ws, localPort };
+}
+
+function busyPort(): Promise<{ server: Server; port: number }> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    blockers.add(server);
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') return reject(new Error('no port'));
+      resolve({ server, port: address.port });
+    });
+  });
+}
+
+function nonEmptyLines(text: string): string[] {
+  return text.split('\n').filter((line) => line.trim() !== '');
+}
+
+after(async () => {
+  terminateAll();
+  destroyAllRawClients();
+  await Promise.all([...servers].map((server) => server.stop('SIGKILL')));
+  for (const child of children) child.kill('SIGKILL');
+  for (const blocker of blockers) blocker.close();
+});
+
+describe('signals', () => {
+  it('SIGTERM closes both connected clients with 1001 "server shutting down" and exits 0', async () => {
+    const server = await start();
+    const clients = await Promise.all([openClient(server.wsUrl), openClient(server.wsUrl, 'echo-protocol')]);
+    const closes = clients.map((ws) => closed(ws));
+
+    assert.equal(await stopWithin(server, 'SIGTERM'), 0);
+    for (const closeInfo of await Promise.all(closes)) {
+      assert.deepEqual(closeInfo, { code: 1001, reason: 'server shutting down' });
+    }
+    const entries = logEntries(server);
+    assert.ok(
+      entries.some((e) => e['msg'] === 'shutting down' && e['signal'] === 'SIGTERM' && e['clients'] === 2),
+      'logs the shutdown with the signal and the number of clients',
+    );
+    assert.ok(entries.some((e) => e['msg'] === 'stopped'));
+  });
+
+  it('SIGINT closes the client with 1001 and exits 0', async () => {
+    const server = await start();
+    const ws = await openClient(server.wsUrl);
+    const closeInfo = closed(ws);
+    assert.equal(await stopWithin(server, 'SIGINT'), 0);
+    assert.deepEqual(await closeInfo, { code: 1001, reason: 'server shutting down' });
+  });
+
+  it('SIGTERM with no clients exits 0', async () => {
+    const server = await start();
+    const ws = await openClient(server.wsUrl);
+    ws.close();
+    await closed(ws);
+    assert.equal(await stopWithin(server, 'SIGTERM'), 0);
+  });
+
+  it('SIGTERM sent the moment the URL is printed still exits 0 (10 servers at once)', async () => {
+    // The URL line is the server's "ready" signal (spawn-server.ts, a supervisor
+    // or a person waits for it), so the graceful stop must already be armed
+    // when it appears; otherwise SIGTERM's default action kills the process.
+    // The window is short, so several servers are raced at once.
+    const results = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const child = spawn(process.execPath, ['dist/server/main.js', '--port', '0'], { cwd: PROJECT_ROOT, env: cleanEnv() });
+        children.add(child);
+        let output = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          const first = !output.includes('"url"');
+          output += chunk;
+          if (first && output.includes('"url"')) child.kill('SIGTERM');
+        });
+        const [code, signal] = (await withTimeout(once(child, 'exit'), 10_000, 'the server to exit')) as [number | null, string | null];
+        children.delete(child);
+        return code ?? signal;
+      }),
+    );
+    assert.deepEqual(results, Array(10).fill(0), 'every server exits 0 rather than being killed by the signal');
+  });
+
+  it('a second signal while waiting for a silent client ends the process at once', async () => {
+    const server = await start({ args: ['--shutdown-grace', '60000'] });
+    const silent = await RawClient.connect(Number(new URL(server.url).port));
+    assert.equal(silent.response.statusCode, 101);
+    server.child.kill('SIGTERM');
+    const frame = await silent.nextFrame();
+    assert.equal(frame.opcode, Opcode.close);
+    assert.equal(parseClose(frame).code, 1001);
+    // The client never answers, so without a second signal this would wait 60 s.
+    const result = await stopWithin(server, 'SIGTERM', 5_000);
+    assert.equal(result, 'SIGTERM');
+  });
+});
+
+describe('bad flags and environment', () => {
+  const cases: Array<{ args: string[]; env?: Record<string, string>; names: string[] }> = [
+    { args: [], env: { PORT: 'abc' }, names: ['PORT', 'abc'] },
+    { args: ['--port', '70000'], names: ['--port', '70000'] },
+    { args: ['--port'], names: ['--port'] },
+    // parseArgs calls a value starting with '-' "ambiguous", in a three-line message.
+    { args: ['--port', '-1'], names: ['--port'] },
+    { args: ['--port', '--dev'], names: ['--port'] },
+    { args: ['--log-level', 'loud'], names: ['--log-level', 'loud'] },
+    { args: ['--bogus'], names: ['--bogus'] },
+    { args: [], env: { LOG_FORMAT: 'xml' }, names: ['LOG_FORMAT', 'xml'] },
+    { args: [], env: { MAX_MESSAGE_SIZE: '0' }, names: ['MAX_MESSAGE_SIZE', '0'] },
+    { args: ['--shutdown-grace', '1.5'], names: ['--shutdown-grace', '1.5'] },
+    { args: [], env: { DEV: 'maybe' }, names: ['DEV', 'maybe'] },
+    { args: ['stray'], names: ['stray'] },
+  ];
+  for (const { args, env = {}, names } of cases) {
+    const shown = [...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...args].join(' ');
+    it(`${shown} exits 2 with one line on stderr naming ${names.join(' and ')}`, async () => {
+      const result = await run(args, { env: cleanEnv(env) });
+      assert.equal(result.code, 2, `exit code; stderr: ${result.stderr}`);
+      assert.equal(result.stdout, '');
+      const lines = nonEmptyLines(result.stderr);
+      assert.equal(lines.length, 1, `exactly one line on stderr, got:\n${result.stderr}`);
+      const [line = ''] = lines;
+      for (const name of names) assert.ok(line.includes(name), `${JSON.stringify(line)} names ${name}`);
+      assert.match(line, /\buse\b|--help/, 'says what is allowed');
+      assert.doesNotMatch(result.stderr, STACK_TRACE);
+    });
+  }
+});
+
+describe('--help', () => {
+  for (const flag of ['--help', '-h']) {
+    it(`${flag} exits 0 and lists every flag with its environment twin`, async () => {
+      // Even with a bad value in the environment, help wins.
+      const result = await run([flag], { env: cleanEnv({ PORT: 'abc' }) });
+      assert.equal(result.code, 0);
+      assert.equal(result.stderr, '');
+      const lines = result.stdout.split('\n');
+      for (const [name, env] of FLAGS) {
+        assert.ok(
+          lines.some((line) => line.includes(name) && new RegExp(`\\b${env}\\b`).test(line)),
+          `a help line lists ${name} with ${env}:\n${result.stdout}`,
+        );
+      }
+    });
+  }
+});
+
+describe('start-up failures', () => {
+  for (const format of ['json', 'pretty']) {
+    it(`a port in use fails with one line naming the port and a non-zero exit (--log-format ${format})`, async () => {
+      const { port } = await busyPort();
+      const result = await run(['--port', String(port), '--log-format', format]);
+      assert.notEqual(result.code, 0);
+      assert.notEqual(result.code, null, `killed by ${result.signal}: the process did not exit by itself`);
+      const lines = nonEmptyLines(result.stdout + result.stderr);
+      assert.equal(lines.length, 1, `one line, got:\n${lines.join('\n')}`);
+      assert.match(lines[0] ?? '', new RegExp(`port ${port} .*already in use`));
+      assert.doesNotMatch(lines[0] ?? '', STACK_TRACE);
+    });
+  }
+
+  it('an address not on this machine fails with one line naming the host and a non-zero exit', async () => {
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): never a local address, and no DNS is involved.
+    const result = await run(['--port', '0', '--host', '192.0.2.1']);
+    assert.notEqual(result.code, 0);
+    assert.notEqual(result.code, null, `killed by ${result.signal}: the process did not exit by itself`);
+    const lines = nonEmptyLines(result.stdout + result.stderr);
+    assert.equal(lines.length, 1, `one line, got:\n${lines.join('\n')}`);
+    assert.match(lines[0] ?? '', /cannot listen on host 192\.0\.2\.1/);
+  });
+
+  it('a port in use also ends the process in dev mode (Vite started before the listen failed)', async () => {
+    const { port } = await busyPort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--dev', '--port', String(port)], {
+      cwd: PROJECT_ROOT,
+      env: cleanEnv(),
+    });
+    children.add(child);
+    let output = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const reported = new Promise<void>((resolve) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('already in use')) resolve();
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+    });
+    await withTimeout(Promise.race([reported, exited]), 20_000, 'the dev server to report the busy port');
+    assert.match(output, new RegExp(`port ${port} .*already in use`));
+    // Having said so, it must exit; a live Vite watcher must not keep it running.
+    const code = await withTimeout(exited, 3_000, 'the dev server to exit after reporting the busy port');
+    assert.notEqual(code, 0);
+  });
+});
+
+describe('logging', () => {
+  it('logs one "connection opened" and one "connection closed" line per connection and nothing per message at info', async () => {
+    // An empty LOG_LEVEL counts as unset, so this is the default level whatever the shell says.
+    const server = await start({ env: { LOG_LEVEL: '' } });
+    const connections = [
+      { protocol: 'echo-protocol', ...(await openWithPort(server.wsUrl, 'echo-protocol')) },
+      { protocol: null, ...(await openWithPort(server.wsUrl)) },
+    ];
+    for (const { ws } of connections) {
+      const replies = receive(ws, 2);
+      ws.send('secret text 你好');
+      ws.send(Buffer.from([1, 2, 3]), { binary: true });
+      await replies;
+    }
+    connections[0]?.ws.close(1000, 'done');
+    connections[1]?.ws.close(4000, 'custom');
+    for (const { localPort } of connections) {
+      await waitForLog(server, (e) => e['msg'] === 'connection closed' && e['peer'] === `127.0.0.1:${localPort}`, `close of :${localPort}`);
+    }
+
+    assert.ok(server.output.every((line) => parseJson(line) !== undefined), `every line is JSON:\n${server.output.join('\n')}`);
+    const entries = logEntries(server);
+    const opened = entries.filter((e) => e['msg'] === 'connection opened');
+    const closedLines = entries.filter((e) => e['msg'] === 'connection closed');
+    assert.equal(opened.length, 2);
+    assert.equal(closedLines.length, 2);
+    const expectedCodes = [
+      [1000, 'done'],
+      [4000, 'custom'],
+    ] as const;
+    connections.forEach(({ localPort, protocol }, i) => {
+      const peer = `127.0.0.1:${localPort}`;
+      const open = opened.filter((e) => e['peer'] === peer);
+      const close = closedLines.filter((e) => e['peer'] === peer);
+      assert.equal(open.length, 1, `one open line for ${peer}`);
+      assert.equal(close.length, 1, `one close line for ${peer}`);
+      assert.equal(open[0]?.['protocol'], protocol);
+      assert.equal(open[0]?.['path'], '/');
+      assert.equal(close[0]?.['code'], expectedCodes[i]?.[0]);
+      assert.equal(close[0]?.['reason'], expectedCodes[i]?.[1]);
+    });
+    assert.ok(
+      entries.every((e) => typeof e['level'] === 'number' && e['level'] >= 30),
+      'nothing below info is written at the default level',
+    );
+    assert.ok(!server.output.some((line) => line.includes('secret text')), 'message contents are not logged at info');
+  });
+
+  it('with --log-level debug logs the received text and the binary size', async () => {
+    const server = await start({ args: ['--log-level', 'debug'] });
+    const ws = await openClient(server.wsUrl);
+    const reply = receiveOne(ws);
+    ws.send('debug me 你好');
+    assert.equal((await reply).data.toString(), 'Received: debug me 你好');
+    const line = await waitForLog(server, (e) => e['received'] === 'debug me 你好', 'the debug line for the text');
+    assert.equal(line['level'], 20);
+    assert.equal(line['sending'], 'Received: debug me 你好');
+
+    ws.send(Buffer.alloc(7), { binary: true });
+    const binary = await waitForLog(server, (e) => e['bytes'] === 7, 'the debug line for the binary message');
+    assert.equal(binary['level'], 20);
+    ws.close();
+  });
+});

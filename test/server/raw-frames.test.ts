@@ -1,0 +1,247 @@
+// The protocol on the wire, with a hand-made client on a bare TCP socket:
+// the seeds' handshake vectors, exact frames back, and malformed frames
+// failing only their own connection with the RFC 6455 close code.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startInProcess, type InProcessServer } from '../support/in-process.ts';
+import {
+  RawClient,
+  acceptFor,
+  closePayload,
+  destroyAllRawClients,
+  encodeFrame,
+  Opcode,
+  parseClose,
+  type Frame,
+  type FrameSpec,
+} from '../support/raw-client.ts';
+
+/** Sends one masked text message and asserts the exact reply frame. */
+async function assertEchoes(client: RawClient, text: string): Promise<void> {
+  client.send({ opcode: Opcode.text, payload: text });
+  const frame = await client.nextFrame();
+  assertFrame(frame, Opcode.text, Buffer.from(`Received: ${text}`));
+}
+
+function assertFrame(frame: Frame, opcode: number, payload: Buffer): void {
+  assert.equal(frame.opcode, opcode, `opcode 0x${frame.opcode.toString(16)}`);
+  assert.equal(frame.fin, true, 'FIN');
+  assert.equal(frame.masked, false, 'a server must not mask its frames');
+  assert.deepEqual([frame.rsv1, frame.rsv2, frame.rsv3], [false, false, false], 'RSV bits');
+  assert.deepEqual(frame.payload, payload);
+}
+
+describe('the opening handshake, by hand', () => {
+  let s: InProcessServer;
+  before(async () => {
+    s = await startInProcess();
+  });
+  after(async () => {
+    destroyAllRawClients();
+    await s?.server.close();
+  });
+
+  for (const [seed, key, accept] of [
+    ['seed 000', 'f7cb4ezEAl6C3wRaU6JORA==', 'rE91AJhfC+6JdVcVXOGJEADEJdQ='],
+    ['seed 002', 'sN9cRrP/n9NdMgdcy2VJFQ==', 'fFBooB7FAkLlXgRSz0BT3v4hq5s='],
+  ] as const) {
+    it(`answers ${seed}'s key ${key} with Sec-WebSocket-Accept ${accept}`, async () => {
+      assert.equal(acceptFor(key), accept, 'the helper agrees with the seed');
+      const client = await RawClient.connect(s.port, { key, headers: { Origin: 'null' } });
+      assert.equal(client.response.statusLine, 'HTTP/1.1 101 Switching Protocols');
+      assert.equal(client.response.headers['sec-websocket-accept'], accept);
+      assert.match(client.response.headers['upgrade'] ?? '', /^websocket$/i);
+      assert.match(client.response.headers['connection'] ?? '', /^upgrade$/i);
+      assert.equal(client.response.headers['sec-websocket-protocol'], undefined, 'no protocol was offered');
+      await assertEchoes(client, 'Hello, world!');
+      client.destroy();
+    });
+  }
+
+  it('answers a random key with SHA-1(key + GUID) in base64', async () => {
+    const client = await RawClient.connect(s.port);
+    assert.equal(client.response.statusCode, 101);
+    assert.equal(client.response.headers['sec-websocket-accept'], acceptFor(client.key));
+    client.destroy();
+  });
+
+  it('selects echo-protocol from a list that offers it', async () => {
+    const client = await RawClient.connect(s.port, { protocol: 'chat, echo-protocol' });
+    assert.equal(client.response.statusCode, 101);
+    assert.equal(client.response.headers['sec-websocket-protocol'], 'echo-protocol');
+    client.destroy();
+  });
+
+  it('sends no Sec-WebSocket-Protocol when only unknown protocols are offered, and still echoes', async () => {
+    const client = await RawClient.connect(s.port, { protocol: 'chat, superchat' });
+    assert.equal(client.response.statusCode, 101);
+    assert.equal(client.response.headers['sec-websocket-protocol'], undefined);
+    await assertEchoes(client, 'no protocol');
+    client.destroy();
+  });
+
+  it('refuses an upgrade on another path with 404 and closes the connection', async () => {
+    const client = await RawClient.connect(s.port, { path: '/nope' });
+    assert.equal(client.response.statusLine, 'HTTP/1.1 404 Not Found');
+    assert.equal(client.response.headers['sec-websocket-accept'], undefined);
+    await client.closed();
+    assert.equal(client.serverEnded, true);
+    assert.equal(client.body.toString(), 'Not Found');
+  });
+
+  it('refuses a malformed Sec-WebSocket-Key with 400', async () => {
+    const client = await RawClient.connect(s.port, { key: 'not-a-valid-key' });
+    assert.equal(client.response.statusCode, 400);
+    await client.closed();
+  });
+});
+
+describe('frames, by hand', () => {
+  let s: InProcessServer;
+  before(async () => {
+    s = await startInProcess();
+  });
+  after(async () => {
+    destroyAllRawClients();
+    await s?.server.close();
+  });
+
+  it('answers a masked text frame with an unmasked text frame', async () => {
+    const client = await RawClient.connect(s.port);
+    await assertEchoes(client, 'Hello, world!');
+    client.destroy();
+  });
+
+  it('answers a masked binary frame with the same bytes, unmasked, in a binary frame', async () => {
+    const client = await RawClient.connect(s.port);
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i));
+    client.send({ opcode: Opcode.binary, payload: bytes });
+    assertFrame(await client.nextFrame(), Opcode.binary, bytes);
+    client.destroy();
+  });
+
+  it('handles 16-bit and 64-bit payload lengths both ways', async () => {
+    const client = await RawClient.connect(s.port);
+    for (const size of [125, 126, 65535, 65536, 70000]) {
+      const bytes = Buffer.alloc(size, size % 251);
+      client.send({ opcode: Opcode.binary, payload: bytes });
+      assertFrame(await client.nextFrame(), Opcode.binary, bytes);
+    }
+    client.destroy();
+  });
+
+  it('reassembles a fragmented text message (split inside a UTF-8 character, a ping in between) into one reply', async () => {
+    const client = await RawClient.connect(s.port);
+    const text = Buffer.from('Hello, 你好!');
+    const cut = text.indexOf(Buffer.from('你')) + 1; // in the middle of 你
+    client.send({ opcode: Opcode.text, payload: text.subarray(0, 3), fin: false });
+    client.send({ opcode: Opcode.ping, payload: 'p1' });
+    client.send({ opcode: Opcode.continuation, payload: text.subarray(3, cut), fin: false });
+    client.send({ opcode: Opcode.continuation, payload: text.subarray(cut) });
+    assertFrame(await client.nextFrame(), Opcode.pong, Buffer.from('p1'));
+    assertFrame(await client.nextFrame(), Opcode.text, Buffer.from('Received: Hello, 你好!'));
+    client.destroy();
+  });
+
+  it('answers a close frame with a close frame of the same code and then closes the TCP connection', async () => {
+    const client = await RawClient.connect(s.port);
+    client.send({ opcode: Opcode.close, payload: closePayload(1000, 'bye') });
+    const frame = await client.nextFrame();
+    assert.equal(frame.masked, false);
+    assert.equal(parseClose(frame).code, 1000);
+    await client.closed();
+    assert.equal(client.serverEnded, true);
+  });
+});
+
+interface BadCase {
+  name: string;
+  frames: FrameSpec[];
+  code: number;
+}
+
+const badCases: BadCase[] = [
+  { name: 'an unmasked client frame', frames: [{ opcode: Opcode.text, payload: 'Hello', mask: false }], code: 1002 },
+  { name: 'a text frame that is not UTF-8', frames: [{ opcode: Opcode.text, payload: Buffer.from([0x48, 0xc3, 0x28, 0xff]) }], code: 1007 },
+  { name: 'overlong UTF-8 (0xC0 0xAF for "/")', frames: [{ opcode: Opcode.text, payload: Buffer.from([0xc0, 0xaf]) }], code: 1007 },
+  { name: 'RSV1 set without an extension', frames: [{ opcode: Opcode.text, payload: 'Hello', rsv1: true }], code: 1002 },
+  { name: 'RSV3 set', frames: [{ opcode: Opcode.binary, payload: 'Hello', rsv3: true }], code: 1002 },
+  { name: 'reserved data opcode 0x3', frames: [{ opcode: 0x3, payload: 'Hello' }], code: 1002 },
+  { name: 'reserved control opcode 0xB', frames: [{ opcode: 0xb, payload: 'Hello' }], code: 1002 },
+  { name: 'a ping with 126 bytes (control frames carry at most 125)', frames: [{ opcode: Opcode.ping, payload: Buffer.alloc(126) }], code: 1002 },
+  { name: 'a fragmented ping', frames: [{ opcode: Opcode.ping, payload: 'p', fin: false }], code: 1002 },
+  { name: 'a continuation frame with nothing to continue', frames: [{ opcode: Opcode.continuation, payload: 'lost' }], code: 1002 },
+  {
+    name: 'a new text frame inside a fragmented message',
+    frames: [
+      { opcode: Opcode.text, payload: 'part', fin: false },
+      { opcode: Opcode.text, payload: 'again' },
+    ],
+    code: 1002,
+  },
+  { name: 'a close frame with a 1-byte payload', frames: [{ opcode: Opcode.close, payload: Buffer.from([0x03]) }], code: 1002 },
+  { name: 'a close frame with code 1005 (never sent on the wire)', frames: [{ opcode: Opcode.close, payload: closePayload(1005) }], code: 1002 },
+  { name: 'a close frame with code 999', frames: [{ opcode: Opcode.close, payload: closePayload(999) }], code: 1002 },
+  // Only the header is sent: the size is refused before the payload arrives.
+  { name: 'a frame announcing 2 MiB (over the 1 MiB limit)', frames: [{ opcode: Opcode.binary, declaredLength: 2 * 1024 * 1024 }], code: 1009 },
+];
+
+describe('malformed frames fail only their own connection', () => {
+  let s: InProcessServer;
+  before(async () => {
+    s = await startInProcess();
+  });
+  after(async () => {
+    destroyAllRawClients();
+    await s?.server.close();
+  });
+
+  for (const bad of badCases) {
+    it(`closes ${bad.name} with ${bad.code}, and keeps serving others`, async () => {
+      const bystander = await RawClient.connect(s.port);
+      const client = await RawClient.connect(s.port);
+      client.write(Buffer.concat(bad.frames.map(encodeFrame)));
+
+      const frame = await client.nextFrame();
+      assert.equal(frame.opcode, Opcode.close, `expected a close frame, got opcode 0x${frame.opcode.toString(16)}`);
+      assert.equal(frame.masked, false);
+      assert.equal(parseClose(frame).code, bad.code);
+      await client.closed();
+      assert.equal(client.serverEnded, true, 'the server should end the TCP connection itself');
+
+      // The connection that was already open, and a new one, are both still echoed.
+      await assertEchoes(bystander, 'bystander');
+      const fresh = await RawClient.connect(s.port);
+      await assertEchoes(fresh, 'fresh');
+      bystander.destroy();
+      fresh.destroy();
+    });
+  }
+});
+
+describe('shutdown with a client that never answers the close', () => {
+  let s: InProcessServer;
+  before(async () => {
+    s = await startInProcess(['--shutdown-grace', '300']);
+  });
+  after(async () => {
+    destroyAllRawClients();
+    if (s?.server.httpServer.listening) await s.server.close();
+  });
+
+  it('sends it 1001 "server shutting down", waits the grace period, then cuts it off', async () => {
+    const silent = await RawClient.connect(s.port);
+    await assertEchoes(silent, 'before shutdown');
+    const started = Date.now();
+    const closing = s.server.close();
+
+    const frame = await silent.nextFrame();
+    assert.deepEqual(parseClose(frame), { code: 1001, reason: 'server shutting down' });
+    // Not answering: the server must stop waiting after the grace period and drop the socket.
+    await silent.closed(3000);
+    await closing;
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 250, `close() returned after ${elapsed} ms, before the 300 ms grace period`);
+    assert.ok(elapsed < 2500, `close() took ${elapsed} ms with a 300 ms grace period`);
+  });
+});
