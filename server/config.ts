@@ -107,7 +107,13 @@ function describeArgsError(error: unknown): string {
   const quoted = /'([^']+)'/.exec(message)?.[1];
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${quoted ?? message}; see --help for the options`;
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument ${quoted ?? message}; options start with --, see --help`;
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `${message.replace(/\.$/, '')}; see --help`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    // e.g. "--port -1" or "--port --dev": parseArgs explains over three lines.
+    const named = (/'(-[^']+)'/.exec(message)?.[1] ?? '').split(/[ ,]+/);
+    const flag = named.find((token) => token.startsWith('--')) ?? named[0];
+    if (flag) return `${flag} needs a value (write ${flag}=<value> for one that starts with -); see --help`;
+    return `${message.split('\n')[0]}; see --help`;
+  }
   return message;
 }
 

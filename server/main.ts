@@ -1,24 +1,23 @@
 // Entry point: config → logger → server → listen, and a graceful stop on Ctrl-C / SIGTERM.
 import { ConfigError, parseConfig, USAGE, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
-import { createEchoServer } from './server.ts';
+import { createEchoServer, type EchoServer } from './server.ts';
 
 const config = readConfigOrExit();
 const logger = createLogger(config);
+let server: EchoServer | undefined;
 
 try {
-  const server = await createEchoServer(config, logger);
+  server = await createEchoServer(config, logger);
+  // Before listening: a supervisor may signal as soon as the URL is printed.
+  stopOnSignals(server);
   const url = await server.listen();
   logger.info({ url }, `listening; open ${url} in a browser`);
-  stopOnSignals(async (signal) => {
-    logger.info({ signal, clients: server.wss.clients.size }, 'shutting down');
-    await server.close();
-    logger.info('stopped');
-  });
 } catch (error) {
-  logger.fatal(describeStartError(error));
-  logger.flush();
+  process.stderr.write(`ws-echo: ${describeStartError(error)}\n`);
   process.exitCode = 1;
+  // Vite's file watcher (dev) would otherwise keep the failed process alive.
+  await server?.close();
 }
 
 function readConfigOrExit(): Config {
@@ -35,12 +34,16 @@ function readConfigOrExit(): Config {
 }
 
 // A second signal while stopping falls through to Node's default: exit at once.
-function stopOnSignals(stop: (signal: NodeJS.Signals) => Promise<void>): void {
+function stopOnSignals(echoServer: EchoServer): void {
   const onSignal = (signal: NodeJS.Signals) => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    stop(signal).then(
-      () => (process.exitCode = 0),
+    logger.info({ signal, clients: echoServer.wss.clients.size }, 'shutting down');
+    echoServer.close().then(
+      () => {
+        logger.info('stopped');
+        process.exitCode = 0;
+      },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exitCode = 1;
