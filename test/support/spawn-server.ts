@@ -47,7 +47,7 @@ export async function startServer({ args = [], env = {}, dev = false }: StartOpt
     };
     readLines(child.stdout!, onLine);
     readLines(child.stderr!, onLine);
-    child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${output.join('\n')}`)));
+    child.once('exit', (code, signal) => reject(new Error(`server exited (${code ?? signal}) before listening:\n${output.join('\n')}`)));
     setTimeout(() => reject(new Error(`server did not print its URL within 30 s:\n${output.join('\n')}`)), 30_000).unref();
   });
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string | null);
