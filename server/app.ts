@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
+import { securityHeaders } from './security-headers.ts';
 
 /** The project folder (the one holding package.json), wherever this file was built to. */
 export const PROJECT_ROOT = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
@@ -18,10 +19,23 @@ export interface PageApp {
   close(): Promise<void>;
 }
 
-/** Builds the app for the chosen mode; dev needs the http server so Vite can share it for HMR. */
-export async function createPageApp({ dev, httpServer }: { dev: boolean; httpServer: Server }): Promise<PageApp> {
+export interface PageAppOptions {
+  /** Serve through Vite's middleware with HMR instead of the built files. */
+  dev: boolean;
+  /** Whether the page is served over https (for HSTS and the CSP's wss:). */
+  tls: boolean;
+  /** The http(s) server, which Vite shares in dev for its HMR socket. */
+  httpServer: Server;
+  /** /healthz and /metrics, mounted ahead of the page. */
+  operations: Router;
+}
+
+/** Builds the app for the chosen mode. */
+export async function createPageApp({ dev, tls, httpServer, operations }: PageAppOptions): Promise<PageApp> {
   const app = express();
   app.disable('x-powered-by');
+  app.use(operations);
+  app.use(securityHeaders({ dev, tls }));
   if (dev) {
     const { createServer } = await import('vite');
     const vite = await createServer({

@@ -1,5 +1,7 @@
 // The one place where flags and environment become a validated Config.
 // Every flag has an environment twin; the flag wins when both are given.
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -21,6 +23,22 @@ export interface Config {
   logFormat: LogFormat;
   /** Largest message, in bytes, a client may send before it is closed with 1009. */
   maxMessageBytes: number;
+  /** Time, in ms, a client has to send its whole opening handshake. */
+  handshakeTimeoutMs: number;
+  /** Interval, in ms, between server pings; a peer that misses one pong is dropped. 0 turns it off. */
+  heartbeatIntervalMs: number;
+  /** Bytes queued to one client above which the server stops reading from it until they drain. */
+  maxBufferedBytes: number;
+  /** Open WebSocket connections the server accepts in all. */
+  maxConnections: number;
+  /** Open WebSocket connections the server accepts from one IP address. */
+  maxConnectionsPerIp: number;
+  /** Messages per second one connection may send (a token bucket of one second's worth). 0 turns it off. */
+  rateLimit: number;
+  /** Browser origins allowed besides the server's own host; '*' allows every origin. */
+  allowedOrigins: readonly string[] | '*';
+  /** Certificate and key for HTTPS and wss on the same port; absent for plain HTTP. */
+  tls: { cert: Buffer; key: Buffer } | undefined;
   /** How long, in ms, shutdown waits for clients to finish their close handshake. */
   shutdownGraceMs: number;
 }
@@ -39,27 +57,40 @@ interface Setting {
   defaultText: string;
 }
 
-const SETTINGS = [
-  { flag: 'port', short: 'p', env: 'PORT', help: 'port to listen on (0 = any free port)', defaultText: '1234' },
-  { flag: 'host', env: 'HOST', help: 'interface to bind (0.0.0.0 or :: for all)', defaultText: '127.0.0.1' },
-  { flag: 'dev', env: 'DEV', boolean: true, help: 'serve the page with Vite and HMR (npm run dev)', defaultText: 'off' },
-  { flag: 'log-level', env: 'LOG_LEVEL', help: LOG_LEVELS.join('|') + '; debug logs every message', defaultText: 'info' },
-  { flag: 'log-format', env: 'LOG_FORMAT', help: LOG_FORMATS.join('|'), defaultText: 'pretty with --dev, else json' },
-  { flag: 'max-message-size', env: 'MAX_MESSAGE_SIZE', help: 'largest message in bytes; larger closes with 1009', defaultText: '1048576 (1 MiB)' },
-  { flag: 'shutdown-grace', env: 'SHUTDOWN_GRACE_MS', help: 'ms to wait for clients to close on shutdown', defaultText: '5000' },
-] as const satisfies readonly Setting[];
+const SETTINGS = {
+  port: { flag: 'port', short: 'p', env: 'PORT', help: 'port to listen on (0 = any free port)', defaultText: '1234' },
+  host: { flag: 'host', env: 'HOST', help: 'interface to bind (0.0.0.0 or :: for all)', defaultText: '127.0.0.1' },
+  dev: { flag: 'dev', env: 'DEV', boolean: true, help: 'serve the page with Vite and HMR (npm run dev)', defaultText: 'off' },
+  logLevel: { flag: 'log-level', env: 'LOG_LEVEL', help: `${LOG_LEVELS.join('|')}; debug logs every message`, defaultText: 'info' },
+  logFormat: { flag: 'log-format', env: 'LOG_FORMAT', help: LOG_FORMATS.join('|'), defaultText: 'pretty with --dev, else json' },
+  maxMessage: { flag: 'max-message-size', env: 'MAX_MESSAGE_SIZE', help: 'largest message in bytes; larger closes with 1009', defaultText: '1048576 (1 MiB)' },
+  handshakeTimeout: { flag: 'handshake-timeout', env: 'HANDSHAKE_TIMEOUT_MS', help: 'ms a client has to send its opening handshake', defaultText: '10000' },
+  heartbeat: { flag: 'heartbeat-interval', env: 'HEARTBEAT_INTERVAL_MS', help: 'ms between pings; a peer missing a pong is dropped (0 = off)', defaultText: '30000' },
+  maxBuffered: { flag: 'max-buffered', env: 'MAX_BUFFERED_BYTES', help: 'bytes queued to a client before the server stops reading from it', defaultText: '1048576 (1 MiB)' },
+  maxConnections: { flag: 'max-connections', env: 'MAX_CONNECTIONS', help: 'open connections in all; more get 503', defaultText: '10000' },
+  maxPerIp: { flag: 'max-connections-per-ip', env: 'MAX_CONNECTIONS_PER_IP', help: 'open connections from one IP; more get 503', defaultText: '256' },
+  rateLimit: { flag: 'rate-limit', env: 'RATE_LIMIT', help: 'messages/s per connection; more closes with 1008 (0 = off)', defaultText: '10000' },
+  origins: { flag: 'allowed-origins', env: 'ALLOWED_ORIGINS', help: "comma list of extra browser origins, or '*' for all", defaultText: 'the server\'s own host only' },
+  tlsCert: { flag: 'tls-cert', env: 'TLS_CERT', help: 'PEM certificate file: serve https and wss', defaultText: 'none (plain http)' },
+  tlsKey: { flag: 'tls-key', env: 'TLS_KEY', help: 'PEM private key file for --tls-cert', defaultText: 'none' },
+  grace: { flag: 'shutdown-grace', env: 'SHUTDOWN_GRACE_MS', help: 'ms to wait for clients to close on shutdown', defaultText: '5000' },
+} as const satisfies Record<string, Setting>;
 
+/** Every flag with its environment twin, help and default, for --help and the README. */
 export const USAGE = [
   'Usage: ws-echo [options]',
   '',
   'A WebSocket echo server and browser playground. Every option has an environment twin.',
   '',
-  ...SETTINGS.map((s: Setting) => {
+  ...Object.values(SETTINGS).map((s: Setting) => {
     const name = `${s.short ? `-${s.short}, ` : '    '}--${s.flag}${s.boolean ? '' : ' <value>'}`;
-    return `  ${name.padEnd(30)} ${s.env.padEnd(18)} ${s.help} [default: ${s.defaultText}]`;
+    return `  ${name.padEnd(34)} ${s.env.padEnd(22)} ${s.help} [default: ${s.defaultText}]`;
   }),
-  `  ${'-h, --help'.padEnd(30)} ${''.padEnd(18)} print this help`,
+  `  ${'-h, --help'.padEnd(34)} ${''.padEnd(22)} print this help`,
 ].join('\n');
+
+const MiB = 1024 * 1024;
+const INT32_MAX = 2 ** 31 - 1;
 
 /**
  * Parses flags and environment into a Config, or returns 'help' when asked for it.
@@ -68,29 +99,44 @@ export const USAGE = [
 export function parseConfig(argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Config | 'help' {
   const values = readArgs(argv);
   if (values.help) return 'help';
-  const pick = (s: Setting): { text: string; source: string } | undefined => {
+  const pick = (s: Setting): Value | undefined => {
     const flagValue = values[s.flag];
     if (typeof flagValue === 'string') return { text: flagValue, source: `--${s.flag}` };
     const envValue = env[s.env];
     if (envValue !== undefined && envValue !== '') return { text: envValue, source: s.env };
     return undefined;
   };
-  const [port, host, dev, logLevel, logFormat, maxMessage, grace] = SETTINGS;
-  const devFlag = values.dev === true || parseBoolean(pick(dev)) === true;
+  const int = (s: Setting, fallback: number, min: number, max: number, allowed: string) => parseInteger(pick(s), fallback, min, max, allowed);
+  const dev = values.dev === true || parseBoolean(pick(SETTINGS.dev)) === true;
   return {
-    port: parseInteger(pick(port), 1234, 0, 65535, 'a port from 0 to 65535'),
-    host: pick(host)?.text ?? '127.0.0.1',
-    dev: devFlag,
-    logLevel: parseChoice(pick(logLevel), 'info', LOG_LEVELS),
-    logFormat: parseChoice(pick(logFormat), devFlag ? 'pretty' : 'json', LOG_FORMATS),
-    maxMessageBytes: parseInteger(pick(maxMessage), 1024 * 1024, 1, 2 ** 31 - 1, 'a size in bytes from 1 to 2147483647'),
-    shutdownGraceMs: parseInteger(pick(grace), 5000, 0, 600_000, 'milliseconds from 0 to 600000'),
+    port: int(SETTINGS.port, 1234, 0, 65535, 'a port from 0 to 65535'),
+    host: pick(SETTINGS.host)?.text ?? '127.0.0.1',
+    dev,
+    logLevel: parseChoice(pick(SETTINGS.logLevel), 'info', LOG_LEVELS),
+    logFormat: parseChoice(pick(SETTINGS.logFormat), dev ? 'pretty' : 'json', LOG_FORMATS),
+    maxMessageBytes: int(SETTINGS.maxMessage, MiB, 1, INT32_MAX, `a size in bytes from 1 to ${INT32_MAX}`),
+    // Node requires the headers timeout to stay below its 300 s request timeout.
+    handshakeTimeoutMs: int(SETTINGS.handshakeTimeout, 10_000, 100, 299_000, 'milliseconds from 100 to 299000'),
+    heartbeatIntervalMs: int(SETTINGS.heartbeat, 30_000, 0, 86_400_000, 'milliseconds from 0 (off) to 86400000'),
+    maxBufferedBytes: int(SETTINGS.maxBuffered, MiB, 1024, INT32_MAX, `a size in bytes from 1024 to ${INT32_MAX}`),
+    maxConnections: int(SETTINGS.maxConnections, 10_000, 1, 10_000_000, 'a count from 1 to 10000000'),
+    maxConnectionsPerIp: int(SETTINGS.maxPerIp, 256, 1, 10_000_000, 'a count from 1 to 10000000'),
+    rateLimit: int(SETTINGS.rateLimit, 10_000, 0, 100_000_000, 'messages per second from 0 (off) to 100000000'),
+    allowedOrigins: parseOrigins(pick(SETTINGS.origins)),
+    tls: readTls(pick(SETTINGS.tlsCert), pick(SETTINGS.tlsKey)),
+    shutdownGraceMs: int(SETTINGS.grace, 5000, 0, 600_000, 'milliseconds from 0 to 600000'),
   };
+}
+
+interface Value {
+  text: string;
+  /** Where the value came from, as the user wrote it: `--port` or `PORT`. */
+  source: string;
 }
 
 function readArgs(argv: readonly string[]): Record<string, string | boolean | undefined> {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
-  for (const s of SETTINGS as readonly Setting[]) {
+  for (const s of Object.values(SETTINGS) as Setting[]) {
     options[s.flag] = { type: s.boolean ? 'boolean' : 'string', ...(s.short ? { short: s.short } : {}) };
   }
   try {
@@ -117,28 +163,78 @@ function describeArgsError(error: unknown): string {
   return message;
 }
 
-function parseInteger(value: { text: string; source: string } | undefined, fallback: number, min: number, max: number, allowed: string): number {
+function invalid(value: Value, allowed: string): ConfigError {
+  return new ConfigError(`${value.source}=${JSON.stringify(value.text)} is not valid; use ${allowed}`);
+}
+
+function parseInteger(value: Value | undefined, fallback: number, min: number, max: number, allowed: string): number {
   if (!value) return fallback;
   const n = /^\d+$/.test(value.text.trim()) ? Number(value.text.trim()) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${value.source}=${JSON.stringify(value.text)} is not valid; use ${allowed}`);
-  }
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw invalid(value, allowed);
   return n;
 }
 
-function parseChoice<T extends string>(value: { text: string; source: string } | undefined, fallback: T, choices: readonly T[]): T {
+function parseChoice<T extends string>(value: Value | undefined, fallback: T, choices: readonly T[]): T {
   if (!value) return fallback;
   const text = value.text.trim().toLowerCase();
-  if (!(choices as readonly string[]).includes(text)) {
-    throw new ConfigError(`${value.source}=${JSON.stringify(value.text)} is not valid; use one of ${choices.join(', ')}`);
-  }
+  if (!(choices as readonly string[]).includes(text)) throw invalid(value, `one of ${choices.join(', ')}`);
   return text as T;
 }
 
-function parseBoolean(value: { text: string; source: string } | undefined): boolean | undefined {
+function parseBoolean(value: Value | undefined): boolean | undefined {
   if (!value) return undefined;
   const text = value.text.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(text)) return true;
   if (['0', 'false', 'no', 'off'].includes(text)) return false;
-  throw new ConfigError(`${value.source}=${JSON.stringify(value.text)} is not valid; use true or false`);
+  throw invalid(value, 'true or false');
+}
+
+// Entries are normalised to what browsers send in Origin: scheme://host[:port], or the literal null.
+function parseOrigins(value: Value | undefined): readonly string[] | '*' {
+  if (!value) return [];
+  const entries = value.text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  if (entries.includes('*')) return '*';
+  return entries.map((entry) => {
+    if (entry === 'null') return entry;
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {}
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin === 'null') {
+      throw new ConfigError(
+        `${value.source} has ${JSON.stringify(entry)}, which is not an origin; use scheme://host[:port] (e.g. https://example.com), null, or *`,
+      );
+    }
+    return url.origin;
+  });
+}
+
+function readTls(cert: Value | undefined, key: Value | undefined): Config['tls'] {
+  if (!cert && !key) return undefined;
+  if (!cert || !key) {
+    const given = (cert ?? key)!;
+    throw new ConfigError(`${given.source} needs its partner: give both --tls-cert and --tls-key (TLS_CERT and TLS_KEY)`);
+  }
+  const pair = { cert: readPem(cert, 'CERTIFICATE'), key: readPem(key, 'PRIVATE KEY') };
+  try {
+    createSecureContext(pair);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`${cert.source} and ${key.source} do not make a TLS identity (${reason}); use a certificate and its own private key`);
+  }
+  return pair;
+}
+
+function readPem(value: Value, label: string): Buffer {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(value.text);
+  } catch (error) {
+    const reason = (error as { code?: string }).code ?? 'unreadable';
+    throw new ConfigError(`${value.source}=${JSON.stringify(value.text)} cannot be read (${reason}); use the path of a PEM file`);
+  }
+  if (!pem.includes(label)) {
+    throw new ConfigError(`${value.source}=${JSON.stringify(value.text)} holds no PEM ${label}; use a PEM-encoded file`);
+  }
+  return pem;
 }

@@ -1,19 +1,28 @@
-// One http server carrying the page app and the echo's WebSocketServer,
-// wired top to bottom: http server → page app → WebSocketServer → upgrade router.
-import { createServer, type Server } from 'node:http';
+// One http(s) server carrying the page app and the echo's WebSocketServer,
+// wired top to bottom: http server → page app → WebSocketServer → echo
+// handler → upgrade router → heartbeat.
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createPageApp } from './app.ts';
 import type { Config } from './config.ts';
-import { handleEchoConnection, selectProtocol } from './echo.ts';
+import { ConnectionCaps } from './connection-caps.ts';
+import { createEchoHandler, selectProtocol } from './echo.ts';
+import { startHeartbeat } from './heartbeat.ts';
 import type { Logger } from './logger.ts';
+import { EchoMetrics } from './metrics.ts';
+import { operationsRouter } from './operations.ts';
+import { createOriginPolicy } from './origin.ts';
 import { routeUpgrades } from './upgrade.ts';
 
 export interface EchoServer {
-  /** The Node http server; the page, the echo and dev HMR all share it. */
+  /** The Node http(s) server; the page, the echo and dev HMR all share it. */
   readonly httpServer: Server;
   /** The echo's WebSocketServer; `clients` holds every open echo connection. */
   readonly wss: WebSocketServer;
+  /** Counters behind /metrics. */
+  readonly metrics: EchoMetrics;
   /** Starts listening on the configured host and port; resolves with the page's URL. */
   listen(): Promise<string>;
   /** Stops accepting, closes every client with 1001 and waits up to the grace period for them. */
@@ -25,23 +34,51 @@ export const SHUTDOWN_CLOSE = { code: 1001, reason: 'server shutting down' } as 
 
 /** Builds the server without listening, so tests can listen on port 0 in-process. */
 export async function createEchoServer(config: Config, logger: Logger): Promise<EchoServer> {
-  const httpServer = createServer();
-  const page = await createPageApp({ dev: config.dev, httpServer });
-  httpServer.on('request', page.app);
+  // Node drops a client whose request headers (the opening handshake) take
+  // longer than headersTimeout; it checks at connectionsCheckingInterval.
+  const timeouts = {
+    headersTimeout: config.handshakeTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, config.handshakeTimeoutMs),
+  };
+  const httpServer: Server = config.tls
+    ? (createHttpsServer({ ...timeouts, ...config.tls, handshakeTimeout: config.handshakeTimeoutMs }) as unknown as Server)
+    : createHttpServer(timeouts);
 
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: config.maxMessageBytes,
     handleProtocols: selectProtocol,
   });
-  wss.on('connection', (ws, req) => handleEchoConnection(ws, req, logger));
-  routeUpgrades(httpServer, { wss, leaveViteSockets: config.dev });
+  const metrics = new EchoMetrics(() => wss.clients.size);
+  let shuttingDown = false;
+
+  const page = await createPageApp({
+    dev: config.dev,
+    tls: config.tls !== undefined,
+    httpServer,
+    operations: operationsRouter({ metrics, openConnections: () => wss.clients.size, isShuttingDown: () => shuttingDown }),
+  });
+  httpServer.on('request', page.app);
+
+  wss.on('connection', createEchoHandler({ logger, metrics, rateLimit: config.rateLimit, maxBufferedBytes: config.maxBufferedBytes }));
+  routeUpgrades(httpServer, {
+    wss,
+    leaveViteSockets: config.dev,
+    originPolicy: createOriginPolicy(config.allowedOrigins),
+    caps: new ConnectionCaps(config.maxConnections, config.maxConnectionsPerIp),
+    metrics,
+    logger,
+  });
+  const stopHeartbeat = startHeartbeat(wss, config.heartbeatIntervalMs, logger);
 
   return {
     httpServer,
     wss,
+    metrics,
     listen: () => listen(httpServer, config),
     async close() {
+      shuttingDown = true;
+      stopHeartbeat();
       httpServer.close();
       await closeClients(wss.clients, config.shutdownGraceMs);
       httpServer.closeAllConnections();
@@ -50,25 +87,27 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
   };
 }
 
-function listen(httpServer: Server, { port, host }: Config): Promise<string> {
+function listen(httpServer: Server, { port, host, tls }: Config): Promise<string> {
   return new Promise((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(port, host, () => {
       httpServer.off('error', reject);
-      resolve(pageUrl(httpServer.address() as AddressInfo));
+      resolve(pageUrl(httpServer.address() as AddressInfo, tls !== undefined));
     });
   });
 }
 
 // The URL a person can open: a wildcard bind is reachable as localhost.
-function pageUrl({ address, port }: AddressInfo): string {
+function pageUrl({ address, port }: AddressInfo, tls: boolean): string {
   const host = address === '0.0.0.0' || address === '::' ? 'localhost' : address.includes(':') ? `[${address}]` : address;
-  return `http://${host}:${port}/`;
+  return `${tls ? 'https' : 'http'}://${host}:${port}/`;
 }
 
 async function closeClients(clients: Set<WebSocket>, graceMs: number): Promise<void> {
   const open = [...clients];
   const closed = Promise.all(open.map((ws) => new Promise((resolve) => ws.once('close', resolve))));
+  // ws queues the close frame behind every reply already sent, so each client
+  // gets the answers to what it sent before the signal, then 1001.
   for (const ws of open) ws.close(SHUTDOWN_CLOSE.code, SHUTDOWN_CLOSE.reason);
   let timer: NodeJS.Timeout | undefined;
   const graceOver = new Promise((resolve) => (timer = setTimeout(resolve, graceMs)));

@@ -1,14 +1,21 @@
-// Routes HTTP upgrade requests: `/` to the echo, Vite's own HMR sockets to
-// Vite (dev only), everything else gets a plain HTTP refusal. One router on
-// one port, because `new WebSocketServer({ server, path })` would answer
-// every other upgrade with 400 and break HMR.
-import type { IncomingMessage, Server } from 'node:http';
+// Routes and admits HTTP upgrade requests: `/` to the echo, Vite's own HMR
+// sockets to Vite (dev only), and a plain HTTP refusal for everything else.
+// One router on one port, because `new WebSocketServer({ server, path })`
+// would answer every other upgrade with 400 and break HMR. Admission checks
+// run here, before ws allocates anything for the connection.
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { STATUS_CODES } from 'node:http';
 import type { WebSocketServer } from 'ws';
+import type { ConnectionCaps } from './connection-caps.ts';
+import type { Logger } from './logger.ts';
+import type { EchoMetrics, RefusalReason } from './metrics.ts';
+import type { OriginPolicy } from './origin.ts';
 
 /** The only path the echo answers on; the seed's page connects with no path. */
 export const ECHO_PATH = '/';
+
+/** Seconds a client refused for capacity is told to wait (Retry-After). */
+export const RETRY_AFTER_SECONDS = 5;
 
 // Vite takes exactly these, on its base path, and silently ignores the rest.
 const VITE_PROTOCOLS = new Set(['vite-hmr', 'vite-ping']);
@@ -18,20 +25,44 @@ export interface UpgradeRouterOptions {
   wss: WebSocketServer;
   /** True when Vite's dev server listens on the same http server for its HMR socket. */
   leaveViteSockets: boolean;
+  originPolicy: OriginPolicy;
+  caps: ConnectionCaps;
+  metrics: EchoMetrics;
+  logger: Logger;
 }
 
 /** Installs the one `upgrade` listener that decides where each WebSocket request goes. */
-export function routeUpgrades(server: Server, { wss, leaveViteSockets }: UpgradeRouterOptions): void {
+export function routeUpgrades(server: Server, { wss, leaveViteSockets, originPolicy, caps, metrics, logger }: UpgradeRouterOptions): void {
+  const refuse = (req: IncomingMessage, socket: Duplex, status: number, reason: RefusalReason, headers: Record<string, string> = {}) => {
+    metrics.refused(reason);
+    logger.info({ peer: req.socket.remoteAddress, path: req.url, origin: req.headers.origin, status, reason }, 'upgrade refused');
+    writeRefusal(socket, status, headers);
+  };
+
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = pathnameOf(req);
     if (leaveViteSockets && pathname === ECHO_PATH && VITE_PROTOCOLS.has(req.headers['sec-websocket-protocol'] ?? '')) {
       return;
     }
-    if (pathname !== ECHO_PATH) {
-      refuse(socket, 404);
-      return;
+    // RFC 6455 4.2.1: an HTTP/1.1 (or later) GET with a Host header; ws checks neither.
+    if (!req.headers.host || req.httpVersionMajor < 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor < 1)) {
+      return refuse(req, socket, 400, 'invalid_handshake');
     }
+    if (pathname !== ECHO_PATH) return refuse(req, socket, 404, 'path');
+    // RFC 6455 4.4: name the version this server speaks. (ws would say 400.)
+    if (req.headers['sec-websocket-version'] !== '13') {
+      return refuse(req, socket, 426, 'version', { 'Sec-WebSocket-Version': '13' });
+    }
+    if (!originPolicy(req)) return refuse(req, socket, 403, 'origin');
+    const full = caps.admit(req.socket.remoteAddress ?? '', socket);
+    if (full) return refuse(req, socket, 503, full, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  // ws's own checks (method, Upgrade header, key, subprotocol syntax) land here
+  // instead of being answered silently, so they are logged and counted too.
+  wss.on('wsClientError', (_error: Error, socket: Duplex, req: IncomingMessage) => {
+    refuse(req, socket, req.method === 'GET' ? 400 : 405, 'invalid_handshake');
   });
 }
 
@@ -43,11 +74,11 @@ function pathnameOf(req: IncomingMessage): string | undefined {
   }
 }
 
-function refuse(socket: Duplex, status: number): void {
+function writeRefusal(socket: Duplex, status: number, headers: Record<string, string>): void {
   // A peer may reset the socket before the reply lands; that must not throw.
   socket.on('error', () => {});
   const body = STATUS_CODES[status] ?? '';
-  socket.end(
-    `HTTP/1.1 ${status} ${body}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
+  const lines = Object.entries({ Connection: 'close', 'Content-Type': 'text/plain', 'Content-Length': String(Buffer.byteLength(body)), ...headers });
+  socket.end(`HTTP/1.1 ${status} ${body}\r\n${lines.map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n${body}`);
+  socket.once('finish', () => socket.destroy());
 }

@@ -1,0 +1,39 @@
+// Caps on open WebSocket connections, in all and per client IP, counted from
+// the moment an upgrade is admitted until its TCP socket closes.
+import type { Duplex } from 'node:stream';
+
+/** Which cap a new connection would break. */
+export type CapExceeded = 'capacity' | 'capacity_per_ip';
+
+export class ConnectionCaps {
+  readonly #maxTotal: number;
+  readonly #maxPerIp: number;
+  readonly #perIp = new Map<string, number>();
+  #total = 0;
+
+  constructor(maxTotal: number, maxPerIp: number) {
+    this.#maxTotal = maxTotal;
+    this.#maxPerIp = maxPerIp;
+  }
+
+  /**
+   * Counts `socket` against the caps and releases it when the socket closes,
+   * or returns which cap is full and counts nothing.
+   */
+  admit(ip: string, socket: Duplex): CapExceeded | undefined {
+    if (this.#total >= this.#maxTotal) return 'capacity';
+    const fromIp = this.#perIp.get(ip) ?? 0;
+    if (fromIp >= this.#maxPerIp) return 'capacity_per_ip';
+    this.#total++;
+    this.#perIp.set(ip, fromIp + 1);
+    socket.once('close', () => this.#release(ip));
+    return undefined;
+  }
+
+  #release(ip: string): void {
+    this.#total--;
+    const left = (this.#perIp.get(ip) ?? 1) - 1;
+    if (left > 0) this.#perIp.set(ip, left);
+    else this.#perIp.delete(ip);
+  }
+}

@@ -1,0 +1,80 @@
+// Prometheus metrics. The echo path only bumps plain numbers in `traffic`;
+// prom-client turns them into samples when /metrics is scraped, so counting
+// costs the hot path an addition, not a label lookup.
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+
+/** Why an upgrade request did not become a WebSocket. */
+export type RefusalReason = 'path' | 'origin' | 'version' | 'capacity' | 'capacity_per_ip' | 'invalid_handshake';
+
+type Direction = { messages: number; bytes: number };
+type ByType = { text: Direction; binary: Direction };
+
+export class EchoMetrics {
+  /** The registry /metrics serves; one per server, so tests can run several. */
+  readonly registry = new Registry();
+  /** Messages and bytes received from clients, by frame type. */
+  readonly received: ByType = byType();
+  /** Messages and bytes sent to clients, by frame type. */
+  readonly sent: ByType = byType();
+  /** Connections accepted since start. */
+  connectionsTotal = 0;
+  readonly #closes: Counter<'code'>;
+  readonly #refused: Counter<'reason'>;
+
+  constructor(openConnections: () => number) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'ws_echo_' });
+    new Gauge({
+      name: 'ws_echo_connections_open',
+      help: 'WebSocket connections open now',
+      registers,
+      collect() {
+        this.set(openConnections());
+      },
+    });
+    const total = () => this.connectionsTotal;
+    new Counter({
+      name: 'ws_echo_connections_total',
+      help: 'WebSocket connections accepted since start',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(total());
+      },
+    });
+    trafficCounter('ws_echo_messages_received_total', 'Messages received from clients', this.received, 'messages');
+    trafficCounter('ws_echo_bytes_received_total', 'Payload bytes received from clients', this.received, 'bytes');
+    trafficCounter('ws_echo_messages_sent_total', 'Messages sent to clients', this.sent, 'messages');
+    trafficCounter('ws_echo_bytes_sent_total', 'Payload bytes sent to clients', this.sent, 'bytes');
+    this.#closes = new Counter({ name: 'ws_echo_closes_total', help: 'Closed connections by close code', labelNames: ['code'], registers });
+    this.#refused = new Counter({ name: 'ws_echo_handshakes_refused_total', help: 'Upgrade requests refused, by reason', labelNames: ['reason'], registers });
+
+    function trafficCounter(name: string, help: string, source: ByType, field: keyof Direction) {
+      new Counter({
+        name,
+        help,
+        labelNames: ['type'],
+        registers,
+        collect() {
+          this.reset();
+          this.inc({ type: 'text' }, source.text[field]);
+          this.inc({ type: 'binary' }, source.binary[field]);
+        },
+      });
+    }
+  }
+
+  /** Counts one closed connection under its close code. */
+  closed(code: number): void {
+    this.#closes.inc({ code: String(code) });
+  }
+
+  /** Counts one refused upgrade request. */
+  refused(reason: RefusalReason): void {
+    this.#refused.inc({ reason });
+  }
+}
+
+function byType(): ByType {
+  return { text: { messages: 0, bytes: 0 }, binary: { messages: 0, bytes: 0 } };
+}

@@ -1,0 +1,34 @@
+// What operators poll: /healthz for liveness, /metrics for Prometheus.
+// Both read counters the echo path already keeps; neither touches it.
+import { Router } from 'express';
+import type { EchoMetrics } from './metrics.ts';
+
+export interface OperationsOptions {
+  metrics: EchoMetrics;
+  /** Open WebSocket connections right now. */
+  openConnections: () => number;
+  /** True once shutdown has begun, so load balancers stop sending new clients. */
+  isShuttingDown: () => boolean;
+}
+
+/** The router for GET /healthz and GET /metrics. */
+export function operationsRouter({ metrics, openConnections, isShuttingDown }: OperationsOptions): Router {
+  const startedAt = Date.now();
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    const stopping = isShuttingDown();
+    res.status(stopping ? 503 : 200).json({
+      status: stopping ? 'shutting down' : 'ok',
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      connections: openConnections(),
+    });
+  });
+  router.get('/metrics', async (_req, res, next) => {
+    try {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    } catch (error) {
+      next(error);
+    }
+  });
+  return router;
+}

@@ -1,0 +1,40 @@
+// helmet, with a Content-Security-Policy that lets the page load its own
+// scripts and styles and open its WebSocket back to this host, and nothing else.
+import type { IncomingMessage } from 'node:http';
+import helmet from 'helmet';
+import type { RequestHandler } from 'express';
+
+/**
+ * Security headers for the page. Dev mode leaves CSP out, because Vite injects
+ * styles inline for hot reload; TLS adds HSTS and upgrade-insecure-requests,
+ * which on plain http would send the browser to an https that is not there.
+ */
+export function securityHeaders({ dev, tls }: { dev: boolean; tls: boolean }): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: dev
+      ? false
+      : {
+          useDefaults: false,
+          directives: {
+            defaultSrc: ["'self'"],
+            scriptSrc: ["'self'"],
+            styleSrc: ["'self'"],
+            imgSrc: ["'self'"],
+            // 'self' covers ws(s) to the same host only in CSP Level 3 browsers; name it for the rest.
+            connectSrc: ["'self'", (req) => webSocketOrigin(req as IncomingMessage, tls)],
+            objectSrc: ["'none'"],
+            baseUri: ["'self'"],
+            formAction: ["'self'"],
+            frameAncestors: ["'none'"],
+            upgradeInsecureRequests: tls ? [] : null,
+          },
+        },
+    strictTransportSecurity: tls ? undefined : false,
+  });
+}
+
+function webSocketOrigin(req: IncomingMessage, tls: boolean): string {
+  // The Host header is the client's word; keep only what a host can contain.
+  const host = (req.headers.host ?? '').replace(/[^A-Za-z0-9.:[\]-]/g, '');
+  return host ? `${tls ? 'wss' : 'ws'}://${host}` : "'self'";
+}
