@@ -11,7 +11,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv = {}): Config {
 }
 
 describe('parseConfig defaults', () => {
-  it('uses port 1234 on 127.0.0.1, info level, JSON logs, 1 MiB messages and a 5 s grace', () => {
+  it('uses the documented defaults: port 1234 on 127.0.0.1, JSON logs, 1 MiB messages, 10 s handshakes, 30 s heartbeat', () => {
     assert.deepEqual(parse([], {}), {
       port: 1234,
       host: '127.0.0.1',
@@ -19,6 +19,14 @@ describe('parseConfig defaults', () => {
       logLevel: 'info',
       logFormat: 'json',
       maxMessageBytes: 1024 * 1024,
+      handshakeTimeoutMs: 10_000,
+      heartbeatIntervalMs: 30_000,
+      maxBufferedBytes: 1024 * 1024,
+      maxConnections: 10_000,
+      maxConnectionsPerIp: 256,
+      rateLimit: 10_000,
+      allowedOrigins: [],
+      tls: undefined,
       shutdownGraceMs: 5000,
     });
   });
