@@ -35,7 +35,7 @@ export async function createPageApp({ dev, tls, httpServer, operations }: PageAp
   const app = express();
   app.disable('x-powered-by');
   app.use(operations);
-  app.use(securityHeaders({ dev, tls }));
+  app.use(...securityHeaders({ dev, tls }));
   if (dev) {
     const { createServer } = await import('vite');
     const vite = await createServer({

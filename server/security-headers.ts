@@ -1,16 +1,18 @@
 // helmet, with a Content-Security-Policy that lets the page load its own
 // scripts and styles and open its WebSocket back to this host, and nothing else.
 import type { IncomingMessage } from 'node:http';
-import helmet from 'helmet';
 import type { RequestHandler } from 'express';
+import helmet from 'helmet';
+
+const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
 
 /**
  * Security headers for the page. Dev mode leaves CSP out, because Vite injects
  * styles inline for hot reload; TLS adds HSTS and upgrade-insecure-requests,
  * which on plain http would send the browser to an https that is not there.
  */
-export function securityHeaders({ dev, tls }: { dev: boolean; tls: boolean }): RequestHandler {
-  return helmet({
+export function securityHeaders({ dev, tls }: { dev: boolean; tls: boolean }): RequestHandler[] {
+  const headers = helmet({
     contentSecurityPolicy: dev
       ? false
       : {
@@ -29,12 +31,25 @@ export function securityHeaders({ dev, tls }: { dev: boolean; tls: boolean }): R
             upgradeInsecureRequests: tls ? [] : null,
           },
         },
-    strictTransportSecurity: tls ? undefined : false,
+    strictTransportSecurity: false,
   });
+  if (!tls) return [headers];
+  return [
+    headers,
+    (req, res, next) => {
+      // HSTS on localhost would pin every local dev server in that browser to https for a year.
+      if (!isLoopback(req.hostname)) res.setHeader('Strict-Transport-Security', `max-age=${ONE_YEAR_SECONDS}`);
+      next();
+    },
+  ];
 }
 
 function webSocketOrigin(req: IncomingMessage, tls: boolean): string {
   // The Host header is the client's word; keep only what a host can contain.
   const host = (req.headers.host ?? '').replace(/[^A-Za-z0-9.:[\]-]/g, '');
   return host ? `${tls ? 'wss' : 'ws'}://${host}` : "'self'";
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || /^127\./.test(hostname) || hostname === '[::1]' || hostname === '::1';
 }
