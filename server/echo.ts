@@ -1,10 +1,14 @@
 // The echo itself: what a connected client sends comes back, text prefixed
-// with "Received: " as in the seed's Go server, binary byte for byte.
+// with "Received: " as in the seed's Go server (no prefix on /raw), binary
+// byte for byte. /inspect and /push add their server-sent messages.
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics } from './metrics.ts';
+import { describeHandshake } from './inspect.ts';
+import { WS_PATHS, wsPathOf } from './paths.ts';
+import { startPushing } from './push.ts';
 import { TokenBucket } from './rate-limit.ts';
 
 /** The subprotocol seed 002's server accepts; the only one this server knows. */
@@ -43,8 +47,20 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
     const log = logger.child({ peer: `${socket.remoteAddress}:${socket.remotePort}` });
     const bucket = rateLimit > 0 ? new TokenBucket(rateLimit) : undefined;
     const resume = () => ws.resume();
+    const path = wsPathOf(req.url);
+    const prefix = path === WS_PATHS.raw ? undefined : TEXT_PREFIX;
+    const countSentText = (bytes: number) => {
+      sent.text.messages++;
+      sent.text.bytes += bytes;
+    };
     metrics.connectionsTotal++;
     log.info({ protocol: ws.protocol || null, path: req.url }, 'connection opened');
+    if (path === WS_PATHS.inspect) {
+      const report = JSON.stringify(describeHandshake(ws, req));
+      ws.send(report);
+      countSentText(Buffer.byteLength(report));
+    }
+    if (path === WS_PATHS.push) startPushing(ws, req.url, maxBufferedBytes, countSentText);
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (bucket && !bucket.take()) {
@@ -67,11 +83,10 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
         received.text.messages++;
         received.text.bytes += bytes.length;
         // ws has already validated the UTF-8, so the reply can stay bytes.
-        const reply = Buffer.concat([TEXT_PREFIX, bytes]);
+        const reply = prefix ? Buffer.concat([prefix, bytes]) : bytes;
         if (logMessages) log.debug({ received: bytes.toString(), sending: reply.toString() }, 'received text; sending reply');
         ws.send(reply, { binary: false });
-        sent.text.messages++;
-        sent.text.bytes += reply.length;
+        countSentText(reply.length);
       }
       // A client that sends but does not read would otherwise make the server
       // queue its replies without bound; stop reading until they drain, and

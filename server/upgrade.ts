@@ -1,4 +1,4 @@
-// Routes and admits HTTP upgrade requests: `/` to the echo, Vite's own HMR
+// Routes and admits HTTP upgrade requests: the WS_PATHS to the echo, Vite's own HMR
 // sockets to Vite (dev only), and a plain HTTP refusal for everything else.
 // One router on one port, because `new WebSocketServer({ server, path })`
 // would answer every other upgrade with 400 and break HMR. Admission checks
@@ -10,9 +10,7 @@ import type { ConnectionCaps } from './connection-caps.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics, RefusalReason } from './metrics.ts';
 import type { OriginPolicy } from './origin.ts';
-
-/** The only path the echo answers on; the seed's page connects with no path. */
-export const ECHO_PATH = '/';
+import { WS_PATHS, wsPathOf } from './paths.ts';
 
 /** Seconds a client refused for capacity is told to wait (Retry-After). */
 export const RETRY_AFTER_SECONDS = 5;
@@ -40,15 +38,15 @@ export function routeUpgrades(server: Server, { wss, leaveViteSockets, originPol
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const pathname = pathnameOf(req);
-    if (leaveViteSockets && pathname === ECHO_PATH && VITE_PROTOCOLS.has(req.headers['sec-websocket-protocol'] ?? '')) {
+    const path = wsPathOf(req.url);
+    if (leaveViteSockets && path === WS_PATHS.echo && VITE_PROTOCOLS.has(req.headers['sec-websocket-protocol'] ?? '')) {
       return;
     }
     // RFC 6455 4.2.1: an HTTP/1.1 (or later) GET with a Host header; ws checks neither.
     if (!req.headers.host || req.httpVersionMajor < 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor < 1)) {
       return refuse(req, socket, 400, 'invalid_handshake');
     }
-    if (pathname !== ECHO_PATH) return refuse(req, socket, 404, 'path');
+    if (path === undefined) return refuse(req, socket, 404, 'path');
     // RFC 6455 4.4: name the version this server speaks. (ws would say 400.)
     if (req.headers['sec-websocket-version'] !== '13') {
       return refuse(req, socket, 426, 'version', { 'Sec-WebSocket-Version': '13' });
@@ -64,14 +62,6 @@ export function routeUpgrades(server: Server, { wss, leaveViteSockets, originPol
   wss.on('wsClientError', (_error: Error, socket: Duplex, req: IncomingMessage) => {
     refuse(req, socket, req.method === 'GET' ? 400 : 405, 'invalid_handshake');
   });
-}
-
-function pathnameOf(req: IncomingMessage): string | undefined {
-  try {
-    return new URL(req.url ?? '', 'http://localhost').pathname;
-  } catch {
-    return undefined;
-  }
 }
 
 function writeRefusal(socket: Duplex, status: number, headers: Record<string, string>): void {

@@ -1,0 +1,52 @@
+// What /inspect sends first: the opening handshake as the server saw it, so a
+// learner can check the Sec-WebSocket-Accept arithmetic and a developer can
+// see exactly which headers their client sent.
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+
+/** The GUID RFC 6455 appends to Sec-WebSocket-Key before hashing. */
+export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+/** The JSON /inspect sends on connect. */
+export interface HandshakeReport {
+  type: 'inspect';
+  /** Address and port the connection came from. */
+  remoteAddress: string;
+  remotePort: number;
+  /** e.g. `GET /inspect HTTP/1.1`. */
+  requestLine: string;
+  /** Every request header as sent, in order, names in their original case. */
+  headers: Array<[name: string, value: string]>;
+  /** The client's Sec-WebSocket-Key. */
+  key: string;
+  /** base64(SHA-1(key + GUID)): what the server answered. */
+  accept: string;
+  /** The subprotocol the server chose; '' for none. */
+  protocol: string;
+  /** The negotiated extensions; '' for none. */
+  extensions: string;
+}
+
+/** Computes Sec-WebSocket-Accept for a key, as RFC 6455 section 4.2.2 says. */
+export function acceptFor(key: string): string {
+  return createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
+}
+
+/** Describes the handshake that opened `ws`. */
+export function describeHandshake(ws: WebSocket, req: IncomingMessage): HandshakeReport {
+  const headers: Array<[string, string]> = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+  const key = String(req.headers['sec-websocket-key'] ?? '');
+  return {
+    type: 'inspect',
+    remoteAddress: req.socket.remoteAddress ?? '',
+    remotePort: req.socket.remotePort ?? 0,
+    requestLine: `${req.method} ${req.url} HTTP/${req.httpVersion}`,
+    headers,
+    key,
+    accept: acceptFor(key),
+    protocol: ws.protocol,
+    extensions: ws.extensions,
+  };
+}
