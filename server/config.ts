@@ -84,9 +84,9 @@ export const USAGE = [
   '',
   ...Object.values(SETTINGS).map((s: Setting) => {
     const name = `${s.short ? `-${s.short}, ` : '    '}--${s.flag}${s.boolean ? '' : ' <value>'}`;
-    return `  ${name.padEnd(34)} ${s.env.padEnd(22)} ${s.help} [default: ${s.defaultText}]`;
+    return `  ${name.padEnd(38)} ${s.env.padEnd(22)} ${s.help} [default: ${s.defaultText}]`;
   }),
-  `  ${'-h, --help'.padEnd(34)} ${''.padEnd(22)} print this help`,
+  `  ${'-h, --help'.padEnd(38)} ${''.padEnd(22)} print this help`,
 ].join('\n');
 
 const MiB = 1024 * 1024;
@@ -220,7 +220,9 @@ function readTls(cert: Value | undefined, key: Value | undefined): Config['tls']
     createSecureContext(pair);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(`${cert.source} and ${key.source} do not make a TLS identity (${reason}); use a certificate and its own private key`);
+    throw new ConfigError(
+      `${cert.source}=${JSON.stringify(cert.text)} and ${key.source}=${JSON.stringify(key.text)} do not make a TLS identity (${reason}); use a certificate and its own private key`,
+    );
   }
   return pair;
 }

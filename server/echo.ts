@@ -72,16 +72,18 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
       }
       // The server keeps ws's default binaryType, so data is always one Buffer.
       const bytes = data as Buffer;
+      const counts = isBinary ? received.binary : received.text;
+      counts.messages++;
+      counts.bytes += bytes.length;
+      // After its close frame the server may send nothing more (RFC 6455
+      // 5.5.1); ws would drop the reply, so skip it and keep `sent` true.
+      if (ws.readyState !== ws.OPEN) return;
       if (isBinary) {
-        received.binary.messages++;
-        received.binary.bytes += bytes.length;
         if (logMessages) log.debug({ bytes: bytes.length }, 'received binary; sending it back');
         ws.send(bytes, { binary: true });
         sent.binary.messages++;
         sent.binary.bytes += bytes.length;
       } else {
-        received.text.messages++;
-        received.text.bytes += bytes.length;
         // ws has already validated the UTF-8, so the reply can stay bytes.
         const reply = prefix ? Buffer.concat([prefix, bytes]) : bytes;
         if (logMessages) log.debug({ received: bytes.toString(), sending: reply.toString() }, 'received text; sending reply');

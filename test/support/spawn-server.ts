@@ -9,12 +9,16 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface RunningServer {
   /** The page's URL as the server printed it, e.g. http://127.0.0.1:41234/. */
   url: string;
-  /** The same origin with ws:, where the echo answers. */
+  /** The same origin with ws: (wss: when the URL is https:), where the echo answers. */
   wsUrl: string;
+  /** The port from `url`. */
+  port: number;
   /** The child process. */
   child: ChildProcess;
   /** Every stdout/stderr line so far (JSON log lines in production). */
   output: string[];
+  /** Resolves with the exit code (or the signal's name) when the process exits, without signalling it. */
+  exited: Promise<number | string | null>;
   /**
    * Sends a signal (to the whole process group for dev) and resolves with the
    * exit code, or the signal's name when the process died of it.
@@ -53,9 +57,12 @@ export async function startServer({ args = [], env = {}, dev = false }: StartOpt
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string | null);
   return {
     url,
+    // http: → ws:, https: → wss:.
     wsUrl: url.replace(/^http/, 'ws'),
+    port: Number(new URL(url).port),
     child,
     output,
+    exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) {
         if (dev) process.kill(-child.pid!, signal);

@@ -1,0 +1,372 @@
+// What operators see: GET /healthz and GET /metrics (in-process, each describe
+// on its own fresh server so counts are exact), the page's security headers,
+// and the command line's --help and unknown-flag answers (built server).
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { parseConfig, type Config } from '../../server/config.ts';
+import { killRunningServers, nonEmptyLines, runServer } from '../support/child-process.ts';
+import { destroyAllRawHttp, rawHttp, upgradeRequest } from '../support/conformance.ts';
+import { httpGet, parseCsp } from '../support/http-request.ts';
+import { startInProcess, type InProcessServer } from '../support/in-process.ts';
+import { parseMetrics, sampleValue, type Exposition } from '../support/prometheus.ts';
+import { closePayload, destroyAllRawClients, Opcode, RawClient } from '../support/raw-client.ts';
+import { PROJECT_ROOT } from '../support/spawn-server.ts';
+import { closed, openClient, receive, terminateAll } from '../support/ws-client.ts';
+
+const servers = new Set<InProcessServer>();
+
+async function start(flags: string[] = []): Promise<InProcessServer> {
+  const s = await startInProcess(flags);
+  servers.add(s);
+  return s;
+}
+
+after(async () => {
+  terminateAll();
+  destroyAllRawClients();
+  destroyAllRawHttp();
+  killRunningServers();
+  await Promise.all([...servers].map((s) => s.server.close()));
+});
+
+interface Health {
+  status: string;
+  uptimeSeconds: number;
+  connections: number;
+}
+
+async function health(s: InProcessServer): Promise<{ status: number; contentType: string | null; body: Health }> {
+  const response = await fetch(new URL('/healthz', s.url));
+  return { status: response.status, contentType: response.headers.get('content-type'), body: (await response.json()) as Health };
+}
+
+async function scrape(s: InProcessServer): Promise<Exposition> {
+  const response = await fetch(new URL('/metrics', s.url));
+  assert.equal(response.status, 200);
+  return parseMetrics(await response.text());
+}
+
+/** Polls `read` until `accept` holds, and returns the last value read; fails after `timeoutMs`. */
+async function pollUntil<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 3_000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('GET /healthz', () => {
+  let s: InProcessServer;
+  before(async () => {
+    s = await start();
+  });
+
+  it('answers 200 JSON {status: "ok", uptimeSeconds, connections: 0} on a fresh server', async () => {
+    const { status, contentType, body } = await health(s);
+    assert.equal(status, 200);
+    assert.match(contentType ?? '', /^application\/json/);
+    assert.deepEqual(Object.keys(body).sort(), ['connections', 'status', 'uptimeSeconds']);
+    assert.equal(body.status, 'ok');
+    assert.ok(Number.isInteger(body.uptimeSeconds) && body.uptimeSeconds >= 0 && body.uptimeSeconds < 60, `uptimeSeconds ${body.uptimeSeconds}`);
+    assert.equal(body.connections, 0);
+  });
+
+  it('counts open WebSocket connections as they open and close', async () => {
+    const first = await openClient(s.wsUrl);
+    const second = await openClient(s.wsUrl, 'echo-protocol');
+    // The server has the connection before it answers 101, so the count is already right.
+    assert.equal((await health(s)).body.connections, 2);
+
+    const firstClosed = closed(first);
+    first.close(1000);
+    await firstClosed;
+    await pollUntil(() => health(s), (h) => h.body.connections === 1, 'healthz to count 1 connection');
+
+    const refused = await RawClient.connect(s.port, { path: '/not-here' });
+    assert.equal(refused.response.statusCode, 404);
+    refused.destroy();
+    assert.equal((await health(s)).body.connections, 1, 'a refused upgrade is not a connection');
+
+    second.terminate();
+    const last = await pollUntil(() => health(s), (h) => h.body.connections === 0, 'healthz to count 0 connections');
+    assert.equal(last.status, 200);
+    assert.equal(last.body.status, 'ok');
+  });
+});
+
+describe('GET /metrics', () => {
+  let s: InProcessServer;
+  before(async () => {
+    s = await start();
+  });
+
+  const texts = ['a', 'hello', 'héllo wörld ✓'];
+  const binaries = [Buffer.from([1, 2, 3]), Buffer.alloc(1000, 7)];
+  const textBytes = texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0);
+  const binaryBytes = binaries.reduce((sum, b) => sum + b.length, 0);
+
+  it('is Prometheus text (text/plain; version=0.0.4) with HELP and TYPE for each ws_echo_ metric', async () => {
+    const response = await fetch(new URL('/metrics', s.url));
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4(;|$)/);
+    const exposition = parseMetrics(await response.text());
+    const expected: Record<string, string> = {
+      ws_echo_connections_open: 'gauge',
+      ws_echo_connections_total: 'counter',
+      ws_echo_messages_received_total: 'counter',
+      ws_echo_bytes_received_total: 'counter',
+      ws_echo_messages_sent_total: 'counter',
+      ws_echo_bytes_sent_total: 'counter',
+      ws_echo_closes_total: 'counter',
+      ws_echo_handshakes_refused_total: 'counter',
+      ws_echo_nodejs_eventloop_lag_seconds: 'gauge',
+    };
+    for (const [name, type] of Object.entries(expected)) {
+      assert.equal(exposition.types.get(name), type, `# TYPE ${name} ${type}`);
+      assert.ok(exposition.help.get(name), `# HELP ${name}`);
+    }
+  });
+
+  it('starts at zero on a fresh server', async () => {
+    const m = await scrape(s);
+    assert.equal(sampleValue(m, 'ws_echo_connections_open'), 0);
+    assert.equal(sampleValue(m, 'ws_echo_connections_total'), 0);
+    for (const name of ['ws_echo_messages_received_total', 'ws_echo_bytes_received_total', 'ws_echo_messages_sent_total', 'ws_echo_bytes_sent_total']) {
+      for (const type of ['text', 'binary']) assert.equal(sampleValue(m, name, { type }), 0, `${name}{type="${type}"}`);
+    }
+    assert.equal(m.samples.filter((x) => x.name === 'ws_echo_closes_total').length, 0, 'no closes yet');
+    assert.equal(m.samples.filter((x) => x.name === 'ws_echo_handshakes_refused_total').length, 0, 'no refusals yet');
+  });
+
+  it('counts the traffic exactly: 3 text and 2 binary messages in, and the replies out with the 10-byte "Received: " prefix', async () => {
+    const ws = await openClient(s.wsUrl, 'echo-protocol');
+    const replies = receive(ws, texts.length + binaries.length);
+    for (const text of texts) ws.send(text);
+    for (const bytes of binaries) ws.send(bytes, { binary: true });
+    const got = await replies;
+    assert.deepEqual(
+      got.map((r) => (r.isBinary ? r.data.length : r.data.toString())),
+      [...texts.map((t) => `Received: ${t}`), ...binaries.map((b) => b.length)],
+    );
+
+    const open = await scrape(s);
+    assert.equal(sampleValue(open, 'ws_echo_connections_open'), 1);
+    assert.equal(sampleValue(open, 'ws_echo_connections_total'), 1);
+    assert.equal(sampleValue(open, 'ws_echo_messages_received_total', { type: 'text' }), 3);
+    assert.equal(sampleValue(open, 'ws_echo_messages_received_total', { type: 'binary' }), 2);
+    assert.equal(sampleValue(open, 'ws_echo_bytes_received_total', { type: 'text' }), textBytes);
+    assert.equal(sampleValue(open, 'ws_echo_bytes_received_total', { type: 'binary' }), binaryBytes);
+    assert.equal(sampleValue(open, 'ws_echo_messages_sent_total', { type: 'text' }), 3);
+    assert.equal(sampleValue(open, 'ws_echo_messages_sent_total', { type: 'binary' }), 2);
+    assert.equal(sampleValue(open, 'ws_echo_bytes_sent_total', { type: 'text' }), textBytes + 3 * 'Received: '.length);
+    assert.equal(sampleValue(open, 'ws_echo_bytes_sent_total', { type: 'binary' }), binaryBytes);
+
+    const closing = closed(ws);
+    ws.close(1000, 'done');
+    await closing;
+    const afterClose = await pollUntil(
+      () => scrape(s),
+      (m) => sampleValue(m, 'ws_echo_closes_total', { code: '1000' }) === 1,
+      'ws_echo_closes_total{code="1000"} to be 1',
+    );
+    assert.equal(sampleValue(afterClose, 'ws_echo_connections_open'), 0);
+    assert.equal(sampleValue(afterClose, 'ws_echo_connections_total'), 1, 'a closed connection stays counted in the total');
+    assert.equal(afterClose.samples.filter((x) => x.name === 'ws_echo_closes_total').length, 1, 'only code 1000 so far');
+    assert.equal(sampleValue(afterClose, 'ws_echo_messages_received_total', { type: 'text' }), 3, 'the close frame is not a message');
+  });
+
+  it('counts a client-chosen close code under its own label', async () => {
+    const ws = await openClient(s.wsUrl);
+    const closing = closed(ws);
+    ws.close(4001, 'custom');
+    await closing;
+    const m = await pollUntil(
+      () => scrape(s),
+      (x) => sampleValue(x, 'ws_echo_closes_total', { code: '4001' }) === 1,
+      'ws_echo_closes_total{code="4001"} to be 1',
+    );
+    assert.equal(sampleValue(m, 'ws_echo_closes_total', { code: '1000' }), 1);
+    assert.equal(sampleValue(m, 'ws_echo_connections_total'), 2);
+  });
+
+  it('counts refused handshakes by reason: an unknown path (404) and a bad version (426)', async () => {
+    const notFound = await RawClient.connect(s.port, { path: '/no-such-path' });
+    assert.equal(notFound.response.statusCode, 404);
+    notFound.destroy();
+    const badVersion = await rawHttp(s.port, upgradeRequest(s.port, { headers: { 'Sec-WebSocket-Version': '8' } }));
+    assert.equal(badVersion.statusCode, 426);
+    assert.equal(badVersion.headers['sec-websocket-version'], '13');
+    const badVersion2 = await rawHttp(s.port, upgradeRequest(s.port, { headers: { 'Sec-WebSocket-Version': '14' } }));
+    assert.equal(badVersion2.statusCode, 426);
+
+    const m = await scrape(s);
+    assert.equal(sampleValue(m, 'ws_echo_handshakes_refused_total', { reason: 'path' }), 1);
+    assert.equal(sampleValue(m, 'ws_echo_handshakes_refused_total', { reason: 'version' }), 2);
+    assert.equal(sampleValue(m, 'ws_echo_handshakes_refused_total', { reason: 'origin' }), undefined, 'nothing refused for origin');
+    assert.equal(sampleValue(m, 'ws_echo_connections_total'), 2, 'refusals are not connections');
+  });
+
+  it('reports the event-loop lag (ws_echo_nodejs_eventloop_lag_seconds) as a small non-negative number', async () => {
+    const m = await scrape(s);
+    const lag = sampleValue(m, 'ws_echo_nodejs_eventloop_lag_seconds');
+    assert.ok(lag !== undefined && Number.isFinite(lag) && lag >= 0 && lag < 5, `lag ${lag}`);
+    // Node's process metrics come with the same prefix.
+    assert.ok(m.samples.some((x) => x.name === 'ws_echo_process_resident_memory_bytes' || x.name === 'ws_echo_nodejs_heap_size_used_bytes'));
+  });
+});
+
+describe('GET /metrics while closing', () => {
+  it('does not count a reply as sent when the connection is already closing and nothing goes out', async () => {
+    const s = await start(['--shutdown-grace', '5000']);
+    const client = await RawClient.connect(s.port);
+    assert.equal(client.response.statusCode, 101);
+    const stopping = s.server.close();
+    const frame = await client.nextFrame(3_000);
+    assert.equal(frame.opcode, Opcode.close, 'the server began closing');
+
+    // RFC 6455 §5.5.1: the client may still send data until it sends its own close frame.
+    client.send({ opcode: Opcode.text, payload: 'after the close frame' });
+    await pollUntil(
+      async () => s.server.metrics.received.text.messages,
+      (n) => n === 1,
+      'the server to read the message',
+    );
+    // The server's close frame was its last (RFC 6455 §5.5.1), so the reply was dropped, not sent.
+    const next = await client.nextFrame(200).then(
+      (f) => `opcode 0x${f.opcode.toString(16)}`,
+      () => 'nothing',
+    );
+    assert.equal(next, 'nothing', 'no frame after the close frame');
+    client.send({ opcode: Opcode.close, payload: closePayload(1001) });
+    await stopping;
+    servers.delete(s);
+    assert.deepEqual(
+      { messages: s.server.metrics.sent.text.messages, bytes: s.server.metrics.sent.text.bytes },
+      { messages: 0, bytes: 0 },
+      'ws_echo_messages_sent_total / ws_echo_bytes_sent_total count a reply that never left the server',
+    );
+  });
+});
+
+describe('security headers on the page (production build)', () => {
+  let s: InProcessServer;
+  before(async () => {
+    s = await start();
+  });
+
+  it("has a CSP of only 'self' for scripts and styles, ws back to this host, no plugins and no framing, and nosniff", async () => {
+    const response = await httpGet(s.url);
+    assert.equal(response.status, 200);
+    const csp = parseCsp(response.headers['content-security-policy'] as string | undefined);
+    assert.deepEqual(csp.get('default-src'), ["'self'"]);
+    assert.deepEqual(csp.get('script-src'), ["'self'"]);
+    assert.deepEqual(csp.get('style-src'), ["'self'"]);
+    assert.deepEqual(csp.get('connect-src'), ["'self'", `ws://127.0.0.1:${s.port}`]);
+    assert.deepEqual(csp.get('object-src'), ["'none'"]);
+    assert.deepEqual(csp.get('frame-ancestors'), ["'none'"]);
+    assert.equal(csp.has('upgrade-insecure-requests'), false, 'no upgrade to an https that is not there');
+    assert.doesNotMatch(String(response.headers['content-security-policy']), /unsafe-inline|unsafe-eval|\*/);
+    assert.equal(response.headers['x-content-type-options'], 'nosniff');
+    assert.equal(response.headers['strict-transport-security'], undefined, 'no HSTS over plain http');
+    assert.equal(response.headers['x-powered-by'], undefined);
+  });
+
+  it("names the ws origin from the Host the client used (ws://localhost:<port>)", async () => {
+    const response = await httpGet(s.url, { headers: { Host: `localhost:${s.port}` } });
+    assert.deepEqual(parseCsp(response.headers['content-security-policy'] as string | undefined).get('connect-src'), ["'self'", `ws://localhost:${s.port}`]);
+  });
+
+  it('cannot be given extra CSP directives through a crafted Host header', async () => {
+    const response = await httpGet(s.url, { headers: { Host: `127.0.0.1:${s.port}; script-src 'unsafe-inline' *` } });
+    const header = String(response.headers['content-security-policy'] ?? '');
+    assert.ok(header, 'still has a CSP');
+    const csp = parseCsp(header); // throws on a duplicated directive
+    assert.deepEqual(csp.get('script-src'), ["'self'"]);
+    // What is left of the Host is at most a harmless bogus source inside connect-src: no quoted keyword, no wildcard.
+    assert.doesNotMatch(header, /'unsafe-inline'|'unsafe-eval'/);
+    for (const [name, sources] of csp) assert.ok(!sources.includes('*'), `${name} has no * source: ${header}`);
+    assert.equal(csp.get('connect-src')?.length, 2, `connect-src is 'self' and one ws origin: ${header}`);
+  });
+
+  it('sends nosniff with the scripts and styles too, with their real types', async () => {
+    const page = await httpGet(s.url);
+    const assets = [...page.body.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
+    assert.ok(assets.some((a) => a.endsWith('.js')) && assets.some((a) => a.endsWith('.css')), `the page links its script and style: ${assets.join(', ')}`);
+    for (const asset of assets) {
+      const response = await httpGet(new URL(asset, s.url).href);
+      assert.equal(response.status, 200, asset);
+      assert.equal(response.headers['x-content-type-options'], 'nosniff', asset);
+      assert.match(String(response.headers['content-type']), asset.endsWith('.js') ? /^text\/javascript|^application\/javascript/ : /^text\/css/);
+    }
+  });
+});
+
+describe('command line', () => {
+  after(() => killRunningServers());
+
+  /** Flag (as --help shows it), environment twin, and the default --help prints. */
+  const FLAGS = (config: Config): Array<{ flag: string; env: string; defaultText: RegExp }> => [
+    { flag: '-p, --port', env: 'PORT', defaultText: new RegExp(`^${config.port}$`) },
+    { flag: '--host', env: 'HOST', defaultText: new RegExp(`^${config.host.replaceAll('.', '\\.')}$`) },
+    { flag: '--dev', env: 'DEV', defaultText: /^off$/ },
+    { flag: '--log-level', env: 'LOG_LEVEL', defaultText: new RegExp(`^${config.logLevel}$`) },
+    { flag: '--log-format', env: 'LOG_FORMAT', defaultText: /^pretty with --dev, else json$/ },
+    { flag: '--max-message-size', env: 'MAX_MESSAGE_SIZE', defaultText: new RegExp(`^${config.maxMessageBytes}\\b`) },
+    { flag: '--handshake-timeout', env: 'HANDSHAKE_TIMEOUT_MS', defaultText: new RegExp(`^${config.handshakeTimeoutMs}$`) },
+    { flag: '--heartbeat-interval', env: 'HEARTBEAT_INTERVAL_MS', defaultText: new RegExp(`^${config.heartbeatIntervalMs}$`) },
+    { flag: '--max-buffered', env: 'MAX_BUFFERED_BYTES', defaultText: new RegExp(`^${config.maxBufferedBytes}\\b`) },
+    { flag: '--max-connections', env: 'MAX_CONNECTIONS', defaultText: new RegExp(`^${config.maxConnections}$`) },
+    { flag: '--max-connections-per-ip', env: 'MAX_CONNECTIONS_PER_IP', defaultText: new RegExp(`^${config.maxConnectionsPerIp}$`) },
+    { flag: '--rate-limit', env: 'RATE_LIMIT', defaultText: new RegExp(`^${config.rateLimit}$`) },
+    { flag: '--allowed-origins', env: 'ALLOWED_ORIGINS', defaultText: /own host/ },
+    { flag: '--tls-cert', env: 'TLS_CERT', defaultText: /^none\b/ },
+    { flag: '--tls-key', env: 'TLS_KEY', defaultText: /^none\b/ },
+    { flag: '--shutdown-grace', env: 'SHUTDOWN_GRACE_MS', defaultText: new RegExp(`^${config.shutdownGraceMs}$`) },
+  ];
+
+  it('--help exits 0 and lists every flag of server/config.ts with its environment twin and its real default', async () => {
+    const defaults = parseConfig([], {});
+    assert.notEqual(defaults, 'help');
+    const flags = FLAGS(defaults as Config);
+
+    // The list above must be the whole of config.ts's SETTINGS, so a new flag cannot go untested.
+    const source = await readFile(`${PROJECT_ROOT}server/config.ts`, 'utf8');
+    const declared = [...source.matchAll(/\bflag: '([a-z-]+)',\s*(?:short: '[a-z]',\s*)?env: '([A-Z_]+)'/g)].map((m) => `--${m[1]} ${m[2]}`);
+    assert.ok(declared.length >= 16, `found the SETTINGS in config.ts (${declared.length})`);
+    assert.deepEqual(
+      declared.sort(),
+      flags.map(({ flag, env }) => `${flag.replace(/^-p, /, '')} ${env}`).sort(),
+      'every flag in server/config.ts is in this test',
+    );
+
+    const result = await runServer(['--help'], { env: { PORT: 'not a port' } });
+    assert.equal(result.code, 0);
+    assert.equal(result.stderr, '');
+    const lines = result.stdout.split('\n');
+    for (const { flag, env, defaultText } of flags) {
+      // The flag followed by a space, so --max-connections does not match --max-connections-per-ip's line.
+      const line = lines.find((l) => l.trimStart().startsWith(`${flag} `));
+      assert.ok(line, `a help line for ${flag}:\n${result.stdout}`);
+      assert.match(line, new RegExp(`\\s${env}\\s`), `${flag}'s line names ${env}`);
+      const shownDefault = /\[default: (.*)\]\s*$/.exec(line)?.[1];
+      assert.ok(shownDefault !== undefined, `${flag}'s line shows a default: ${line}`);
+      assert.match(shownDefault, defaultText, `${flag}'s default`);
+    }
+    assert.ok(lines.some((l) => /-h, --help\b/.test(l)), '--help lists itself');
+  });
+
+  for (const flag of ['--no-such-flag', '--allowed-origin']) {
+    it(`an unknown flag (${flag}) exits 2 with one line naming it`, async () => {
+      const result = await runServer([flag, 'x']);
+      assert.equal(result.code, 2, `exit code; stderr: ${result.stderr}`);
+      assert.equal(result.stdout, '');
+      const lines = nonEmptyLines(result.stderr);
+      assert.equal(lines.length, 1, `one line:\n${result.stderr}`);
+      assert.ok(lines[0]!.includes(flag), `${JSON.stringify(lines[0])} names ${flag}`);
+      assert.match(lines[0]!, /--help/);
+    });
+  }
+});

@@ -1,0 +1,262 @@
+// The Origin policy against cross-site WebSocket hijacking, on the built server
+// as a child process: no Origin (tools) and the server's own host are
+// accepted; any other browser origin gets HTTP 403 (never 101), is logged with
+// its origin and counted under reason="origin"; --allowed-origins and its
+// ALLOWED_ORIGINS twin add origins, `null` or `*`; a bad entry exits 2.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { killRunningServers, logEntries, neutralEnv, nonEmptyLines, runServer, waitForLog } from '../support/child-process.ts';
+import { destroyAllRawHttp, rawHttp, upgradeRequest } from '../support/conformance.ts';
+import { parseMetrics, sampleValue } from '../support/prometheus.ts';
+import { acceptFor, destroyAllRawClients, Opcode, RawClient } from '../support/raw-client.ts';
+import { startServer, type RunningServer } from '../support/spawn-server.ts';
+
+/** Seed 002's key; its page, opened from disk, sends `Origin: null`. */
+const SEED_002_KEY = 'sN9cRrP/n9NdMgdcy2VJFQ==';
+
+const servers = new Set<RunningServer>();
+
+async function start(args: string[] = [], env: Record<string, string> = {}): Promise<RunningServer> {
+  const server = await startServer({ args, env: neutralEnv(env) });
+  servers.add(server);
+  return server;
+}
+
+after(async () => {
+  destroyAllRawClients();
+  destroyAllRawHttp();
+  killRunningServers();
+  await Promise.all([...servers].map((server) => server.stop('SIGKILL')));
+});
+
+/** Handshakes with `origin` (none when undefined); resolves with the client, whatever the server answered. */
+function handshake(server: RunningServer, origin: string | undefined, extra: Record<string, string> = {}): Promise<RawClient> {
+  return RawClient.connect(server.port, { headers: { ...(origin === undefined ? {} : { Origin: origin }), ...extra } });
+}
+
+/** Asserts the handshake became a WebSocket that echoes, then closes it. */
+async function assertAccepted(server: RunningServer, origin: string | undefined): Promise<void> {
+  const client = await handshake(server, origin);
+  try {
+    assert.equal(client.response.statusCode, 101, `Origin ${origin ?? '(none)'} should be accepted; got ${client.response.statusLine}`);
+    const token = `hello from ${origin ?? 'no origin'}`;
+    client.send({ opcode: Opcode.text, payload: token });
+    const frame = await client.nextFrame(3_000);
+    assert.equal(frame.opcode, Opcode.text);
+    assert.equal(frame.payload.toString(), `Received: ${token}`);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Asserts the handshake was answered with a plain HTTP 403 and the connection closed, no WebSocket. */
+async function assertRefused(server: RunningServer, origin: string): Promise<void> {
+  const client = await handshake(server, origin);
+  try {
+    assert.equal(client.response.statusCode, 403, `Origin ${origin} should be refused with 403; got ${client.response.statusLine}`);
+    assert.equal(client.response.headers['sec-websocket-accept'], undefined, 'no accept header on a refusal');
+    assert.equal(client.response.headers['upgrade'], undefined, 'no Upgrade header on a refusal');
+    await client.closed(3_000);
+    assert.equal(client.body.toString(), 'Forbidden');
+  } finally {
+    client.destroy();
+  }
+}
+
+async function scrape(server: RunningServer) {
+  const response = await fetch(new URL('/metrics', server.url));
+  assert.equal(response.status, 200);
+  return parseMetrics(await response.text());
+}
+
+async function refusedFor(server: RunningServer, reason: string): Promise<number> {
+  return sampleValue(await scrape(server), 'ws_echo_handshakes_refused_total', { reason }) ?? 0;
+}
+
+describe('default policy (own host only)', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await start();
+  });
+
+  it('accepts a handshake with no Origin (tools, not browsers)', async () => {
+    await assertAccepted(server, undefined);
+  });
+
+  it("accepts an Origin whose host is the Host header's (the server's own page)", async () => {
+    await assertAccepted(server, `http://127.0.0.1:${server.port}`);
+  });
+
+  it('accepts its own host under whatever name the client used for it (Host: localhost:<port>)', async () => {
+    const response = await rawHttp(
+      server.port,
+      upgradeRequest(server.port, { headers: { Host: `localhost:${server.port}`, Origin: `http://localhost:${server.port}` } }),
+    );
+    assert.equal(response.statusCode, 101, response.statusLine);
+    response.socket.destroy();
+  });
+
+  it('refuses a foreign Origin with 403 and logs the refusal with that origin', async () => {
+    await assertRefused(server, 'http://evil.example');
+    const line = await waitForLog(server, (e) => e['msg'] === 'upgrade refused' && e['origin'] === 'http://evil.example', 'the refusal of http://evil.example');
+    assert.equal(line['status'], 403);
+    assert.equal(line['reason'], 'origin');
+    assert.equal(line['path'], '/');
+    assert.equal(line['level'], 30, 'logged at info');
+  });
+
+  it('compares host and port exactly: same host on another port, or another name for it, is foreign', async () => {
+    const otherPort = server.port === 65535 ? 65534 : server.port + 1;
+    await assertRefused(server, `http://127.0.0.1:${otherPort}`);
+    await assertRefused(server, `http://localhost:${server.port}`);
+    await assertRefused(server, 'http://127.0.0.1');
+  });
+
+  it("refuses seed 002's handshake (its page opened from disk sends Origin: null)", async () => {
+    const client = await handshake(server, 'null', { 'Sec-WebSocket-Protocol': 'echo-protocol' });
+    assert.equal(client.response.statusCode, 403, client.response.statusLine);
+    client.destroy();
+    await waitForLog(server, (e) => e['msg'] === 'upgrade refused' && e['origin'] === 'null', 'the refusal of Origin null');
+  });
+
+  it('refuses an Origin that is not a URL at all', async () => {
+    await assertRefused(server, 'garbage');
+  });
+
+  it('counts every origin refusal in ws_echo_handshakes_refused_total{reason="origin"} and nothing else', async () => {
+    const originBefore = await refusedFor(server, 'origin');
+    const pathBefore = await refusedFor(server, 'path');
+    await assertRefused(server, 'https://evil.example');
+    await assertRefused(server, 'http://attacker.example:8080');
+    await assertAccepted(server, undefined);
+    assert.equal(await refusedFor(server, 'origin'), originBefore + 2);
+    assert.equal(await refusedFor(server, 'path'), pathBefore);
+    // Every origin refusal in this describe was logged, once each.
+    const refusals = () => logEntries(server).filter((e) => e['msg'] === 'upgrade refused' && e['reason'] === 'origin').length;
+    await waitForLog(server, () => refusals() >= originBefore + 2, `${originBefore + 2} origin refusals in the log`);
+    assert.equal(refusals(), originBefore + 2);
+  });
+});
+
+describe('--allowed-origins null', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await start(['--allowed-origins', 'null']);
+  });
+
+  it("accepts seed 002's exact handshake: its key, Origin: null, echo-protocol", async () => {
+    const seed = await RawClient.connect(server.port, { key: SEED_002_KEY, protocol: 'echo-protocol', headers: { Origin: 'null' } });
+    try {
+      assert.equal(seed.response.statusCode, 101, seed.response.statusLine);
+      assert.equal(seed.response.headers['sec-websocket-accept'], acceptFor(SEED_002_KEY));
+      assert.equal(seed.response.headers['sec-websocket-accept'], 'fFBooB7FAkLlXgRSz0BT3v4hq5s=');
+      assert.equal(seed.response.headers['sec-websocket-protocol'], 'echo-protocol');
+      seed.send({ opcode: Opcode.text, payload: 'Hello, world!' });
+      assert.equal((await seed.nextFrame(3_000)).payload.toString(), 'Received: Hello, world!');
+    } finally {
+      seed.destroy();
+    }
+  });
+
+  it('still accepts its own host and no Origin, and still refuses other sites', async () => {
+    await assertAccepted(server, `http://127.0.0.1:${server.port}`);
+    await assertAccepted(server, undefined);
+    await assertRefused(server, 'http://evil.example');
+  });
+});
+
+describe('--allowed-origins https://app.example,http://localhost:3000', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await start(['--allowed-origins', 'https://app.example,http://localhost:3000']);
+  });
+
+  for (const origin of ['https://app.example', 'http://localhost:3000']) {
+    it(`accepts ${origin}`, async () => {
+      await assertAccepted(server, origin);
+    });
+  }
+
+  it('still accepts its own host and no Origin', async () => {
+    await assertAccepted(server, `http://127.0.0.1:${server.port}`);
+    await assertAccepted(server, undefined);
+  });
+
+  // Near misses: another scheme, port, subdomain or suffix of an allowed origin.
+  for (const origin of [
+    'http://app.example',
+    'https://app.example:8443',
+    'https://www.app.example',
+    'https://app.example.evil.example',
+    'http://localhost:3001',
+    'https://localhost:3000',
+    'http://evil.example',
+    'null',
+  ]) {
+    it(`refuses ${origin}`, async () => {
+      await assertRefused(server, origin);
+    });
+  }
+});
+
+describe("--allowed-origins '*'", () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await start(['--allowed-origins', '*']);
+  });
+
+  for (const origin of ['http://evil.example', 'null', 'https://anything.example:1234', 'garbage', undefined]) {
+    it(`accepts ${origin ?? 'no Origin'}`, async () => {
+      await assertAccepted(server, origin);
+    });
+  }
+
+  it('counts no origin refusals', async () => {
+    assert.equal(await refusedFor(server, 'origin'), 0);
+  });
+});
+
+describe('ALLOWED_ORIGINS (the environment twin)', () => {
+  let server: RunningServer;
+  before(async () => {
+    // Written loosely: case, a default port, a trailing slash and spaces are normalised to what browsers send.
+    server = await start([], { ALLOWED_ORIGINS: ' https://App.Example:443/ , null ' });
+  });
+
+  it('accepts the listed origins as browsers write them', async () => {
+    await assertAccepted(server, 'https://app.example');
+    await assertAccepted(server, 'null');
+  });
+
+  it('refuses origins not listed', async () => {
+    await assertRefused(server, 'http://evil.example');
+    await assertRefused(server, 'http://app.example');
+  });
+
+  it('the flag wins over the environment', async () => {
+    const flagged = await start(['--allowed-origins', 'http://flag.example'], { ALLOWED_ORIGINS: 'http://env.example' });
+    await assertAccepted(flagged, 'http://flag.example');
+    await assertRefused(flagged, 'http://env.example');
+  });
+});
+
+describe('bad --allowed-origins entries', () => {
+  const cases: Array<{ args: string[]; env?: Record<string, string>; names: string[] }> = [
+    { args: ['--allowed-origins', 'ftp://x'], names: ['--allowed-origins', 'ftp://x'] },
+    { args: ['--allowed-origins', 'notaurl'], names: ['--allowed-origins', 'notaurl'] },
+    { args: ['--allowed-origins', 'https://ok.example,file:///etc/passwd'], names: ['--allowed-origins', 'file:///etc/passwd'] },
+    { args: [], env: { ALLOWED_ORIGINS: 'notaurl' }, names: ['ALLOWED_ORIGINS', 'notaurl'] },
+  ];
+  for (const { args, env = {}, names } of cases) {
+    const shown = [...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...args].join(' ');
+    it(`${shown} exits 2 with one line naming ${names.join(' and ')}`, async () => {
+      const result = await runServer(['--port', '0', ...args], { env });
+      assert.equal(result.code, 2, `exit code; stderr: ${result.stderr}`);
+      assert.equal(result.stdout, '', 'nothing on stdout: the server never started');
+      const lines = nonEmptyLines(result.stderr);
+      assert.equal(lines.length, 1, `one line on stderr, got:\n${result.stderr}`);
+      for (const name of names) assert.ok(lines[0]!.includes(name), `${JSON.stringify(lines[0])} names ${name}`);
+      assert.doesNotMatch(result.stderr, /^\s+at\s|node:internal/m, 'no stack trace');
+    });
+  }
+});

@@ -1,0 +1,272 @@
+// TLS on the built server (a child process) with a self-signed certificate
+// for localhost/127.0.0.1 made by openssl while the tests run: https for the
+// page and the operations endpoints, wss for the echo, on one port; plain
+// http on that port gets nothing; bad certificate settings exit 2 with one line.
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import { makeCertificate, type TestCertificate } from '../support/certificate.ts';
+import { killRunningServers, neutralEnv, nonEmptyLines, runServer } from '../support/child-process.ts';
+import { httpGet, parseCsp } from '../support/http-request.ts';
+import { destroyAllRawClients, RawClient } from '../support/raw-client.ts';
+import { startServer, type RunningServer } from '../support/spawn-server.ts';
+import { withTimeout } from '../support/wait.ts';
+import { closed, openClient, receive, receiveOne, terminateAll } from '../support/ws-client.ts';
+
+let certificate: TestCertificate;
+const servers = new Set<RunningServer>();
+
+async function start(args: string[], env: Record<string, string> = {}): Promise<RunningServer> {
+  const server = await startServer({ args, env: neutralEnv(env) });
+  servers.add(server);
+  return server;
+}
+
+before(async () => {
+  certificate = await makeCertificate();
+});
+
+after(async () => {
+  terminateAll();
+  destroyAllRawClients();
+  killRunningServers();
+  await Promise.all([...servers].map((server) => server.stop('SIGKILL')));
+  await certificate?.remove();
+});
+
+/** Everything the server writes back to `request` sent as plain bytes, until it closes the connection. */
+function plainExchange(port: number, request: string): Promise<Buffer> {
+  const socket = connect({ port, host: '127.0.0.1' });
+  socket.on('error', () => {}); // a reset ends the exchange like a close
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.write(request);
+  const done = new Promise<Buffer>((resolve) => socket.once('close', () => resolve(Buffer.concat(chunks))));
+  return withTimeout(done, 5_000, 'the TLS port to close a plain-text connection').finally(() => socket.destroy());
+}
+
+describe('--tls-cert and --tls-key', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await start(['--tls-cert', certificate.certPath, '--tls-key', certificate.keyPath]);
+  });
+
+  it('prints an https URL, and the ws URL derived from it is wss', () => {
+    assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+\/$/);
+    assert.equal(server.wsUrl, `wss://127.0.0.1:${server.port}/`);
+  });
+
+  it('serves the page over https with a CSP that allows wss back to this host and upgrades insecure requests', async () => {
+    const response = await httpGet(server.url, { ca: certificate.cert });
+    assert.equal(response.status, 200);
+    assert.match(String(response.headers['content-type']), /^text\/html/);
+    assert.match(response.body, /<title>WebSocket Echo Test<\/title>/);
+    const csp = parseCsp(response.headers['content-security-policy'] as string | undefined);
+    assert.deepEqual(csp.get('connect-src'), ["'self'", `wss://127.0.0.1:${server.port}`]);
+    assert.deepEqual(csp.get('upgrade-insecure-requests'), []);
+    assert.equal(response.headers['x-content-type-options'], 'nosniff');
+  });
+
+  it('sends Strict-Transport-Security (at least a year) when the page is reached by a real host name', async () => {
+    // The certificate is for localhost; the Host header is what the server sees as the page's name.
+    const response = await httpGet(server.url, { ca: certificate.cert, servername: 'localhost', headers: { Host: `echo.example:${server.port}` } });
+    assert.equal(response.status, 200);
+    const hsts = String(response.headers['strict-transport-security'] ?? '');
+    const maxAge = Number(/(?:^|;\s*)max-age=(\d+)/.exec(hsts)?.[1] ?? NaN);
+    assert.ok(maxAge >= 365 * 24 * 60 * 60, `Strict-Transport-Security with max-age of a year or more, got ${JSON.stringify(hsts)}`);
+    const csp = parseCsp(response.headers['content-security-policy'] as string | undefined);
+    assert.deepEqual(csp.get('connect-src'), ["'self'", `wss://echo.example:${server.port}`]);
+  });
+
+  it('sends no Strict-Transport-Security to loopback names, where it would pin every local server to https (README)', async () => {
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`]) {
+      const response = await httpGet(server.url, { ca: certificate.cert, servername: 'localhost', headers: { Host: host } });
+      assert.equal(response.status, 200);
+      assert.equal(response.headers['strict-transport-security'], undefined, `no HSTS for Host: ${host}`);
+    }
+  });
+
+  it('answers /healthz and /metrics over https', async () => {
+    const health = await httpGet(new URL('/healthz', server.url).href, { ca: certificate.cert });
+    assert.equal(health.status, 200);
+    assert.equal((JSON.parse(health.body) as { status: string }).status, 'ok');
+    const metrics = await httpGet(new URL('/metrics', server.url).href, { ca: certificate.cert });
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.body, /^ws_echo_connections_open \d+$/m);
+  });
+
+  it('echoes over wss with the certificate trusted, negotiating echo-protocol', async () => {
+    const ws = await openClient(server.wsUrl, 'echo-protocol', { ca: certificate.cert });
+    assert.equal(ws.protocol, 'echo-protocol');
+    const replies = receive(ws, 2);
+    ws.send('Hello, world!');
+    ws.send(Buffer.from([0, 1, 2, 255]), { binary: true });
+    const [text, binary] = await replies;
+    assert.deepEqual({ data: text?.data.toString(), isBinary: text?.isBinary }, { data: 'Received: Hello, world!', isBinary: false });
+    assert.deepEqual(binary, { data: Buffer.from([0, 1, 2, 255]), isBinary: true });
+    const closing = closed(ws);
+    ws.close(1000, 'done');
+    assert.deepEqual(await closing, { code: 1000, reason: 'done' });
+  });
+
+  it('echoes over wss with certificate checks off (rejectUnauthorized: false), and without an offered protocol picks none', async () => {
+    const ws = await openClient(server.wsUrl, undefined, { rejectUnauthorized: false });
+    assert.equal(ws.protocol, '');
+    const reply = receiveOne(ws);
+    ws.send('insecure but encrypted');
+    assert.equal((await reply).data.toString(), 'Received: insecure but encrypted');
+    ws.close();
+  });
+
+  it('is really TLS: a client that does not trust the certificate fails the handshake', async () => {
+    const ws = new WebSocket(server.wsUrl);
+    const failed = new Promise<Error & { code?: string }>((resolve, reject) => {
+      ws.once('error', resolve);
+      ws.once('open', () => reject(new Error('a wss handshake with an untrusted self-signed certificate succeeded')));
+    });
+    const error = await withTimeout(failed, 5_000, 'the untrusted handshake to fail');
+    assert.match(String(error.code), /SELF_SIGNED|UNABLE_TO_VERIFY|CERT/);
+    ws.terminate();
+  });
+
+  it('keeps the Origin policy over wss: the own https origin is accepted, another site gets 403', async () => {
+    const own = await openClient(server.wsUrl, undefined, { ca: certificate.cert, origin: `https://127.0.0.1:${server.port}` });
+    own.close();
+    const ws = new WebSocket(server.wsUrl, { ca: certificate.cert, origin: 'https://evil.example' });
+    ws.on('error', () => {});
+    const status = new Promise<number>((resolve, reject) => {
+      ws.once('unexpected-response', (req, res) => {
+        res.resume();
+        req.destroy();
+        resolve(res.statusCode ?? 0);
+      });
+      ws.once('open', () => reject(new Error('a foreign origin opened a wss connection')));
+    });
+    assert.equal(await withTimeout(status, 5_000, 'the refusal'), 403);
+  });
+
+  it('does not serve the page to plain http on the TLS port', async () => {
+    const answer = await plainExchange(server.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n\r\n`);
+    const text = answer.toString('latin1');
+    assert.doesNotMatch(text, /^HTTP\/1\.[01] 200/, 'no 200 over plain http');
+    assert.doesNotMatch(text, /WebSocket Echo Test/, 'no page over plain http');
+  });
+
+  it('does not open a plain ws:// connection on the TLS port', async () => {
+    await assert.rejects(RawClient.connect(server.port), /closed during the handshake|timed out/);
+    const plain = new WebSocket(server.wsUrl.replace(/^wss:/, 'ws:'));
+    plain.on('error', () => {});
+    const outcome = new Promise<string>((resolve) => {
+      plain.once('open', () => resolve('open'));
+      plain.once('unexpected-response', (req, res) => {
+        res.resume();
+        req.destroy();
+        resolve(`HTTP ${res.statusCode}`);
+      });
+      plain.once('error', (error) => resolve(`error: ${error.message}`));
+    });
+    assert.match(await withTimeout(outcome, 5_000, 'the plain ws handshake to end'), /^error: /);
+    plain.terminate();
+  });
+
+  it('after all that, still echoes over wss', async () => {
+    const ws = await openClient(server.wsUrl, 'echo-protocol', { ca: certificate.cert });
+    const reply = receiveOne(ws);
+    ws.send('still here');
+    assert.equal((await reply).data.toString(), 'Received: still here');
+    ws.close();
+  });
+});
+
+describe('TLS_CERT and TLS_KEY (the environment twins)', () => {
+  it('serve https and wss like the flags', async () => {
+    const server = await start([], { TLS_CERT: certificate.certPath, TLS_KEY: certificate.keyPath });
+    assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+\/$/);
+    const page = await httpGet(server.url, { ca: certificate.cert });
+    assert.equal(page.status, 200);
+    assert.match(page.body, /<title>WebSocket Echo Test<\/title>/);
+    const ws = await openClient(server.wsUrl, 'echo-protocol', { ca: certificate.cert });
+    assert.equal(ws.protocol, 'echo-protocol');
+    const reply = receiveOne(ws);
+    ws.send('over env TLS');
+    assert.equal((await reply).data.toString(), 'Received: over env TLS');
+    ws.close();
+  });
+});
+
+describe('bad TLS settings exit 2 with one line', () => {
+  const cases: Array<{ name: string; setup: () => Promise<{ args?: string[]; env?: Record<string, string>; names: string[] }> }> = [
+    {
+      name: 'a certificate path that does not exist',
+      setup: async () => {
+        const missing = `${certificate.dir}/no-such-cert.pem`;
+        return { args: ['--tls-cert', missing, '--tls-key', certificate.keyPath], names: ['--tls-cert', missing] };
+      },
+    },
+    {
+      name: 'a certificate path that is a directory',
+      setup: async () => ({ args: ['--tls-cert', certificate.dir, '--tls-key', certificate.keyPath], names: ['--tls-cert', certificate.dir] }),
+    },
+    {
+      name: 'a key path that does not exist (TLS_KEY)',
+      setup: async () => {
+        const missing = `${certificate.dir}/no-such-key.pem`;
+        return { env: { TLS_CERT: certificate.certPath, TLS_KEY: missing }, names: ['TLS_KEY', missing] };
+      },
+    },
+    {
+      name: 'a certificate file that is not PEM',
+      setup: async () => {
+        const path = await certificate.writeFile('not-pem.txt', 'this is not a certificate\n');
+        return { args: ['--tls-cert', path, '--tls-key', certificate.keyPath], names: ['--tls-cert', path] };
+      },
+    },
+    {
+      name: 'the key given as the certificate (PEM, but no CERTIFICATE in it)',
+      setup: async () => ({
+        args: ['--tls-cert', certificate.keyPath, '--tls-key', certificate.keyPath],
+        names: ['--tls-cert', certificate.keyPath],
+      }),
+    },
+    {
+      name: 'a PEM certificate block with garbage inside',
+      setup: async () => {
+        const path = await certificate.writeFile('garbage-cert.pem', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+        return { args: ['--tls-cert', path, '--tls-key', certificate.keyPath], names: ['--tls-cert'] };
+      },
+    },
+    {
+      name: 'only --tls-cert, without --tls-key',
+      setup: async () => ({ args: ['--tls-cert', certificate.certPath], names: ['--tls-cert', '--tls-key'] }),
+    },
+    {
+      name: 'only --tls-key, without --tls-cert',
+      setup: async () => ({ args: ['--tls-key', certificate.keyPath], names: ['--tls-key', '--tls-cert'] }),
+    },
+    {
+      name: 'only TLS_CERT in the environment',
+      setup: async () => ({ env: { TLS_CERT: certificate.certPath }, names: ['TLS_CERT'] }),
+    },
+    {
+      name: 'a key that does not match the certificate',
+      setup: async () => {
+        const other = await certificate.otherKey();
+        return { args: ['--tls-cert', certificate.certPath, '--tls-key', other], names: ['--tls-cert', '--tls-key'] };
+      },
+    },
+  ];
+  for (const { name, setup } of cases) {
+    it(name, async () => {
+      const { args = [], env = {}, names } = await setup();
+      const result = await runServer(['--port', '0', ...args], { env });
+      assert.equal(result.code, 2, `exit code; stderr: ${result.stderr}`);
+      assert.equal(result.stdout, '', 'nothing on stdout: the server never started');
+      const lines = nonEmptyLines(result.stderr);
+      assert.equal(lines.length, 1, `one line on stderr, got:\n${result.stderr}`);
+      for (const value of names) assert.ok(lines[0]!.includes(value), `${JSON.stringify(lines[0])} names ${value}`);
+      assert.match(lines[0]!, /\buse\b|give/, 'says what to do instead');
+      assert.doesNotMatch(result.stderr, /^\s+at\s|node:internal/m, 'no stack trace');
+    });
+  }
+});
