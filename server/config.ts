@@ -118,7 +118,9 @@ export function parseConfig(argv: readonly string[] = process.argv.slice(2), env
     // Node requires the headers timeout to stay below its 300 s request timeout.
     handshakeTimeoutMs: int(SETTINGS.handshakeTimeout, 10_000, 100, 299_000, 'milliseconds from 100 to 299000'),
     heartbeatIntervalMs: int(SETTINGS.heartbeat, 30_000, 0, 86_400_000, 'milliseconds from 0 (off) to 86400000'),
-    maxBufferedBytes: int(SETTINGS.maxBuffered, MiB, 1024, INT32_MAX, `a size in bytes from 1024 to ${INT32_MAX}`),
+    // Below a socket's 16 KiB high-water mark a full queue need not emit 'drain',
+    // and a paused connection would never resume.
+    maxBufferedBytes: int(SETTINGS.maxBuffered, MiB, 16_384, INT32_MAX, `a size in bytes from 16384 to ${INT32_MAX}`),
     maxConnections: int(SETTINGS.maxConnections, 10_000, 1, 10_000_000, 'a count from 1 to 10000000'),
     maxConnectionsPerIp: int(SETTINGS.maxPerIp, 256, 1, 10_000_000, 'a count from 1 to 10000000'),
     rateLimit: int(SETTINGS.rateLimit, 10_000, 0, 100_000_000, 'messages per second from 0 (off) to 100000000'),
