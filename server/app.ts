@@ -24,6 +24,8 @@ export interface PageAppOptions {
   dev: boolean;
   /** Whether the page is served over https (for HSTS and the CSP's wss:). */
   tls: boolean;
+  /** Other WebSocket servers the page may connect to (CSP connect-src). */
+  connectSrc: readonly string[] | '*';
   /** The http(s) server, which Vite shares in dev for its HMR socket. */
   httpServer: Server;
   /** /healthz and /metrics, mounted ahead of the page. */
@@ -31,11 +33,11 @@ export interface PageAppOptions {
 }
 
 /** Builds the app for the chosen mode. */
-export async function createPageApp({ dev, tls, httpServer, operations }: PageAppOptions): Promise<PageApp> {
+export async function createPageApp({ dev, tls, connectSrc, httpServer, operations }: PageAppOptions): Promise<PageApp> {
   const app = express();
   app.disable('x-powered-by');
   app.use(operations);
-  app.use(...securityHeaders({ dev, tls }));
+  app.use(...securityHeaders({ dev, tls, connectSrc }));
   if (dev) {
     const { createServer } = await import('vite');
     const vite = await createServer({

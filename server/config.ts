@@ -37,6 +37,8 @@ export interface Config {
   rateLimit: number;
   /** Browser origins allowed besides the server's own host; '*' allows every origin. */
   allowedOrigins: readonly string[] | '*';
+  /** WebSocket origins the page may open besides its own server (CSP connect-src); '*' for any. */
+  connectSrc: readonly string[] | '*';
   /** Certificate and key for HTTPS and wss on the same port; absent for plain HTTP. */
   tls: { cert: Buffer; key: Buffer } | undefined;
   /** How long, in ms, shutdown waits for clients to finish their close handshake. */
@@ -71,10 +73,14 @@ const SETTINGS = {
   maxPerIp: { flag: 'max-connections-per-ip', env: 'MAX_CONNECTIONS_PER_IP', help: 'open connections from one IP; more get 503', defaultText: '256' },
   rateLimit: { flag: 'rate-limit', env: 'RATE_LIMIT', help: 'messages/s per connection; more closes with 1008 (0 = off)', defaultText: '10000' },
   origins: { flag: 'allowed-origins', env: 'ALLOWED_ORIGINS', help: "comma list of extra browser origins, or '*' for all", defaultText: 'the server\'s own host only' },
+  connectSrc: { flag: 'connect-src', env: 'CONNECT_SRC', help: "comma list of other ws(s):// servers the page may test, or '*' for any", defaultText: 'this server only' },
   tlsCert: { flag: 'tls-cert', env: 'TLS_CERT', help: 'PEM certificate file: serve https and wss', defaultText: 'none (plain http)' },
   tlsKey: { flag: 'tls-key', env: 'TLS_KEY', help: 'PEM private key file for --tls-cert', defaultText: 'none' },
   grace: { flag: 'shutdown-grace', env: 'SHUTDOWN_GRACE_MS', help: 'ms to wait for clients to close on shutdown', defaultText: '5000' },
 } as const satisfies Record<string, Setting>;
+
+/** Every environment variable the server reads. */
+export const ENV_NAMES: readonly string[] = Object.values(SETTINGS).map((s: Setting) => s.env);
 
 /** Every flag with its environment twin, help and default, for --help and the README. */
 export const USAGE = [
@@ -125,6 +131,7 @@ export function parseConfig(argv: readonly string[] = process.argv.slice(2), env
     maxConnectionsPerIp: int(SETTINGS.maxPerIp, 256, 1, 10_000_000, 'a count from 1 to 10000000'),
     rateLimit: int(SETTINGS.rateLimit, 10_000, 0, 100_000_000, 'messages per second from 0 (off) to 100000000'),
     allowedOrigins: parseOrigins(pick(SETTINGS.origins)),
+    connectSrc: parseConnectSources(pick(SETTINGS.connectSrc)),
     tls: readTls(pick(SETTINGS.tlsCert), pick(SETTINGS.tlsKey)),
     shutdownGraceMs: int(SETTINGS.grace, 5000, 0, 600_000, 'milliseconds from 0 to 600000'),
   };
@@ -208,6 +215,23 @@ function parseOrigins(value: Value | undefined): readonly string[] | '*' {
       );
     }
     return url.origin;
+  });
+}
+
+// Entries become CSP source expressions: the ws: or wss: origin of each server.
+function parseConnectSources(value: Value | undefined): readonly string[] | '*' {
+  if (!value) return [];
+  const entries = value.text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  if (entries.includes('*')) return '*';
+  return entries.map((entry) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {}
+    if (!url || !/^wss?:$/.test(url.protocol)) {
+      throw new ConfigError(`${value.source} has ${JSON.stringify(entry)}, which is not a WebSocket server; use ws://host[:port] or wss://host[:port], or *`);
+    }
+    return `${url.protocol}//${url.host}`;
   });
 }
 

@@ -11,7 +11,9 @@ const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
  * styles inline for hot reload; TLS adds HSTS and upgrade-insecure-requests,
  * which on plain http would send the browser to an https that is not there.
  */
-export function securityHeaders({ dev, tls }: { dev: boolean; tls: boolean }): RequestHandler[] {
+export function securityHeaders({ dev, tls, connectSrc }: { dev: boolean; tls: boolean; connectSrc: readonly string[] | '*' }): RequestHandler[] {
+  // The page is also a bench for other servers, but only those the operator names.
+  const extraTargets = connectSrc === '*' ? ['ws:', 'wss:'] : connectSrc;
   const headers = helmet({
     contentSecurityPolicy: dev
       ? false
@@ -23,7 +25,7 @@ export function securityHeaders({ dev, tls }: { dev: boolean; tls: boolean }): R
             styleSrc: ["'self'"],
             imgSrc: ["'self'"],
             // 'self' covers ws(s) to the same host only in CSP Level 3 browsers; name it for the rest.
-            connectSrc: ["'self'", (req) => webSocketOrigin(req as IncomingMessage, tls)],
+            connectSrc: ["'self'", (req) => webSocketOrigin(req as IncomingMessage, tls), ...extraTargets],
             objectSrc: ["'none'"],
             baseUri: ["'self'"],
             formAction: ["'self'"],

@@ -55,6 +55,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
   const page = await createPageApp({
     dev: config.dev,
     tls: config.tls !== undefined,
+    connectSrc: config.connectSrc,
     httpServer,
     operations: operationsRouter({ metrics, openConnections: () => wss.clients.size, isShuttingDown: () => shuttingDown }),
   });

@@ -26,6 +26,7 @@ describe('parseConfig defaults', () => {
       maxConnectionsPerIp: 256,
       rateLimit: 10_000,
       allowedOrigins: [],
+      connectSrc: [],
       tls: undefined,
       shutdownGraceMs: 5000,
     });

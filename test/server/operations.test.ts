@@ -291,6 +291,27 @@ describe('security headers on the page (production build)', () => {
     assert.equal(csp.get('connect-src')?.length, 2, `connect-src is 'self' and one ws origin: ${header}`);
   });
 
+  it('lets the page reach the other servers named with --connect-src, or any ws/wss server with *', async () => {
+    const named = await start(['--connect-src', 'ws://localhost:9000, wss://echo.example/path']);
+    const any = await start(['--connect-src', '*']);
+    try {
+      const connectSrc = async (url: string) =>
+        parseCsp((await httpGet(url)).headers['content-security-policy'] as string | undefined).get('connect-src');
+      assert.deepEqual(await connectSrc(named.url), ["'self'", `ws://127.0.0.1:${named.port}`, 'ws://localhost:9000', 'wss://echo.example']);
+      assert.deepEqual(await connectSrc(any.url), ["'self'", `ws://127.0.0.1:${any.port}`, 'ws:', 'wss:']);
+    } finally {
+      await Promise.all([named.server.close(), any.server.close()]);
+    }
+  });
+
+  it('refuses a --connect-src entry that is not a ws:// or wss:// server, in one line, exit 2', async () => {
+    const result = await runServer(['--connect-src', 'http://example.com']);
+    assert.equal(result.code, 2);
+    const lines = nonEmptyLines(result.stderr);
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0]!, /--connect-src.*http:\/\/example\.com.*ws:\/\//);
+  });
+
   it('sends nosniff with the scripts and styles too, with their real types', async () => {
     const page = await httpGet(s.url);
     const assets = [...page.body.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
@@ -322,6 +343,7 @@ describe('command line', () => {
     { flag: '--max-connections-per-ip', env: 'MAX_CONNECTIONS_PER_IP', defaultText: new RegExp(`^${config.maxConnectionsPerIp}$`) },
     { flag: '--rate-limit', env: 'RATE_LIMIT', defaultText: new RegExp(`^${config.rateLimit}$`) },
     { flag: '--allowed-origins', env: 'ALLOWED_ORIGINS', defaultText: /own host/ },
+    { flag: '--connect-src', env: 'CONNECT_SRC', defaultText: /this server only/ },
     { flag: '--tls-cert', env: 'TLS_CERT', defaultText: /^none\b/ },
     { flag: '--tls-key', env: 'TLS_KEY', defaultText: /^none\b/ },
     { flag: '--shutdown-grace', env: 'SHUTDOWN_GRACE_MS', defaultText: new RegExp(`^${config.shutdownGraceMs}$`) },

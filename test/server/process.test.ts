@@ -7,13 +7,11 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
+import { cleanEnv } from '../support/child-process.ts';
 import { RawClient, destroyAllRawClients, Opcode, parseClose } from '../support/raw-client.ts';
 import { PROJECT_ROOT, startServer, type RunningServer } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
 import { closed, openClient, receive, receiveOne, terminateAll } from '../support/ws-client.ts';
-
-/** Every environment variable the server reads; removed so the developer's shell cannot change a result. */
-const CONFIG_ENV = ['PORT', 'HOST', 'DEV', 'LOG_LEVEL', 'LOG_FORMAT', 'MAX_MESSAGE_SIZE', 'SHUTDOWN_GRACE_MS'];
 
 /** The flags and their environment twins, as the README promises them. */
 const FLAGS: Array<[flag: string, env: string]> = [
@@ -27,12 +25,6 @@ const FLAGS: Array<[flag: string, env: string]> = [
 ];
 
 const STACK_TRACE = /^\s+at\s|Error:|node:internal/m;
-
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of CONFIG_ENV) delete env[name];
-  return { ...env, ...extra };
-}
 
 interface Finished {
   code: number | null;

@@ -5,26 +5,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { RunningServer } from './spawn-server.ts';
 import { PROJECT_ROOT } from './spawn-server.ts';
 import { withTimeout } from './wait.ts';
+import { ENV_NAMES } from '../../server/config.ts';
 
 /** Every environment variable server/config.ts reads. */
-export const CONFIG_ENV = [
-  'PORT',
-  'HOST',
-  'DEV',
-  'LOG_LEVEL',
-  'LOG_FORMAT',
-  'MAX_MESSAGE_SIZE',
-  'HANDSHAKE_TIMEOUT_MS',
-  'HEARTBEAT_INTERVAL_MS',
-  'MAX_BUFFERED_BYTES',
-  'MAX_CONNECTIONS',
-  'MAX_CONNECTIONS_PER_IP',
-  'RATE_LIMIT',
-  'ALLOWED_ORIGINS',
-  'TLS_CERT',
-  'TLS_KEY',
-  'SHUTDOWN_GRACE_MS',
-] as const;
+export const CONFIG_ENV = ENV_NAMES;
 
 /**
  * Overrides for startServer's `env`: every config variable set to '' (which

@@ -3,6 +3,7 @@
 // 127.0.0.0/8), a trickling writer for slow handshakes, a non-reading flood,
 // /metrics and /healthz readers, the server's resident memory, and a poller
 // with a deadline for the few things that have no event to await.
+import { neutralEnv } from './child-process.ts';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -21,26 +22,7 @@ export const EVENT_TIMEOUT_MS = 5_000;
  * Every environment variable the server reads, set to '' (which the server
  * treats as unset), so the developer's shell cannot change a child's limits.
  */
-export const NEUTRAL_ENV: Record<string, string> = Object.fromEntries(
-  [
-    'PORT',
-    'HOST',
-    'DEV',
-    'LOG_LEVEL',
-    'LOG_FORMAT',
-    'MAX_MESSAGE_SIZE',
-    'HANDSHAKE_TIMEOUT_MS',
-    'HEARTBEAT_INTERVAL_MS',
-    'MAX_BUFFERED_BYTES',
-    'MAX_CONNECTIONS',
-    'MAX_CONNECTIONS_PER_IP',
-    'RATE_LIMIT',
-    'ALLOWED_ORIGINS',
-    'TLS_CERT',
-    'TLS_KEY',
-    'SHUTDOWN_GRACE_MS',
-  ].map((name) => [name, '']),
-);
+export const NEUTRAL_ENV: Record<string, string> = neutralEnv();
 
 /** The port of an http://host:port/ URL. */
 export function portOf(url: string): number {
