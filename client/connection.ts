@@ -29,6 +29,8 @@ export interface CloseInfo {
   reason: string;
   /** Whether both sides finished the closing handshake. */
   wasClean: boolean;
+  /** Whether this page asked for the close (disconnect() or close()), rather than the server or the network. */
+  requested: boolean;
 }
 
 export interface ConnectionEvents {
@@ -49,10 +51,64 @@ export function isWebSocketSupported(): boolean {
   return 'WebSocket' in window;
 }
 
-/** The echo on the server that served the page: same host and port, wss: under https:, path `/`. */
-export function echoUrlFor(page: Pick<Location, 'protocol' | 'host'>): string {
+/** The echo on the server that served the page: same host and port, wss: under https:, path `/` unless given. */
+export function echoUrlFor(page: Pick<Location, 'protocol' | 'host'>, path = '/'): string {
   const scheme = page.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${page.host}/`;
+  return `${scheme}//${page.host}${path}`;
+}
+
+/** Where to connect and which subprotocols to offer. */
+export interface Target {
+  url: string;
+  protocols: readonly string[];
+}
+
+/**
+ * Reads the URL and the comma-separated subprotocols as typed, or says what
+ * is wrong before the WebSocket constructor throws a bare SyntaxError.
+ */
+export function parseTarget(urlText: string, protocolsText: string): Target | { error: string } {
+  let url: URL;
+  try {
+    url = new URL(urlText.trim());
+  } catch {
+    return { error: `${JSON.stringify(urlText.trim())} is not a URL; write e.g. ws://127.0.0.1:1234/raw.` };
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return { error: `A WebSocket URL starts with ws:// or wss://, not ${url.protocol}//.` };
+  if (url.hash) return { error: 'A WebSocket URL cannot have a #fragment.' };
+  const protocols = protocolsText.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  // RFC 6455 4.1: each subprotocol is an HTTP token, and none may repeat.
+  const bad = protocols.find((p) => !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(p));
+  if (bad !== undefined) return { error: `${JSON.stringify(bad)} is not a valid subprotocol name (no spaces or separators).` };
+  if (new Set(protocols).size !== protocols.length) return { error: 'Each subprotocol may be offered only once.' };
+  return { url: url.href, protocols };
+}
+
+/**
+ * Opens a short-lived socket, resolves with the first text message, and
+ * closes it: how the handshake explainer asks /inspect for its report.
+ */
+export function readFirstMessage({ url, protocols }: Target, timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(url, [...protocols]);
+    } catch (error) {
+      reject(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    const timer = setTimeout(() => finish(new Error(`no message within ${timeoutMs / 1000} s`)), timeoutMs);
+    const finish = (outcome: string | Error) => {
+      clearTimeout(timer);
+      if (socket.readyState === ReadyState.CONNECTING || socket.readyState === ReadyState.OPEN) socket.close(1000, 'inspected');
+      if (typeof outcome === 'string') resolve(outcome);
+      else reject(outcome);
+    };
+    socket.addEventListener('message', (event: MessageEvent<unknown>) =>
+      finish(typeof event.data === 'string' ? event.data : new Error('the first message was binary')),
+    );
+    socket.addEventListener('close', ({ code }) => finish(new Error(`the connection closed with ${code} before any message`)));
+  });
 }
 
 // The server can move the socket to CLOSING without any event, so readyState
@@ -62,17 +118,29 @@ const STATE_POLL_MS = 100;
 type Listeners = { [K in keyof ConnectionEvents]: Array<ConnectionEvents[K]> };
 
 export class EchoConnection {
-  readonly url: string;
-  readonly protocols: readonly string[];
+  #target: Target;
   #socket: WebSocket | undefined;
+  // Set by disconnect()/close(), so the close event can say the page asked for it.
+  #closeRequested = false;
+  // Where switchTo() goes once the current socket has closed.
+  #next: Target | undefined;
   #binaryType: BinaryType = 'blob';
   #reportedState: ReadyState = ReadyState.CLOSED;
   #poll: ReturnType<typeof setInterval> | undefined;
   readonly #listeners: Listeners = { open: [], message: [], error: [], close: [], state: [] };
 
-  constructor(url: string, protocols: readonly string[]) {
-    this.url = url;
-    this.protocols = protocols;
+  constructor(target: Target) {
+    this.#target = target;
+  }
+
+  /** Where the current (or next) socket connects. */
+  get url(): string {
+    return this.#target.url;
+  }
+
+  /** The subprotocols it offers. */
+  get protocols(): readonly string[] {
+    return this.#target.protocols;
   }
 
   /** The current socket's readyState, CLOSED before the first connect. */
@@ -85,12 +153,23 @@ export class EchoConnection {
     this.#listeners[name].push(listener);
   }
 
-  /** Opens a new socket, unless one is still connecting, open or closing. */
-  connect(): void {
-    if (this.readyState !== ReadyState.CLOSED) return;
-    const socket = new WebSocket(this.url, [...this.protocols]);
+  /**
+   * Opens a new socket, to `target` when given, unless one is still
+   * connecting, open or closing. Returns the browser's refusal (a bad URL, a
+   * blocked port) as a sentence instead of throwing.
+   */
+  connect(target?: Target): string | undefined {
+    if (this.readyState !== ReadyState.CLOSED) return undefined;
+    if (target) this.#target = target;
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(this.url, [...this.protocols]);
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
     socket.binaryType = this.#binaryType;
     this.#socket = socket;
+    this.#closeRequested = false;
     // Guards against a replaced socket's late events reaching the listeners.
     const current = () => this.#socket === socket;
     socket.addEventListener('open', () => {
@@ -110,18 +189,45 @@ export class EchoConnection {
       if (!current()) return;
       this.#stopPolling();
       this.#checkState();
-      this.#emit('close', { code, reason, wasClean });
+      this.#emit('close', { code, reason, wasClean, requested: this.#closeRequested });
+      const next = this.#next;
+      this.#next = undefined;
+      if (next) this.connect(next);
     });
     this.#checkState();
     this.#poll = setInterval(() => this.#checkState(), STATE_POLL_MS);
+    return undefined;
+  }
+
+  /** Connects to `target` now, closing the current socket first (1000) if there is one. */
+  switchTo(target: Target): string | undefined {
+    if (this.readyState === ReadyState.CLOSED) return this.connect(target);
+    this.#next = target;
+    if (this.readyState !== ReadyState.CLOSING) this.close(1000, 'switching endpoint');
+    return undefined;
   }
 
   /** Starts the closing handshake with 1000 (normal closure); the close event follows. */
   disconnect(reason = ''): void {
+    this.close(1000, reason);
+  }
+
+  /**
+   * Starts the closing handshake with `code` and `reason`; the close event
+   * follows with the server's answer. Returns the browser's refusal (a code
+   * outside 1000 and 3000–4999, a reason over 123 bytes) as a sentence.
+   */
+  close(code: number, reason: string): string | undefined {
     const state = this.readyState;
-    if (state !== ReadyState.CONNECTING && state !== ReadyState.OPEN) return;
-    this.#socket?.close(1000, reason);
+    if (state !== ReadyState.CONNECTING && state !== ReadyState.OPEN) return undefined;
+    try {
+      this.#socket?.close(code, reason);
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+    this.#closeRequested = true;
     this.#checkState();
+    return undefined;
   }
 
   /** Sends when the socket is OPEN; returns false, sending nothing, otherwise. */

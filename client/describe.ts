@@ -1,5 +1,6 @@
 // Words for what the connection reports, shared by the on-page log and the
 // console so both name things the same way. Plain strings, no DOM.
+import { closeCodeName } from './close-codes.ts';
 import { ReadyState, type CloseInfo, type ReceivedData } from './connection.ts';
 
 const READY_STATE_NAMES: Record<ReadyState, string> = {
@@ -7,25 +8,6 @@ const READY_STATE_NAMES: Record<ReadyState, string> = {
   [ReadyState.OPEN]: 'OPEN',
   [ReadyState.CLOSING]: 'CLOSING',
   [ReadyState.CLOSED]: 'CLOSED',
-};
-
-// RFC 6455 section 7.4.1 plus the IANA registry's later additions; a bare
-// number means little to someone learning what 1006 or 1009 stand for.
-const CLOSE_CODE_NAMES: Partial<Record<number, string>> = {
-  1000: 'Normal Closure',
-  1001: 'Going Away',
-  1002: 'Protocol Error',
-  1003: 'Unsupported Data',
-  1005: 'No Status Received',
-  1006: 'Abnormal Closure',
-  1007: 'Invalid Payload Data',
-  1008: 'Policy Violation',
-  1009: 'Message Too Big',
-  1010: 'Mandatory Extension',
-  1011: 'Internal Error',
-  1012: 'Service Restart',
-  1013: 'Try Again Later',
-  1015: 'TLS Handshake',
 };
 
 /** "1 OPEN": the number the API gives and the name seed 002 explains. */
@@ -48,13 +30,42 @@ export function consoleForm(data: ReceivedData): string {
   return typeof data === 'string' ? data : `${binaryTypeName(data)}(${byteLength(data)})`;
 }
 
-/** 'code 1000 (Normal Closure), reason "bye", wasClean true'. */
-export function describeClose({ code, reason, wasClean }: CloseInfo): string {
-  const name = CLOSE_CODE_NAMES[code];
+/** 'code 1000 (Normal Closure), reason "bye", wasClean true'; the name says what the code means. */
+export function describeClose({ code, reason, wasClean }: Pick<CloseInfo, 'code' | 'reason' | 'wasClean'>): string {
   // JSON quoting keeps an empty or whitespace-only reason visible.
-  return `code ${code}${name ? ` (${name})` : ''}, reason ${reason ? JSON.stringify(reason) : '(none)'}, wasClean ${wasClean}`;
+  return `code ${code} (${closeCodeName(code)}), reason ${reason ? JSON.stringify(reason) : '(none)'}, wasClean ${wasClean}`;
 }
 
 function byteLength(data: Blob | ArrayBuffer): number {
   return data instanceof Blob ? data.size : data.byteLength;
+}
+
+/** "13 B", "4.0 KiB", "1.5 MiB": sizes for people; exact counts stay in the export. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** "0.42 ms", "12.3 ms", "1204 ms": enough digits to compare loopback round trips. */
+export function formatMs(ms: number): string {
+  return `${ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : Math.round(ms)} ms`;
+}
+
+/** 24-hour with milliseconds: an echo round trip often takes less than one. */
+export function formatTime(at: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}.${String(at.getMilliseconds()).padStart(3, '0')}`;
+}
+
+/** "0:00:07", "1:02:03": how long a connection has been open. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${Math.floor(seconds / 3600)}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`;
+}
+
+/** "1 message", "2 messages"; "1 reply", "2 replies" with the plural given. */
+export function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : nouns}`;
 }

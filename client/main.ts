@@ -1,31 +1,44 @@
-// Wires the page together: the connection's events into the view, the
-// view's controls into the connection. Nothing else happens here.
+// Wires the page together: one connection, the session that logs it, the
+// auto-reconnect, and one setup call per panel. Nothing else happens here.
 import './style.css';
 import { EchoConnection, echoUrlFor, isWebSocketSupported } from './connection.ts';
 import { traceToConsole } from './console-trace.ts';
-import { mountPlayground, showUnsupported } from './view.ts';
+import { Reconnector } from './reconnect.ts';
+import { Session } from './session.ts';
+import { setupBinaryPanel } from './views/binary-panel.ts';
+import { setupClosePanel } from './views/close-panel.ts';
+import { setupConnectionPanel } from './views/connection-panel.ts';
+import { showUnsupported } from './views/dom.ts';
+import { setupExplainerPanel } from './views/explainer-panel.ts';
+import { setupHexView } from './views/hex-view.ts';
+import { setupLogPanel } from './views/log-panel.ts';
+import { setupSendPanel } from './views/send-panel.ts';
+import { setupStatsPanel } from './views/stats-panel.ts';
+import { setupTemplates } from './views/templates-panel.ts';
 
 // The one subprotocol the server speaks (server/echo.ts), offered as in seed 002.
 const SUBPROTOCOLS = ['echo-protocol'];
 
 if (isWebSocketSupported()) {
-  const connection = new EchoConnection(echoUrlFor(window.location), SUBPROTOCOLS);
-  const view = mountPlayground(document, {
-    url: connection.url,
-    protocols: connection.protocols,
-    actions: {
-      connect: () => connection.connect(),
-      disconnect: () => connection.disconnect('Disconnect clicked'),
-      send: (data) => connection.send(data),
-      setBinaryType: (type) => connection.setBinaryType(type),
-    },
+  const connection = new EchoConnection({ url: echoUrlFor(window.location), protocols: SUBPROTOCOLS });
+  const session = new Session(connection);
+  const reconnector: Reconnector = new Reconnector(() => {
+    // A socket the browser refuses to create has no close event to report it: count it as lost too.
+    if (connection.connect() !== undefined) reconnector.lost();
   });
+  // A close the page asked for is final; any other is a loss to recover from.
+  connection.on('close', (info) => (info.requested ? reconnector.stop() : reconnector.lost()));
+  connection.on('open', () => reconnector.opened());
   traceToConsole(connection);
-  connection.on('state', view.showState);
-  connection.on('open', view.showOpen);
-  connection.on('message', view.showMessage);
-  connection.on('error', view.showError);
-  connection.on('close', view.showClose);
+
+  setupConnectionPanel(document, connection, reconnector);
+  setupSendPanel(document, connection, session);
+  setupTemplates(document);
+  setupBinaryPanel(document, connection, session);
+  setupLogPanel(document, session, setupHexView(document, session).show);
+  setupStatsPanel(document, session);
+  setupClosePanel(document, connection);
+  setupExplainerPanel(document, connection);
   connection.connect();
 } else {
   showUnsupported(document);

@@ -1,5 +1,5 @@
 // At phone width (360 CSS px) everything fits: no sideways scrolling, every
-// control on screen, long echoes wrapped.
+// control on screen, long echoes wrapped, every panel in use.
 import { expect, logRows, openConnected, sendButton, test } from './fixtures.ts';
 
 const WIDTH = 360;
@@ -12,6 +12,12 @@ test('at 360 px the page has no horizontal scroll and every control is visible',
   await page.getByLabel('Message', { exact: true }).fill(long);
   await sendButton(page).click();
   await expect(logRows(page, 'received', `Received: ${long}`)).toHaveCount(1);
+  // Fill the panels that grow: a hex dump, the inspected handshake's table, a close explained.
+  await page.getByLabel('Hex bytes', { exact: true }).fill('de ad be ef '.repeat(40));
+  await page.getByRole('button', { name: 'Send bytes', exact: true }).click();
+  await expect(page.getByLabel('Hex dump', { exact: true })).toContainText('de ad be ef');
+  await page.getByRole('button', { name: 'Inspect handshake', exact: true }).click();
+  await expect(page.getByLabel('Match', { exact: true })).toHaveText(/^✓/);
 
   const controls = [
     page.getByRole('heading', { level: 1, name: 'WebSocket Echo Test' }),
@@ -25,6 +31,35 @@ test('at 360 px the page has no horizontal scroll and every control is visible',
     page.getByRole('img', { name: 'Client and server exchanging ripples' }),
     page.getByRole('button', { name: 'Send canvas pixels', exact: true }),
     page.getByRole('log'),
+    page.getByLabel('Check JSON before sending', { exact: true }),
+    page.getByRole('button', { name: 'Pretty-print JSON', exact: true }),
+    page.getByLabel('Saved', { exact: true }),
+    page.getByLabel('Name', { exact: true }),
+    page.getByRole('button', { name: 'Save template', exact: true }),
+    page.getByLabel('Endpoint', { exact: true }),
+    page.getByRole('button', { name: '/ echo', exact: true }),
+    page.getByRole('button', { name: '/raw', exact: true }),
+    page.getByRole('button', { name: '/inspect', exact: true }),
+    page.getByRole('button', { name: '/push', exact: true }),
+    page.getByLabel('Subprotocols to offer (comma separated)', { exact: true }),
+    page.getByLabel('Auto-reconnect', { exact: true }),
+    page.getByLabel('Sent', { exact: true }),
+    page.getByLabel('Uptime', { exact: true }),
+    page.getByLabel('Show', { exact: true }),
+    page.getByLabel('Search', { exact: true }),
+    page.getByRole('button', { name: 'Clear', exact: true }),
+    page.getByRole('button', { name: 'Export JSON', exact: true }),
+    page.getByLabel('Hex dump', { exact: true }),
+    page.getByLabel('Hex bytes', { exact: true }),
+    page.getByRole('button', { name: 'Send bytes', exact: true }),
+    page.getByLabel('Close code', { exact: true }),
+    page.getByLabel('Close reason', { exact: true }),
+    page.getByRole('button', { name: 'Close with code', exact: true }),
+    page.getByRole('button', { name: 'Inspect handshake', exact: true }),
+    page.getByRole('table', { name: 'Request headers as the server saw them' }),
+    page.getByLabel('Sec-WebSocket-Key', { exact: true }),
+    page.getByRole('button', { name: 'Seed 002 key', exact: true }),
+    page.getByLabel('Sec-WebSocket-Accept', { exact: true }),
   ];
   for (const control of controls) {
     await expect(control).toBeVisible();
@@ -34,8 +69,11 @@ test('at 360 px the page has no horizontal scroll and every control is visible',
     expect(box!.x + box!.width).toBeLessThanOrEqual(WIDTH);
   }
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(WIDTH);
-  // Nor does the log itself scroll sideways: the long echo wrapped.
+  // Nor does the log itself scroll sideways: the long echo wrapped. Only the
+  // hex dump may, inside its own box: 16 bytes a row do not fit 360 px legibly.
   const log = page.getByRole('log');
   expect(await log.evaluate((box) => box.scrollWidth - box.clientWidth)).toBeLessThanOrEqual(0);
+  const headers = page.getByRole('region', { name: 'Request headers' });
+  expect(await headers.evaluate((box) => box.scrollWidth - box.clientWidth)).toBeLessThanOrEqual(0);
   expect(problems).toEqual([]);
 });

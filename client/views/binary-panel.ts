@@ -1,0 +1,60 @@
+// The Binary card: how binary arrives (binaryType), and three ways to send
+// it: a picked file (a Blob), typed hex (an ArrayBuffer) and the canvas's
+// pixels (an ArrayBuffer), as seed 002 does.
+import { drawPicture, readPixels } from '../canvas.ts';
+import { ReadyState, type BinaryType, type EchoConnection } from '../connection.ts';
+import { describeBinary } from '../describe.ts';
+import { parseHex } from '../hex.ts';
+import type { Session } from '../session.ts';
+import { find, showError } from './dom.ts';
+
+export function setupBinaryPanel(root: Document, connection: EchoConnection, session: Session): void {
+  const fileInput = find(root, 'file', HTMLInputElement);
+  const hexForm = find(root, 'hex-form', HTMLFormElement);
+  const hexInput = find(root, 'hex-input', HTMLInputElement);
+  const hexButton = find(root, 'send-hex', HTMLButtonElement);
+  const hexError = find(root, 'hex-error', HTMLElement);
+  const canvas = find(root, 'canvas', HTMLCanvasElement);
+  const canvasButton = find(root, 'send-canvas', HTMLButtonElement);
+
+  setupBinaryTypeSwitch(find(root, 'binary-type', HTMLFieldSetElement), (type) => {
+    connection.setBinaryType(type);
+    session.note(`binaryType set to ${JSON.stringify(type)}`);
+  });
+
+  fileInput.addEventListener('change', () => {
+    const file = fileInput.files?.[0];
+    // The File itself is the Blob that goes out.
+    if (file) session.send(file, `file ${JSON.stringify(file.name)}: ${describeBinary(file)}`);
+    // Emptied so that picking the same file again is a change too.
+    fileInput.value = '';
+  });
+
+  hexForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const parsed = parseHex(hexInput.value);
+    showError(hexError, parsed.error, hexInput);
+    if (parsed.bytes) session.send(parsed.bytes.buffer as ArrayBuffer, `hex bytes: ${describeBinary(parsed.bytes.buffer as ArrayBuffer)}`);
+  });
+
+  drawPicture(canvas);
+  canvasButton.addEventListener('click', () => {
+    const pixels = readPixels(canvas);
+    session.send(pixels, `canvas pixels: ${describeBinary(pixels)}`);
+  });
+
+  connection.on('state', (state) => {
+    for (const control of [fileInput, hexButton, canvasButton]) control.disabled = state !== ReadyState.OPEN;
+  });
+}
+
+/** Reports the checked binaryType now and whenever another radio button in `group` is picked. */
+function setupBinaryTypeSwitch(group: HTMLFieldSetElement, choose: (type: BinaryType) => void): void {
+  const report = (radio: unknown) => {
+    const value = radio instanceof HTMLInputElement ? radio.value : '';
+    if (value === 'blob' || value === 'arraybuffer') choose(value);
+  };
+  group.addEventListener('change', (event) => report(event.target));
+  // Browsers may restore the radio after a reload; the connection must follow what is shown.
+  report(group.querySelector('input:checked'));
+}

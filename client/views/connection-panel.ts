@@ -1,0 +1,107 @@
+// The Connection card: live status (readyState, URL, subprotocol, last
+// close), where to connect and with which subprotocols, Connect and
+// Disconnect, the one-click paths of this server, and auto-reconnect.
+import { ReadyState, echoUrlFor, parseTarget, type EchoConnection, type Target } from '../connection.ts';
+import { describeClose, describeReadyState, formatTime } from '../describe.ts';
+import type { ReconnectStatus, Reconnector } from '../reconnect.ts';
+import { find, showError } from './dom.ts';
+
+// The countdown redraws this often; the status text itself changes once per attempt.
+const COUNTDOWN_MS = 100;
+
+/** Wires the card to `connection`; `reconnector` is the auto-reconnect the checkbox turns on. */
+export function setupConnectionPanel(root: Document, connection: EchoConnection, reconnector: Reconnector): void {
+  const readyState = find(root, 'ready-state', HTMLOutputElement);
+  const urlOutput = find(root, 'url', HTMLOutputElement);
+  const protocol = find(root, 'protocol', HTMLOutputElement);
+  const lastClose = find(root, 'last-close', HTMLOutputElement);
+  const form = find(root, 'connect-form', HTMLFormElement);
+  const endpoint = find(root, 'endpoint', HTMLInputElement);
+  const subprotocols = find(root, 'subprotocols', HTMLInputElement);
+  const error = find(root, 'connect-error', HTMLElement);
+  const connectButton = find(root, 'connect', HTMLButtonElement);
+  const disconnectButton = find(root, 'disconnect', HTMLButtonElement);
+
+  endpoint.value = connection.url;
+  subprotocols.value = connection.protocols.join(', ');
+  urlOutput.value = connection.url;
+
+  const go = (target: Target | { error: string }, open: (t: Target) => string | undefined) => {
+    if ('error' in target) return showError(error, target.error, endpoint);
+    showError(error, undefined, endpoint);
+    // A connection the user asked for replaces any attempt the reconnector had planned.
+    reconnector.stop();
+    showError(error, open(target), endpoint);
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    go(parseTarget(endpoint.value, subprotocols.value), (t) => connection.connect(t));
+  });
+  for (const chip of form.querySelectorAll<HTMLButtonElement>('button[data-path]')) {
+    chip.addEventListener('click', () => {
+      endpoint.value = echoUrlFor(window.location, chip.dataset.path);
+      go(parseTarget(endpoint.value, subprotocols.value), (t) => connection.switchTo(t));
+    });
+  }
+  disconnectButton.addEventListener('click', () => {
+    reconnector.stop();
+    connection.disconnect('Disconnect clicked');
+  });
+
+  // The server's Content-Security-Policy lets this page reach its own host
+  // only; say so instead of leaving a bare 1006.
+  root.addEventListener('securitypolicyviolation', (event) => {
+    if (event.effectiveDirective === 'connect-src') {
+      showError(error, `This page's Content-Security-Policy only allows sockets to this server; ${event.blockedURI} was blocked. Start the server with --connect-src <that server's ws:// origin> (or *) to test other servers from here.`, endpoint);
+    }
+  });
+
+  connection.on('state', (state) => {
+    readyState.value = describeReadyState(state);
+    readyState.dataset.state = String(state);
+    connectButton.disabled = state !== ReadyState.CLOSED;
+    disconnectButton.disabled = state !== ReadyState.CONNECTING && state !== ReadyState.OPEN;
+    if (state === ReadyState.CONNECTING) {
+      urlOutput.value = connection.url;
+      protocol.value = '—';
+    }
+  });
+  connection.on('open', (info) => {
+    urlOutput.value = info.url;
+    protocol.value = info.protocol || '(none)';
+  });
+  connection.on('close', (info) => {
+    lastClose.value = describeClose(info);
+  });
+
+  setupReconnectToggle(root, reconnector);
+}
+
+function setupReconnectToggle(root: Document, reconnector: Reconnector): void {
+  const toggle = find(root, 'auto-reconnect', HTMLInputElement);
+  const status = find(root, 'reconnect-status', HTMLElement);
+  const countdown = find(root, 'reconnect-countdown', HTMLElement);
+  let ticker: ReturnType<typeof setInterval> | undefined;
+
+  toggle.addEventListener('change', () => reconnector.setEnabled(toggle.checked));
+  // Browsers may restore the checkbox after a reload; the reconnector must follow what is shown.
+  if (toggle.checked) reconnector.setEnabled(true);
+
+  const render = (s: ReconnectStatus) => {
+    clearInterval(ticker);
+    ticker = undefined;
+    countdown.textContent = '';
+    if (s.phase === 'off') status.textContent = 'off: a lost connection stays closed';
+    if (s.phase === 'idle') status.textContent = 'on: retries 0.5 s, 1 s, 2 s … up to 30 s (±20 %)';
+    if (s.phase === 'connecting') status.textContent = `attempt #${s.attempt}: connecting…`;
+    if (s.phase === 'waiting') {
+      status.textContent = `connection lost; next attempt #${s.attempt} at ${formatTime(new Date(s.at))}`;
+      const tick = () => {
+        countdown.textContent = `in ${(Math.max(0, s.at - Date.now()) / 1000).toFixed(1)} s`;
+      };
+      tick();
+      ticker = setInterval(tick, COUNTDOWN_MS);
+    }
+  };
+  reconnector.onStatus(render);
+}

@@ -1,0 +1,56 @@
+// Saved messages: save what the Message box holds under a name, pick one to
+// fill the box again, delete it. Kept in localStorage (client/templates.ts).
+import { deleteTemplate, loadTemplates, saveTemplate, type Template } from '../templates.ts';
+import { find, showError } from './dom.ts';
+
+export function setupTemplates(root: Document): void {
+  const box = find(root, 'message', HTMLTextAreaElement);
+  const pick = find(root, 'template-pick', HTMLSelectElement);
+  const name = find(root, 'template-name', HTMLInputElement);
+  const save = find(root, 'template-save', HTMLButtonElement);
+  const remove = find(root, 'template-delete', HTMLButtonElement);
+  const error = find(root, 'template-error', HTMLElement);
+  const storage = localStorageOrUndefined();
+  if (!storage) {
+    showError(error, 'This browser keeps no localStorage here, so templates cannot be saved.');
+    for (const control of [pick, name, save, remove]) control.disabled = true;
+    return;
+  }
+
+  const render = (templates: Template[] | string, selected = '') => {
+    if (typeof templates === 'string') return showError(error, templates);
+    showError(error, undefined);
+    const placeholder = pick.options[0]!;
+    // new Option() sets text, never markup: a template's name is whatever the user typed.
+    pick.replaceChildren(placeholder, ...templates.map((t) => new Option(t.name, t.name, false, t.name === selected)));
+    remove.disabled = pick.value === '';
+  };
+  render(loadTemplates(storage));
+
+  pick.addEventListener('change', () => {
+    const template = loadTemplates(storage).find((t) => t.name === pick.value);
+    if (template) {
+      box.value = template.text;
+      name.value = template.name;
+    }
+    remove.disabled = pick.value === '';
+  });
+  save.addEventListener('click', () => {
+    const chosen = name.value.trim();
+    if (chosen === '') return showError(error, 'Give the template a name first.', name);
+    showError(error, undefined, name);
+    render(saveTemplate(storage, chosen, box.value), chosen);
+  });
+  remove.addEventListener('click', () => {
+    if (pick.value !== '') render(deleteTemplate(storage, pick.value));
+  });
+}
+
+// Reading window.localStorage itself throws where storage is blocked.
+function localStorageOrUndefined(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,130 @@
+// The session behind the log, stats and export, driven by a stand-in for the
+// connection: what it records for each event, round trips by order, the
+// 10000-entry cap, and how much of each binary message it keeps.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ReadyState, type ConnectionEvents, type EchoConnection, type SendableData } from '../../client/connection.ts';
+import { DETAIL_BYTES, MAX_ENTRIES, PREVIEW_BYTES, Session, type LogEntry } from '../../client/session.ts';
+
+class FakeConnection {
+  url = 'ws://127.0.0.1:1234/';
+  protocols = ['echo-protocol'];
+  open = true;
+  readonly sent: SendableData[] = [];
+  readonly listeners = new Map<keyof ConnectionEvents, Array<(...args: never[]) => void>>();
+
+  on<K extends keyof ConnectionEvents>(name: K, listener: ConnectionEvents[K]): void {
+    this.listeners.set(name, [...(this.listeners.get(name) ?? []), listener]);
+  }
+
+  emit<K extends keyof ConnectionEvents>(name: K, ...args: Parameters<ConnectionEvents[K]>): void {
+    for (const listener of this.listeners.get(name) ?? []) (listener as (...a: Parameters<ConnectionEvents[K]>) => void)(...args);
+  }
+
+  send(data: SendableData): boolean {
+    if (this.open) this.sent.push(data);
+    return this.open;
+  }
+}
+
+function setup() {
+  const connection = new FakeConnection();
+  const session = new Session(connection as unknown as EchoConnection);
+  return { connection, session };
+}
+
+interface ExportedEntry {
+  id: number;
+  direction: string;
+  kind: string;
+  size: number;
+  rtt: number | null;
+  text?: string;
+  hexPreview?: string;
+  previewBytes?: number;
+}
+
+describe('Session', () => {
+  it('logs the connection events in the words the page has always used', () => {
+    const { connection, session } = setup();
+    connection.emit('state', ReadyState.CONNECTING);
+    connection.emit('open', { url: connection.url, protocol: 'echo-protocol' });
+    connection.emit('error');
+    connection.emit('close', { code: 1006, reason: '', wasClean: false, requested: false });
+    assert.deepEqual(
+      session.entries.map((e) => [e.direction, e.kind, e.error, e.text]),
+      [
+        ['event', 'event', false, 'connecting to ws://127.0.0.1:1234/, offering subprotocol echo-protocol'],
+        ['event', 'event', false, 'open: connected to ws://127.0.0.1:1234/, subprotocol echo-protocol'],
+        ['event', 'event', true, 'error event: the browser gives no details; the close event has the code'],
+        ['event', 'event', true, 'close: code 1006 (Abnormal Closure), reason (none), wasClean false'],
+      ],
+    );
+  });
+
+  it('counts messages and UTF-8 bytes each way and times echo replies first in, first out', () => {
+    const { connection, session } = setup();
+    connection.emit('state', ReadyState.CONNECTING);
+    assert.equal(session.send('héllo', 'héllo'), true);
+    assert.equal(session.send('€', '€'), true);
+    connection.emit('message', '{"type":"push","counter":1,"serverTime":"x"}');
+    connection.emit('message', 'Received: héllo');
+    connection.emit('message', 'Received: €');
+    const received = session.entries.filter((e) => e.direction === 'received');
+    assert.deepEqual(
+      received.map((e) => e.rtt === undefined),
+      [true, false, false],
+    );
+    assert.equal(session.stats.sentMessages, 2);
+    assert.equal(session.stats.sentBytes, 6 + 3);
+    assert.equal(session.stats.receivedMessages, 3);
+    assert.equal(session.stats.rttCount, 2);
+
+    connection.open = false;
+    assert.equal(session.send('not sent', 'not sent'), false);
+    assert.equal(session.stats.sentMessages, 2);
+  });
+
+  it(`keeps the newest ${MAX_ENTRIES} entries, counts the dropped, and exports what it keeps`, () => {
+    const { session } = setup();
+    const dropped: LogEntry[] = [];
+    session.on('dropped', (entry) => dropped.push(entry));
+    for (let i = 1; i <= MAX_ENTRIES + 5; i++) session.note(`note ${i}`);
+    assert.equal(session.entries.length, MAX_ENTRIES);
+    assert.equal(session.dropped, 5);
+    assert.deepEqual(
+      dropped.map((e) => e.text),
+      ['note 1', 'note 2', 'note 3', 'note 4', 'note 5'],
+    );
+    const exported = session.toJSON() as { entryCount: number; droppedEntries: number; entries: ExportedEntry[] };
+    assert.equal(exported.entryCount, MAX_ENTRIES);
+    assert.equal(exported.droppedEntries, 5);
+    assert.equal(exported.entries[0]!.id, 6);
+    assert.equal(exported.entries.at(-1)!.text, `note ${MAX_ENTRIES + 5}`);
+  });
+
+  it('keeps up to 64 KiB of the newest binary messages and 256 bytes of older ones', async () => {
+    const { connection, session } = setup();
+    const big = new Uint8Array(100_000).map((_, i) => i % 251);
+    session.send(big.buffer, 'big');
+    const first = session.entries[0]!;
+    assert.equal(first.bytes?.length, DETAIL_BYTES);
+    assert.equal(first.size, 100_000);
+
+    // A Blob is read asynchronously; the 'bytes' event says when.
+    const read = new Promise<LogEntry>((resolve) => session.on('bytes', (entry) => entry.direction === 'received' && resolve(entry)));
+    connection.emit('message', new Blob([new Uint8Array([0xde, 0xad, 0xbe, 0xef])]));
+    assert.equal((await read).id, session.entries[1]!.id);
+    assert.deepEqual([...(session.entries[1]!.bytes ?? [])], [0xde, 0xad, 0xbe, 0xef]);
+
+    for (let i = 0; i < 15; i++) session.send(new ArrayBuffer(300), `filler ${i}`);
+    assert.equal(first.bytes?.length, PREVIEW_BYTES);
+    assert.deepEqual([...first.bytes!], [...big.subarray(0, PREVIEW_BYTES)]);
+
+    const exported = session.toJSON() as { entries: ExportedEntry[] };
+    assert.equal(exported.entries[0]!.previewBytes, PREVIEW_BYTES);
+    assert.match(exported.entries[0]!.hexPreview!, /^00 01 02 03 /);
+    assert.equal(exported.entries[1]!.hexPreview, 'de ad be ef');
+    assert.equal(exported.entries[1]!.kind, 'binary');
+  });
+});
