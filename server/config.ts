@@ -1,6 +1,7 @@
 // The one place where flags and environment become a validated Config.
 // Every flag has an environment twin; the flag wins when both are given.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
 
@@ -43,6 +44,8 @@ export interface Config {
   tls: { cert: Buffer; key: Buffer } | undefined;
   /** How long, in ms, shutdown waits for clients to finish their close handshake. */
   shutdownGraceMs: number;
+  /** Processes sharing the port (node:cluster); 1 runs without a primary. */
+  workers: number;
 }
 
 /** A flag or environment value the server cannot run with; `message` is the one line to print. */
@@ -76,6 +79,7 @@ const SETTINGS = {
   connectSrc: { flag: 'connect-src', env: 'CONNECT_SRC', help: "comma list of other ws(s):// servers the page may test, or '*' for any", defaultText: 'this server only' },
   tlsCert: { flag: 'tls-cert', env: 'TLS_CERT', help: 'PEM certificate file: serve https and wss', defaultText: 'none (plain http)' },
   tlsKey: { flag: 'tls-key', env: 'TLS_KEY', help: 'PEM private key file for --tls-cert', defaultText: 'none' },
+  workers: { flag: 'workers', env: 'WORKERS', help: "processes sharing the port: a number or 'auto' (one per core)", defaultText: '1' },
   grace: { flag: 'shutdown-grace', env: 'SHUTDOWN_GRACE_MS', help: 'ms to wait for clients to close on shutdown', defaultText: '5000' },
 } as const satisfies Record<string, Setting>;
 
@@ -134,6 +138,7 @@ export function parseConfig(argv: readonly string[] = process.argv.slice(2), env
     connectSrc: parseConnectSources(pick(SETTINGS.connectSrc)),
     tls: readTls(pick(SETTINGS.tlsCert), pick(SETTINGS.tlsKey)),
     shutdownGraceMs: int(SETTINGS.grace, 5000, 0, 600_000, 'milliseconds from 0 to 600000'),
+    workers: parseWorkers(pick(SETTINGS.workers)),
   };
 }
 
@@ -216,6 +221,11 @@ function parseOrigins(value: Value | undefined): readonly string[] | '*' {
     }
     return url.origin;
   });
+}
+
+function parseWorkers(value: Value | undefined): number {
+  if (value?.text.trim().toLowerCase() === 'auto') return availableParallelism();
+  return parseInteger(value, 1, 1, 256, "a count from 1 to 256, or 'auto'");
 }
 
 // Entries become CSP source expressions: the ws: or wss: origin of each server.

@@ -5,8 +5,8 @@ import type { Config } from './config.ts';
 export type { Logger };
 
 /** Creates the server's logger; pretty output runs in pino's transport worker, off the main thread. */
-export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): Logger {
-  const options = { level: config.logLevel, base: undefined };
+export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>, bindings?: Record<string, unknown>): Logger {
+  const options = { level: config.logLevel, base: bindings };
   if (config.logFormat === 'json') return pino(options);
   return pino({
     ...options,

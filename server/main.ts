@@ -1,23 +1,47 @@
-// Entry point: config → logger → server → listen, and a graceful stop on Ctrl-C / SIGTERM.
+// Entry point: config → logger → server → listen, and a graceful stop on
+// Ctrl-C / SIGTERM. With --workers > 1 this process becomes the cluster's
+// primary and every worker runs the rest.
+import cluster from 'node:cluster';
+import { joinCluster, runPrimary } from './cluster.ts';
 import { ConfigError, parseConfig, USAGE, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { createEchoServer, type EchoServer } from './server.ts';
 
 const config = readConfigOrExit();
-const logger = createLogger(config);
-let server: EchoServer | undefined;
+const clustered = config.workers > 1;
+const logger = createLogger(config, cluster.worker ? { worker: cluster.worker.id } : undefined);
 
-try {
-  server = await createEchoServer(config, logger);
-  // Before listening: a supervisor may signal as soon as the URL is printed.
-  stopOnSignals(server);
-  const url = await server.listen();
-  logger.info({ url }, `listening; open ${url} in a browser`);
-} catch (error) {
-  process.stderr.write(`ws-echo: ${describeStartError(error)}\n`);
-  process.exitCode = 1;
-  // Vite's file watcher (dev) would otherwise keep the failed process alive.
-  await server?.close();
+if (clustered && cluster.isPrimary) runPrimary(config.workers, logger);
+else await serve();
+
+async function serve(): Promise<void> {
+  let server: EchoServer | undefined;
+  try {
+    server = await createEchoServer(config, logger);
+    // Before listening: a supervisor may signal as soon as the URL is printed.
+    const stop = stopOnce(server);
+    if (clustered) {
+      // Ctrl-C reaches every worker, and the primary asks too: the first one counts.
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+    } else {
+      stopOnFirstSignal(stop);
+    }
+    const url = await server.listen();
+    if (clustered) {
+      logger.debug({ url }, 'worker listening');
+      joinCluster(url, () => stop('shutdown requested by the primary'));
+    } else {
+      logger.info({ url }, `listening; open ${url} in a browser`);
+    }
+  } catch (error) {
+    process.stderr.write(`ws-echo: ${describeStartError(error)}\n`);
+    process.exitCode = 1;
+    // Vite's file watcher (dev) would otherwise keep the failed process alive.
+    await server?.close();
+    // A worker that cannot listen must not be replaced in a loop: end the whole cluster.
+    if (cluster.isWorker) process.kill(process.ppid, 'SIGTERM');
+  }
 }
 
 function readConfigOrExit(): Config {
@@ -33,22 +57,34 @@ function readConfigOrExit(): Config {
   }
 }
 
-// A second signal while stopping falls through to Node's default: exit at once.
-function stopOnSignals(echoServer: EchoServer): void {
-  const onSignal = (signal: NodeJS.Signals) => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    logger.info({ signal, clients: echoServer.wss.clients.size }, 'shutting down');
+/** The graceful stop, run at most once however often it is asked for. */
+function stopOnce(echoServer: EchoServer): (why: string) => void {
+  let stopping = false;
+  return (why) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal: why, clients: echoServer.wss.clients.size }, 'shutting down');
     echoServer.close().then(
       () => {
         logger.info('stopped');
         process.exitCode = 0;
+        // IPC to the primary would keep a worker alive.
+        if (cluster.isWorker) cluster.worker?.disconnect();
       },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exitCode = 1;
       },
     );
+  };
+}
+
+// A second signal while stopping falls through to Node's default: exit at once.
+function stopOnFirstSignal(stop: (why: string) => void): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    stop(signal);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -1,7 +1,9 @@
 // Prometheus metrics. The echo path only bumps plain numbers in `traffic`;
 // prom-client turns them into samples when /metrics is scraped, so counting
 // costs the hot path an addition, not a label lookup.
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import cluster from 'node:cluster';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { clusterMetrics } from './cluster.ts';
 
 /** Why an upgrade request did not become a WebSocket. */
 export type RefusalReason = 'path' | 'origin' | 'version' | 'capacity' | 'capacity_per_ip' | 'invalid_handshake';
@@ -48,6 +50,11 @@ export class EchoMetrics {
     trafficCounter('ws_echo_bytes_sent_total', 'Payload bytes sent to clients', this.sent, 'bytes');
     this.#closes = new Counter({ name: 'ws_echo_closes_total', help: 'Closed connections by close code', labelNames: ['code'], registers });
     this.#refused = new Counter({ name: 'ws_echo_handshakes_refused_total', help: 'Upgrade requests refused, by reason', labelNames: ['reason'], registers });
+    if (cluster.isWorker) {
+      // The primary asks every worker for this registry when any worker serves /metrics.
+      AggregatorRegistry.setRegistries([this.registry]);
+      new AggregatorRegistry();
+    }
 
     function trafficCounter(name: string, help: string, source: ByType, field: keyof Direction) {
       new Counter({
@@ -62,6 +69,11 @@ export class EchoMetrics {
         },
       });
     }
+  }
+
+  /** The Prometheus text /metrics serves: this process's, or with --workers every worker's, summed by the primary. */
+  exposition(): Promise<string> {
+    return cluster.isWorker ? clusterMetrics() : this.registry.metrics();
   }
 
   /** Counts one closed connection under its close code. */

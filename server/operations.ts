@@ -1,5 +1,6 @@
 // What operators poll: /healthz for liveness, /metrics for Prometheus.
 // Both read counters the echo path already keeps; neither touches it.
+import cluster from 'node:cluster';
 import { Router } from 'express';
 import type { EchoMetrics } from './metrics.ts';
 
@@ -21,11 +22,13 @@ export function operationsRouter({ metrics, openConnections, isShuttingDown }: O
       status: stopping ? 'shutting down' : 'ok',
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       connections: openConnections(),
+      // With --workers, the worker that answered: its uptime and connections, not the whole cluster's.
+      ...(cluster.worker ? { worker: cluster.worker.id, pid: process.pid } : {}),
     });
   });
   router.get('/metrics', async (_req, res, next) => {
     try {
-      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+      res.type(metrics.registry.contentType).send(await metrics.exposition());
     } catch (error) {
       next(error);
     }

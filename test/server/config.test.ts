@@ -29,6 +29,7 @@ describe('parseConfig defaults', () => {
       connectSrc: [],
       tls: undefined,
       shutdownGraceMs: 5000,
+      workers: 1,
     });
   });
 

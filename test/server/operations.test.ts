@@ -344,6 +344,7 @@ describe('command line', () => {
     { flag: '--rate-limit', env: 'RATE_LIMIT', defaultText: new RegExp(`^${config.rateLimit}$`) },
     { flag: '--allowed-origins', env: 'ALLOWED_ORIGINS', defaultText: /own host/ },
     { flag: '--connect-src', env: 'CONNECT_SRC', defaultText: /this server only/ },
+    { flag: '--workers', env: 'WORKERS', defaultText: /1/ },
     { flag: '--tls-cert', env: 'TLS_CERT', defaultText: /^none\b/ },
     { flag: '--tls-key', env: 'TLS_KEY', defaultText: /^none\b/ },
     { flag: '--shutdown-grace', env: 'SHUTDOWN_GRACE_MS', defaultText: new RegExp(`^${config.shutdownGraceMs}$`) },

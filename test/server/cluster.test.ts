@@ -1,0 +1,107 @@
+// --workers: several processes share the port, behave as one server, and
+// stop together.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, describe, it } from 'node:test';
+import { neutralEnv } from '../support/child-process.ts';
+import { httpGet } from '../support/http-request.ts';
+import { parseMetrics, sampleValue } from '../support/prometheus.ts';
+import { PROJECT_ROOT, startServer, type RunningServer } from '../support/spawn-server.ts';
+import { closed, openClient, receiveOne, terminateAll } from '../support/ws-client.ts';
+
+interface Health {
+  status: string;
+  connections: number;
+  worker?: number;
+  pid?: number;
+}
+
+const servers: RunningServer[] = [];
+after(async () => {
+  terminateAll();
+  await Promise.all(servers.map((server) => server.stop('SIGKILL')));
+});
+
+async function startCluster(): Promise<RunningServer> {
+  const server = await startServer({ args: ['--workers', '2', '--rate-limit', '0'], env: neutralEnv() });
+  servers.push(server);
+  return server;
+}
+
+async function health(server: RunningServer): Promise<Health> {
+  return JSON.parse((await httpGet(`${server.url}healthz`)).body) as Health;
+}
+
+/** Asks /healthz until both workers have answered; the primary hands connections out round-robin. */
+async function workerPids(server: RunningServer): Promise<Map<number, number>> {
+  const pids = new Map<number, number>();
+  for (let i = 0; i < 20 && pids.size < 2; i++) {
+    const { worker, pid } = await health(server);
+    assert.ok(worker !== undefined && pid !== undefined, 'a worker names itself in /healthz');
+    pids.set(worker, pid);
+  }
+  return pids;
+}
+
+describe('--workers 2', () => {
+  it('prints one URL line, serves from both workers and sums their metrics', async () => {
+    const server = await startCluster();
+    const listening = server.output.filter((line) => line.includes('"url"'));
+    assert.equal(listening.length, 1, listening.join('\n'));
+    assert.match(listening[0]!, /"workers":2/);
+    assert.equal((await workerPids(server)).size, 2, 'both workers answer');
+
+    const clients = await Promise.all(Array.from({ length: 6 }, () => openClient(server.wsUrl)));
+    for (const [i, ws] of clients.entries()) {
+      const reply = receiveOne(ws);
+      ws.send(`message ${i}`);
+      assert.equal((await reply).data.toString(), `Received: message ${i}`);
+    }
+    const metrics = parseMetrics((await httpGet(`${server.url}metrics`)).body);
+    assert.equal(sampleValue(metrics, 'ws_echo_connections_total'), 6, 'connections of every worker, summed');
+    assert.equal(sampleValue(metrics, 'ws_echo_connections_open'), 6);
+    assert.equal(sampleValue(metrics, 'ws_echo_messages_received_total', { type: 'text' }), 6);
+    for (const ws of clients) ws.close(1000);
+  });
+
+  it('replaces a worker that dies, and keeps echoing', async () => {
+    const server = await startCluster();
+    const [first] = [...(await workerPids(server)).values()];
+    process.kill(first!, 'SIGKILL');
+    // A new worker appears with a new pid, and both are serving again.
+    let pids = new Map<number, number>();
+    for (let i = 0; i < 50; i++) {
+      pids = await workerPids(server).catch(() => new Map());
+      if (pids.size === 2 && ![...pids.values()].includes(first!)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(pids.size, 2);
+    assert.ok(![...pids.values()].includes(first!), 'the dead worker is gone');
+    const ws = await openClient(server.wsUrl);
+    const reply = receiveOne(ws);
+    ws.send('still here');
+    assert.equal((await reply).data.toString(), 'Received: still here');
+    ws.close(1000);
+  });
+
+  it('on SIGTERM closes the clients of every worker with 1001 and exits 0', async () => {
+    const server = await startCluster();
+    const clients = await Promise.all(Array.from({ length: 4 }, () => openClient(server.wsUrl)));
+    const closes = clients.map((ws) => closed(ws));
+    const code = await server.stop('SIGTERM');
+    assert.deepEqual(
+      (await Promise.all(closes)).map(({ code: c, reason }) => `${c} ${reason}`),
+      Array(4).fill('1001 server shutting down'),
+    );
+    assert.equal(code, 0);
+    assert.ok(server.output.filter((line) => line.includes('"msg":"stopped"')).length === 2, 'both workers stopped');
+  });
+
+  it('refuses a bad --workers value in one line, exit 2', () => {
+    for (const value of ['0', 'many', '1.5']) {
+      const result = spawnSync(process.execPath, ['dist/server/main.js', '--workers', value], { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, ...neutralEnv() } });
+      assert.equal(result.status, 2, value);
+      assert.match(result.stderr.trim(), new RegExp(`^ws-echo: --workers="${value.replace('.', '\\.')}" is not valid; use a count from 1 to 256, or 'auto'$`));
+    }
+  });
+});
