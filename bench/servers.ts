@@ -1,0 +1,182 @@
+// Starting and stopping the two servers under test, pinned to one core, and
+// the bookkeeping that guarantees no child outlives the benchmark, whatever
+// way it ends (success, failure, Ctrl-C).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { allowedCpus, parseCpuList, processTree } from './proc.ts';
+
+export type ServerName = 'project' | 'baseline';
+
+/** Every child still running: servers and load generators. */
+const live = new Set<ChildProcess>();
+
+/**
+ * Kills every child and everything it forked (a clustered server's workers)
+ * at once; safe to call from an 'exit' handler (it is synchronous).
+ */
+export function killAll(): void {
+  for (const child of live) {
+    for (const pid of child.pid ? processTree(child.pid).reverse() : []) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {} // already gone
+    }
+  }
+  live.clear();
+}
+
+/** Spawns a child that killAll() will reap. */
+export function spawnTracked(command: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  const child = spawn(command[0]!, command.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
+  return child;
+}
+
+/** Where the server and the generator run: two distinct CPUs, or no pinning at all. */
+export type Pinning = { taskset: string; serverCpu: number; generatorCpu: number } | undefined;
+
+/**
+ * Pins to the first two CPUs this process may use (usually 0 and 1), when
+ * there are two and taskset works; otherwise everything runs unpinned.
+ */
+export function choosePinning(): Pinning {
+  const allowed = parseCpuList(allowedCpus(process.pid));
+  const [serverCpu, generatorCpu] = allowed;
+  if (serverCpu === undefined || generatorCpu === undefined) return undefined;
+  const taskset = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
+  if (!taskset || spawnSync(taskset, ['-c', String(serverCpu), 'true']).status !== 0) return undefined;
+  return { taskset, serverCpu, generatorCpu };
+}
+
+/** `command` pinned to the server's or the generator's CPU, or as it is without pinning. */
+export function pinned(pinning: Pinning, role: 'server' | 'generator', command: readonly string[]): string[] {
+  if (!pinning) return [...command];
+  return [pinning.taskset, '-c', String(role === 'server' ? pinning.serverCpu : pinning.generatorCpu), ...command];
+}
+
+/**
+ * The limits the project enforces for safety but that would throttle or cut
+ * a benchmark: its rate limit (10k msg/s per connection), the connection caps
+ * (10k total, 256 per IP) and heartbeat pings. Logging at warn keeps the
+ * per-connection info lines off the hot path, as a production deployment would.
+ */
+export const PROJECT_BENCH_FLAGS = [
+  '--log-level', 'warn', '--rate-limit', '0', '--max-connections', '20000', '--max-connections-per-ip', '20000', '--heartbeat-interval', '0',
+] as const;
+
+// Settings the project server reads from its environment; a stray one in the
+// caller's shell (say MAX_MESSAGE_SIZE) must not change what is measured.
+const PROJECT_ENV = ['PORT', 'HOST', 'DEV', 'LOG_LEVEL', 'LOG_FORMAT', 'MAX_MESSAGE_SIZE', 'HANDSHAKE_TIMEOUT_MS', 'HEARTBEAT_INTERVAL_MS',
+  'MAX_BUFFERED_BYTES', 'MAX_CONNECTIONS', 'MAX_CONNECTIONS_PER_IP', 'RATE_LIMIT', 'ALLOWED_ORIGINS', 'TLS_CERT', 'TLS_KEY', 'SHUTDOWN_GRACE_MS', 'WORKERS'];
+
+export function serverCommand(name: ServerName, port: number, workers: string | undefined): string[] {
+  if (name === 'baseline') return [process.execPath, 'bench/baseline-server.mjs', '--port', String(port)];
+  return [process.execPath, 'dist/server/main.js', '--port', String(port), '--host', '127.0.0.1', ...PROJECT_BENCH_FLAGS,
+    ...(workers !== undefined ? ['--workers', workers] : [])];
+}
+
+export interface RunningServer {
+  name: ServerName;
+  pid: number;
+  port: number;
+  command: string[];
+  /** The CPUs the kernel lets it run on, from /proc (proof of the pinning). */
+  cpus: string;
+  /** The last few KiB it printed: nothing at all in a clean run. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  root: string;
+  pinning: Pinning;
+  workers: string | undefined;
+}
+
+export async function startServer(name: ServerName, { root, pinning, workers }: StartOptions): Promise<RunningServer> {
+  const port = await freePort();
+  const command = pinned(pinning, 'server', serverCommand(name, port, workers));
+  const env = { ...process.env };
+  for (const key of PROJECT_ENV) delete env[key];
+  const child = spawnTracked(command, root, env);
+  const output = tail(child);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const died = exited.then((code) => {
+    throw new Error(`the ${name} server exited (code ${code}) before it listened:\n${output()}`);
+  });
+  died.catch(() => {});
+  await Promise.race([waitForPort(port, 20_000, name), died]);
+  // A clustered server accepts as soon as its first worker listens; wait for the rest.
+  if (workers !== undefined && name === 'project') await Promise.race([processTreeSettled(child.pid!), died]);
+  return {
+    name,
+    pid: child.pid!,
+    port,
+    command,
+    cpus: allowedCpus(child.pid!),
+    output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      // The project waits for its clients' close handshakes; ours are gone, so this is quick.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Keeps the last few KiB a child printed (for error messages) and drains its pipes so it never blocks on them. */
+export function tail(child: ChildProcess, keep = 8192): () => string {
+  let text = '';
+  const add = (chunk: Buffer) => {
+    text = (text + chunk.toString()).slice(-keep);
+  };
+  child.stdout?.on('data', add);
+  child.stderr?.on('data', add);
+  return () => text.trim();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+// Until the process tree has kept its size for 1 s (at most 15 s): every worker forked.
+async function processTreeSettled(pid: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  let size = processTree(pid).length;
+  let stableSince = Date.now();
+  while (Date.now() < deadline && Date.now() - stableSince < 1000) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = processTree(pid).length;
+    if (now !== size) [size, stableSince] = [now, Date.now()];
+  }
+}
+
+// Polls with plain TCP connects: both servers accept only once fully set up.
+async function waitForPort(port: number, timeoutMs: number, name: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect({ port, host: '127.0.0.1' });
+      const done = (ok: boolean) => {
+        socket.destroy();
+        resolve(ok);
+      };
+      socket.once('connect', () => done(true)).once('error', () => done(false));
+      socket.setTimeout(1000, () => done(false));
+    });
+    if (up) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the ${name} server did not listen on port ${port} within ${timeoutMs / 1000} s`);
+}
