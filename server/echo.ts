@@ -1,13 +1,17 @@
 // The echo itself: what a connected client sends comes back, text prefixed
 // with "Received: " as in the seed's Go server (no prefix on /raw), binary
 // byte for byte. /inspect and /push add their server-sent messages.
+//
+// This is the hot path. The handlers are shared functions that find their
+// connection's state on the socket, so a connection costs one small object
+// and no closures, and replies produced from one read leave in one write.
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
+import { describeHandshake } from './inspect.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics } from './metrics.ts';
-import { describeHandshake } from './inspect.ts';
-import { WS_PATHS, wsPathOf } from './paths.ts';
+import { WS_PATHS, type WsPath } from './paths.ts';
 import { startPushing } from './push.ts';
 import { TokenBucket } from './rate-limit.ts';
 
@@ -18,6 +22,8 @@ export const ECHO_PROTOCOL = 'echo-protocol';
 export const RATE_LIMITED_CLOSE = { code: 1008, reason: 'rate limit exceeded' } as const;
 
 const TEXT_PREFIX = Buffer.from('Received: ');
+const AS_TEXT = { binary: false } as const;
+const AS_BINARY = { binary: true } as const;
 
 /**
  * Chooses the subprotocol for `handleProtocols`: echo-protocol when offered,
@@ -36,79 +42,119 @@ export interface EchoOptions {
   maxBufferedBytes: number;
 }
 
+/** What one connection needs on the hot path, kept on its WebSocket. */
+interface ConnectionState {
+  socket: Socket;
+  /** host:port of the peer, for log lines. */
+  peer: string;
+  /** Prepended to text replies; undefined on /raw. */
+  prefix: Buffer | undefined;
+  bucket: TokenBucket | undefined;
+  /** True while replies are being gathered for one write. */
+  corked: boolean;
+}
+
+const STATE = Symbol('ws-echo connection state');
+type EchoSocket = WebSocket & { [STATE]: ConnectionState };
+
 /** Returns the 'connection' handler: echo every message, log each open and close. */
-export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes }: EchoOptions): (ws: WebSocket, req: IncomingMessage) => void {
+export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes }: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath) => void {
   // Decided once, so the per-message path pays nothing at info level.
   const logMessages = logger.isLevelEnabled('debug');
   const { received, sent } = metrics;
+  const countSentText = (bytes: number) => {
+    sent.text.messages++;
+    sent.text.bytes += bytes;
+  };
 
-  return (ws, req) => {
+  function onMessage(this: EchoSocket, data: RawData, isBinary: boolean): void {
+    const state = this[STATE];
+    if (state.bucket && !state.bucket.take()) {
+      if (this.readyState === this.OPEN) {
+        logger.warn({ peer: state.peer, limit: rateLimit }, 'rate limit exceeded; closing');
+        this.close(RATE_LIMITED_CLOSE.code, RATE_LIMITED_CLOSE.reason);
+      }
+      return;
+    }
+    // The server keeps ws's default binaryType, so data is always one Buffer.
+    const bytes = data as Buffer;
+    const counts = isBinary ? received.binary : received.text;
+    counts.messages++;
+    counts.bytes += bytes.length;
+    // After its close frame the server may send nothing more (RFC 6455
+    // 5.5.1); ws would drop the reply, so skip it and keep `sent` true.
+    if (this.readyState !== this.OPEN) return;
+
+    const { socket } = state;
+    if (!state.corked) {
+      // ws emits every message of one read synchronously: hold their replies
+      // and let them leave in one writev once this read is done.
+      state.corked = true;
+      socket.cork();
+      process.nextTick(uncork, state);
+    }
+    if (isBinary) {
+      if (logMessages) logger.debug({ peer: state.peer, bytes: bytes.length }, 'received binary; sending it back');
+      this.send(bytes, AS_BINARY);
+      sent.binary.messages++;
+      sent.binary.bytes += bytes.length;
+    } else {
+      // ws has already validated the UTF-8, so the reply can stay bytes.
+      const reply = state.prefix ? Buffer.concat([state.prefix, bytes]) : bytes;
+      if (logMessages) logger.debug({ peer: state.peer, received: bytes.toString(), sending: reply.toString() }, 'received text; sending reply');
+      this.send(reply, AS_TEXT);
+      countSentText(reply.length);
+    }
+    // A client that sends but does not read would otherwise make the server
+    // queue its replies without bound; stop reading until they drain, and
+    // TCP flow control slows the sender down.
+    if (socket.writableLength > maxBufferedBytes && !this.isPaused) {
+      this.pause();
+      socket.once('drain', resume.bind(this));
+    }
+  }
+
+  // Without this listener a malformed frame would be an uncaught 'error' and
+  // take the whole process down; ws has already failed the connection with
+  // the RFC 6455 close code by the time this runs.
+  function onError(this: EchoSocket, error: Error & { code?: string }): void {
+    logger.warn({ peer: this[STATE].peer, err: error.message, code: error.code }, 'connection failed');
+  }
+
+  function onClose(this: EchoSocket, code: number, reason: Buffer): void {
+    metrics.closed(code);
+    logger.info({ peer: this[STATE].peer, code, reason: reason.toString() }, 'connection closed');
+  }
+
+  return (ws, req, path) => {
     const socket = req.socket as Socket;
-    const log = logger.child({ peer: `${socket.remoteAddress}:${socket.remotePort}` });
-    const bucket = rateLimit > 0 ? new TokenBucket(rateLimit) : undefined;
-    const resume = () => ws.resume();
-    const path = wsPathOf(req.url);
-    const prefix = path === WS_PATHS.raw ? undefined : TEXT_PREFIX;
-    const countSentText = (bytes: number) => {
-      sent.text.messages++;
-      sent.text.bytes += bytes;
+    const state: ConnectionState = {
+      socket,
+      peer: `${socket.remoteAddress}:${socket.remotePort}`,
+      prefix: path === WS_PATHS.raw ? undefined : TEXT_PREFIX,
+      bucket: rateLimit > 0 ? new TokenBucket(rateLimit) : undefined,
+      corked: false,
     };
+    const echoSocket = Object.assign(ws, { [STATE]: state });
     metrics.connectionsTotal++;
-    log.info({ protocol: ws.protocol || null, path: req.url }, 'connection opened');
+    logger.info({ peer: state.peer, protocol: ws.protocol || null, path: req.url }, 'connection opened');
+    echoSocket.on('message', onMessage as (this: WebSocket, data: RawData, isBinary: boolean) => void);
+    echoSocket.on('error', onError as (this: WebSocket, error: Error) => void);
+    echoSocket.on('close', onClose as (this: WebSocket, code: number, reason: Buffer) => void);
     if (path === WS_PATHS.inspect) {
       const report = JSON.stringify(describeHandshake(ws, req));
       ws.send(report);
       countSentText(Buffer.byteLength(report));
     }
     if (path === WS_PATHS.push) startPushing(ws, req.url, maxBufferedBytes, countSentText);
-
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (bucket && !bucket.take()) {
-        if (ws.readyState === ws.OPEN) {
-          log.warn({ limit: rateLimit }, 'rate limit exceeded; closing');
-          ws.close(RATE_LIMITED_CLOSE.code, RATE_LIMITED_CLOSE.reason);
-        }
-        return;
-      }
-      // The server keeps ws's default binaryType, so data is always one Buffer.
-      const bytes = data as Buffer;
-      const counts = isBinary ? received.binary : received.text;
-      counts.messages++;
-      counts.bytes += bytes.length;
-      // After its close frame the server may send nothing more (RFC 6455
-      // 5.5.1); ws would drop the reply, so skip it and keep `sent` true.
-      if (ws.readyState !== ws.OPEN) return;
-      if (isBinary) {
-        if (logMessages) log.debug({ bytes: bytes.length }, 'received binary; sending it back');
-        ws.send(bytes, { binary: true });
-        sent.binary.messages++;
-        sent.binary.bytes += bytes.length;
-      } else {
-        // ws has already validated the UTF-8, so the reply can stay bytes.
-        const reply = prefix ? Buffer.concat([prefix, bytes]) : bytes;
-        if (logMessages) log.debug({ received: bytes.toString(), sending: reply.toString() }, 'received text; sending reply');
-        ws.send(reply, { binary: false });
-        countSentText(reply.length);
-      }
-      // A client that sends but does not read would otherwise make the server
-      // queue its replies without bound; stop reading until they drain, and
-      // TCP flow control slows the sender down.
-      if (socket.writableLength > maxBufferedBytes && !ws.isPaused) {
-        ws.pause();
-        socket.once('drain', resume);
-      }
-    });
-
-    // Without this listener a malformed frame would be an uncaught 'error' and
-    // take the whole process down; ws has already failed the connection with
-    // the RFC 6455 close code by the time this runs.
-    ws.on('error', (error: Error & { code?: string }) => {
-      log.warn({ err: error.message, code: error.code }, 'connection failed');
-    });
-
-    ws.on('close', (code: number, reason: Buffer) => {
-      metrics.closed(code);
-      log.info({ code, reason: reason.toString() }, 'connection closed');
-    });
   };
+}
+
+function uncork(state: ConnectionState): void {
+  state.corked = false;
+  state.socket.uncork();
+}
+
+function resume(this: WebSocket): void {
+  this.resume();
 }

@@ -54,7 +54,8 @@ export function routeUpgrades(server: Server, { wss, leaveViteSockets, originPol
     if (!originPolicy(req)) return refuse(req, socket, 403, 'origin');
     const full = caps.admit(req.socket.remoteAddress ?? '', socket);
     if (full) return refuse(req, socket, 503, full, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    // The path rides along with the event, so the echo need not parse the URL again.
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, path));
   });
 
   // ws's own checks (method, Upgrade header, key, subprotocol syntax) land here
