@@ -1,7 +1,5 @@
-// Caps on open WebSocket connections, in all and per client IP, counted from
-// the moment an upgrade is admitted until its TCP socket closes.
-import type { Duplex } from 'node:stream';
-
+// Caps on open WebSocket connections, in all and per client IP. The router
+// admits before the handshake; whoever ends the connection releases it.
 /** Which cap a new connection would break. */
 export type CapExceeded = 'capacity' | 'capacity_per_ip';
 
@@ -16,21 +14,18 @@ export class ConnectionCaps {
     this.#maxPerIp = maxPerIp;
   }
 
-  /**
-   * Counts `socket` against the caps and releases it when the socket closes,
-   * or returns which cap is full and counts nothing.
-   */
-  admit(ip: string, socket: Duplex): CapExceeded | undefined {
+  /** Counts one connection from `ip`, or returns which cap is full and counts nothing. */
+  admit(ip: string): CapExceeded | undefined {
     if (this.#total >= this.#maxTotal) return 'capacity';
     const fromIp = this.#perIp.get(ip) ?? 0;
     if (fromIp >= this.#maxPerIp) return 'capacity_per_ip';
     this.#total++;
     this.#perIp.set(ip, fromIp + 1);
-    socket.once('close', () => this.#release(ip));
     return undefined;
   }
 
-  #release(ip: string): void {
+  /** Gives back what admit() counted for `ip`. */
+  release(ip: string): void {
     this.#total--;
     const left = (this.#perIp.get(ip) ?? 1) - 1;
     if (left > 0) this.#perIp.set(ip, left);

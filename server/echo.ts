@@ -40,6 +40,8 @@ export interface EchoOptions {
   rateLimit: number;
   /** Outgoing bytes queued for one client above which reading from it pauses. */
   maxBufferedBytes: number;
+  /** Called once per closed connection with the peer's IP (to release its connection cap). */
+  onClosed: (ip: string) => void;
 }
 
 /** What one connection needs on the hot path, kept on its WebSocket. */
@@ -58,7 +60,7 @@ const STATE = Symbol('ws-echo connection state');
 type EchoSocket = WebSocket & { [STATE]: ConnectionState };
 
 /** Returns the 'connection' handler: echo every message, log each open and close. */
-export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes }: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath) => void {
+export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes, onClosed }: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath) => void {
   // Decided once, so the per-message path pays nothing at info level.
   const logMessages = logger.isLevelEnabled('debug');
   const { received, sent } = metrics;
@@ -122,6 +124,7 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
   }
 
   function onClose(this: EchoSocket, code: number, reason: Buffer): void {
+    onClosed(this[STATE].socket.remoteAddress ?? '');
     metrics.closed(code);
     logger.info({ peer: this[STATE].peer, code, reason: reason.toString() }, 'connection closed');
   }

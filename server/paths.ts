@@ -19,6 +19,8 @@ const KNOWN = new Set<string>(Object.values(WS_PATHS));
 
 /** The request's path if it is one of WS_PATHS, else undefined. */
 export function wsPathOf(url: string | undefined): WsPath | undefined {
+  // Most requests name the path exactly; only the rest need a URL parse.
+  if (url !== undefined && KNOWN.has(url)) return url as WsPath;
   const pathname = pathnameOf(url);
   return pathname !== undefined && KNOWN.has(pathname) ? (pathname as WsPath) : undefined;
 }

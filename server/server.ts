@@ -61,12 +61,16 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
   });
   httpServer.on('request', page.app);
 
-  wss.on('connection', createEchoHandler({ logger, metrics, rateLimit: config.rateLimit, maxBufferedBytes: config.maxBufferedBytes }));
+  const caps = new ConnectionCaps(config.maxConnections, config.maxConnectionsPerIp);
+  wss.on(
+    'connection',
+    createEchoHandler({ logger, metrics, rateLimit: config.rateLimit, maxBufferedBytes: config.maxBufferedBytes, onClosed: (ip) => caps.release(ip) }),
+  );
   routeUpgrades(httpServer, {
     wss,
     leaveViteSockets: config.dev,
     originPolicy: createOriginPolicy(config.allowedOrigins),
-    caps: new ConnectionCaps(config.maxConnections, config.maxConnectionsPerIp),
+    caps,
     metrics,
     logger,
   });

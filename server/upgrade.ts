@@ -52,10 +52,18 @@ export function routeUpgrades(server: Server, { wss, leaveViteSockets, originPol
       return refuse(req, socket, 426, 'version', { 'Sec-WebSocket-Version': '13' });
     }
     if (!originPolicy(req)) return refuse(req, socket, 403, 'origin');
-    const full = caps.admit(req.socket.remoteAddress ?? '', socket);
+    const ip = req.socket.remoteAddress ?? '';
+    const full = caps.admit(ip);
     if (full) return refuse(req, socket, 503, full, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
-    // The path rides along with the event, so the echo need not parse the URL again.
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, path));
+    let accepted = false;
+    // The path rides along with the event, so the echo need not parse the URL
+    // again; the echo releases the cap when the connection closes.
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      accepted = true;
+      wss.emit('connection', ws, req, path);
+    });
+    // ws decides synchronously: no callback means it refused the handshake.
+    if (!accepted) caps.release(ip);
   });
 
   // ws's own checks (method, Upgrade header, key, subprotocol syntax) land here
