@@ -1,6 +1,7 @@
 // Starting and stopping the two servers under test, pinned to one core, and
 // the bookkeeping that guarantees no child outlives the benchmark, whatever
 // way it ends (success, failure, Ctrl-C).
+import { ENV_NAMES } from '../server/config.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -68,8 +69,7 @@ export const PROJECT_BENCH_FLAGS = [
 
 // Settings the project server reads from its environment; a stray one in the
 // caller's shell (say MAX_MESSAGE_SIZE) must not change what is measured.
-const PROJECT_ENV = ['PORT', 'HOST', 'DEV', 'LOG_LEVEL', 'LOG_FORMAT', 'MAX_MESSAGE_SIZE', 'HANDSHAKE_TIMEOUT_MS', 'HEARTBEAT_INTERVAL_MS',
-  'MAX_BUFFERED_BYTES', 'MAX_CONNECTIONS', 'MAX_CONNECTIONS_PER_IP', 'RATE_LIMIT', 'ALLOWED_ORIGINS', 'TLS_CERT', 'TLS_KEY', 'SHUTDOWN_GRACE_MS', 'WORKERS'];
+const PROJECT_ENV = ENV_NAMES;
 
 export function serverCommand(name: ServerName, port: number, workers: string | undefined): string[] {
   if (name === 'baseline') return [process.execPath, 'bench/baseline-server.mjs', '--port', String(port)];

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { cleanEnv } from '../support/child-process.ts';
+import { cleanEnv, killRunningServers, runServer } from '../support/child-process.ts';
 import { RawClient, destroyAllRawClients, Opcode, parseClose } from '../support/raw-client.ts';
 import { PROJECT_ROOT, startServer, type RunningServer } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
@@ -26,34 +26,9 @@ const FLAGS: Array<[flag: string, env: string]> = [
 
 const STACK_TRACE = /^\s+at\s|Error:|node:internal/m;
 
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 const children = new Set<ChildProcess>();
 const servers = new Set<RunningServer>();
 const blockers = new Set<Server>();
-
-/** Runs `node dist/server/main.js <args>` to completion; kills it if it outlives `timeoutMs`. */
-function run(args: string[], { env = cleanEnv(), timeoutMs = 10_000 } = {}): Promise<Finished> {
-  const child = spawn(process.execPath, ['dist/server/main.js', ...args], { cwd: PROJECT_ROOT, env });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise((resolve) => {
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
 
 async function start(options: Parameters<typeof startServer>[0] = {}): Promise<RunningServer> {
   const server = await startServer(options);
@@ -138,6 +113,7 @@ after(async () => {
   destroyAllRawClients();
   await Promise.all([...servers].map((server) => server.stop('SIGKILL')));
   for (const child of children) child.kill('SIGKILL');
+  killRunningServers();
   for (const blocker of blockers) blocker.close();
 });
 
@@ -231,7 +207,7 @@ describe('bad flags and environment', () => {
   for (const { args, env = {}, names } of cases) {
     const shown = [...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...args].join(' ');
     it(`${shown} exits 2 with one line on stderr naming ${names.join(' and ')}`, async () => {
-      const result = await run(args, { env: cleanEnv(env) });
+      const result = await runServer(args, { env });
       assert.equal(result.code, 2, `exit code; stderr: ${result.stderr}`);
       assert.equal(result.stdout, '');
       const lines = nonEmptyLines(result.stderr);
@@ -248,7 +224,7 @@ describe('--help', () => {
   for (const flag of ['--help', '-h']) {
     it(`${flag} exits 0 and lists every flag with its environment twin`, async () => {
       // Even with a bad value in the environment, help wins.
-      const result = await run([flag], { env: cleanEnv({ PORT: 'abc' }) });
+      const result = await runServer([flag], { env: { PORT: 'abc' } });
       assert.equal(result.code, 0);
       assert.equal(result.stderr, '');
       const lines = result.stdout.split('\n');
@@ -266,7 +242,7 @@ describe('start-up failures', () => {
   for (const format of ['json', 'pretty']) {
     it(`a port in use fails with one line naming the port and a non-zero exit (--log-format ${format})`, async () => {
       const { port } = await busyPort();
-      const result = await run(['--port', String(port), '--log-format', format]);
+      const result = await runServer(['--port', String(port), '--log-format', format]);
       assert.notEqual(result.code, 0);
       assert.notEqual(result.code, null, `killed by ${result.signal}: the process did not exit by itself`);
       const lines = nonEmptyLines(result.stdout + result.stderr);
@@ -278,7 +254,7 @@ describe('start-up failures', () => {
 
   it('an address not on this machine fails with one line naming the host and a non-zero exit', async () => {
     // 192.0.2.1 is TEST-NET-1 (RFC 5737): never a local address, and no DNS is involved.
-    const result = await run(['--port', '0', '--host', '192.0.2.1']);
+    const result = await runServer(['--port', '0', '--host', '192.0.2.1']);
     assert.notEqual(result.code, 0);
     assert.notEqual(result.code, null, `killed by ${result.signal}: the process did not exit by itself`);
     const lines = nonEmptyLines(result.stdout + result.stderr);

@@ -3,13 +3,11 @@
 // 127.0.0.0/8), a trickling writer for slow handshakes, a non-reading flood,
 // /metrics and /healthz readers, the server's resident memory, and a poller
 // with a deadline for the few things that have no event to await.
-import { neutralEnv } from './child-process.ts';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { neutralEnv, runServer } from './child-process.ts';
 import { decodeFrame, encodeFrame, Opcode, type Frame, type FrameSpec } from './raw-client.ts';
-import { PROJECT_ROOT } from './spawn-server.ts';
 import { withTimeout } from './wait.ts';
 
 export const KiB = 1024;
@@ -411,20 +409,7 @@ export interface ExitResult {
  * over a neutral environment; kills it if it is still running after
  * `timeoutMs` (a server that accepted a bad value would never exit).
  */
-export function runServerToExit(args: string[], env: Record<string, string> = {}, timeoutMs = 10_000): Promise<ExitResult> {
-  const child = spawn(process.execPath, ['dist/server/main.js', '--port', '0', ...args], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...NEUTRAL_ENV, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise((resolve) => {
-    child.once('close', (status, signal) => {
-      clearTimeout(timer);
-      resolve({ status, signal, stdout, stderr });
-    });
-  });
+export async function runServerToExit(args: string[], env: Record<string, string> = {}, timeoutMs = 10_000): Promise<ExitResult> {
+  const { code, signal, stdout, stderr } = await runServer(['--port', '0', ...args], { env, timeoutMs });
+  return { status: code, signal, stdout, stderr };
 }
