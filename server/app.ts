@@ -26,6 +26,8 @@ export interface PageAppOptions {
   tls: boolean;
   /** Other WebSocket servers the page may connect to (CSP connect-src). */
   connectSrc: readonly string[] | '*';
+  /** Believe one reverse proxy's X-Forwarded-* (req.ip, req.hostname, req.protocol). */
+  trustProxy: boolean;
   /** The http(s) server, which Vite shares in dev for its HMR socket. */
   httpServer: Server;
   /** /healthz and /metrics, mounted ahead of the page. */
@@ -33,9 +35,10 @@ export interface PageAppOptions {
 }
 
 /** Builds the app for the chosen mode. */
-export async function createPageApp({ dev, tls, connectSrc, httpServer, operations }: PageAppOptions): Promise<PageApp> {
+export async function createPageApp({ dev, tls, connectSrc, trustProxy, httpServer, operations }: PageAppOptions): Promise<PageApp> {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', trustProxy ? 1 : false);
   app.use(operations);
   app.use(...securityHeaders({ dev, tls, connectSrc }));
   if (dev) {

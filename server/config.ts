@@ -1,7 +1,7 @@
 // The one place where flags and environment become a validated Config.
 // Every flag has an environment twin; the flag wins when both are given.
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
 
@@ -46,6 +46,10 @@ export interface Config {
   shutdownGraceMs: number;
   /** Processes sharing the port (node:cluster); 1 runs without a primary. */
   workers: number;
+  /** Believe X-Forwarded-For/-Host/-Proto from one reverse proxy in front. */
+  trustProxy: boolean;
+  /** Names this instance in /healthz, /inspect and every log line. */
+  instanceId: string;
 }
 
 /** A flag or environment value the server cannot run with; `message` is the one line to print. */
@@ -80,6 +84,8 @@ const SETTINGS = {
   tlsCert: { flag: 'tls-cert', env: 'TLS_CERT', help: 'PEM certificate file: serve https and wss', defaultText: 'none (plain http)' },
   tlsKey: { flag: 'tls-key', env: 'TLS_KEY', help: 'PEM private key file for --tls-cert', defaultText: 'none' },
   workers: { flag: 'workers', env: 'WORKERS', help: "processes sharing the port: a number or 'auto' (one per core)", defaultText: '1' },
+  trustProxy: { flag: 'trust-proxy', env: 'TRUST_PROXY', boolean: true, help: 'behind a reverse proxy: use its X-Forwarded-For/-Host/-Proto', defaultText: 'off' },
+  instanceId: { flag: 'instance-id', env: 'INSTANCE_ID', help: 'name of this instance in /healthz, /inspect and logs', defaultText: '<hostname>-<pid>' },
   grace: { flag: 'shutdown-grace', env: 'SHUTDOWN_GRACE_MS', help: 'ms to wait for clients to close on shutdown', defaultText: '5000' },
 } as const satisfies Record<string, Setting>;
 
@@ -139,6 +145,8 @@ export function parseConfig(argv: readonly string[] = process.argv.slice(2), env
     tls: readTls(pick(SETTINGS.tlsCert), pick(SETTINGS.tlsKey)),
     shutdownGraceMs: int(SETTINGS.grace, 5000, 0, 600_000, 'milliseconds from 0 to 600000'),
     workers: parseWorkers(pick(SETTINGS.workers)),
+    trustProxy: values['trust-proxy'] === true || parseBoolean(pick(SETTINGS.trustProxy)) === true,
+    instanceId: parseInstanceId(pick(SETTINGS.instanceId)),
   };
 }
 
@@ -221,6 +229,13 @@ function parseOrigins(value: Value | undefined): readonly string[] | '*' {
     }
     return url.origin;
   });
+}
+
+function parseInstanceId(value: Value | undefined): string {
+  if (!value) return `${hostname()}-${process.pid}`;
+  const id = value.text.trim();
+  if (!/^[\w.:-]{1,64}$/.test(id)) throw invalid(value, 'up to 64 letters, digits, and . _ : -');
+  return id;
 }
 
 function parseWorkers(value: Value | undefined): number {

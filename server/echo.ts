@@ -40,14 +40,18 @@ export interface EchoOptions {
   rateLimit: number;
   /** Outgoing bytes queued for one client above which reading from it pauses. */
   maxBufferedBytes: number;
-  /** Called once per closed connection with the peer's IP (to release its connection cap). */
+  /** Called once per closed connection with the client's IP (to release its connection cap). */
   onClosed: (ip: string) => void;
+  /** This instance's name, for /inspect. */
+  instanceId: string;
 }
 
 /** What one connection needs on the hot path, kept on its WebSocket. */
 interface ConnectionState {
   socket: Socket;
-  /** host:port of the peer, for log lines. */
+  /** The client's IP, as admitted (forwarded by a trusted proxy, or the socket's). */
+  ip: string;
+  /** The client for log lines: ip:port, or the forwarded ip alone. */
   peer: string;
   /** Prepended to text replies; undefined on /raw. */
   prefix: Buffer | undefined;
@@ -60,7 +64,7 @@ const STATE = Symbol('ws-echo connection state');
 type EchoSocket = WebSocket & { [STATE]: ConnectionState };
 
 /** Returns the 'connection' handler: echo every message, log each open and close. */
-export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes, onClosed }: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath) => void {
+export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes, onClosed, instanceId }: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string) => void {
   // Decided once, so the per-message path pays nothing at info level.
   const logMessages = logger.isLevelEnabled('debug');
   const { received, sent } = metrics;
@@ -124,16 +128,17 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
   }
 
   function onClose(this: EchoSocket, code: number, reason: Buffer): void {
-    onClosed(this[STATE].socket.remoteAddress ?? '');
+    onClosed(this[STATE].ip);
     metrics.closed(code);
     logger.info({ peer: this[STATE].peer, code, reason: reason.toString() }, 'connection closed');
   }
 
-  return (ws, req, path) => {
+  return (ws, req, path, ip) => {
     const socket = req.socket as Socket;
     const state: ConnectionState = {
       socket,
-      peer: `${socket.remoteAddress}:${socket.remotePort}`,
+      ip,
+      peer: ip === socket.remoteAddress ? `${ip}:${socket.remotePort}` : ip,
       prefix: path === WS_PATHS.raw ? undefined : TEXT_PREFIX,
       bucket: rateLimit > 0 ? new TokenBucket(rateLimit) : undefined,
       corked: false,
@@ -145,7 +150,7 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
     echoSocket.on('error', onError as (this: WebSocket, error: Error) => void);
     echoSocket.on('close', onClose as (this: WebSocket, code: number, reason: Buffer) => void);
     if (path === WS_PATHS.inspect) {
-      const report = JSON.stringify(describeHandshake(ws, req));
+      const report = JSON.stringify(describeHandshake(ws, req, ip, instanceId));
       ws.send(report);
       countSentText(Buffer.byteLength(report));
     }

@@ -11,8 +11,11 @@ export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** The JSON /inspect sends on connect. */
 export interface HandshakeReport {
   type: 'inspect';
-  /** Address and port the connection came from. */
+  /** The server instance that answered (--instance-id). */
+  instance: string;
+  /** The client's address: the socket's, or the one a trusted proxy forwarded. */
   remoteAddress: string;
+  /** The port the connection came from (the proxy's, behind one). */
   remotePort: number;
   /** e.g. `GET /inspect HTTP/1.1`. */
   requestLine: string;
@@ -33,14 +36,15 @@ export function acceptFor(key: string): string {
   return createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
 }
 
-/** Describes the handshake that opened `ws`. */
-export function describeHandshake(ws: WebSocket, req: IncomingMessage): HandshakeReport {
+/** Describes the handshake that opened `ws` from the client at `clientAddress`. */
+export function describeHandshake(ws: WebSocket, req: IncomingMessage, clientAddress: string, instance: string): HandshakeReport {
   const headers: Array<[string, string]> = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
   const key = String(req.headers['sec-websocket-key'] ?? '');
   return {
     type: 'inspect',
-    remoteAddress: req.socket.remoteAddress ?? '',
+    instance,
+    remoteAddress: clientAddress,
     remotePort: req.socket.remotePort ?? 0,
     requestLine: `${req.method} ${req.url} HTTP/${req.httpVersion}`,
     headers,

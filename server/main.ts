@@ -9,7 +9,7 @@ import { createEchoServer, type EchoServer } from './server.ts';
 
 const config = readConfigOrExit();
 const clustered = config.workers > 1;
-const logger = createLogger(config, cluster.worker ? { worker: cluster.worker.id } : undefined);
+const logger = createLogger(config, { instance: config.instanceId, ...(cluster.worker ? { worker: cluster.worker.id } : {}) });
 
 if (clustered && cluster.isPrimary) runPrimary(config.workers, logger);
 else await serve();

@@ -10,16 +10,19 @@ export interface OperationsOptions {
   openConnections: () => number;
   /** True once shutdown has begun, so load balancers stop sending new clients. */
   isShuttingDown: () => boolean;
+  /** This instance's name (--instance-id), so a user can see where a request landed. */
+  instanceId: string;
 }
 
 /** The router for GET /healthz and GET /metrics. */
-export function operationsRouter({ metrics, openConnections, isShuttingDown }: OperationsOptions): Router {
+export function operationsRouter({ metrics, openConnections, isShuttingDown, instanceId }: OperationsOptions): Router {
   const startedAt = Date.now();
   const router = Router();
   router.get('/healthz', (_req, res) => {
     const stopping = isShuttingDown();
     res.status(stopping ? 503 : 200).json({
       status: stopping ? 'shutting down' : 'ok',
+      instance: instanceId,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       connections: openConnections(),
       // With --workers, the worker that answered: its uptime and connections, not the whole cluster's.

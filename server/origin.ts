@@ -4,18 +4,18 @@
 // browsers acting for a user and are accepted.
 import type { IncomingMessage } from 'node:http';
 
-/** Decides whether a request's Origin may open a WebSocket. */
-export type OriginPolicy = (req: IncomingMessage) => boolean;
+/** Decides whether a request's Origin may open a WebSocket; `host` is the host the client asked for. */
+export type OriginPolicy = (req: IncomingMessage, host: string | undefined) => boolean;
 
 /** Builds the policy from the configured extra origins ('*' allows all). */
 export function createOriginPolicy(allowed: readonly string[] | '*'): OriginPolicy {
   if (allowed === '*') return () => true;
   const extra = new Set(allowed);
-  return (req) => {
+  return (req, host) => {
     const origin = req.headers.origin;
     if (origin === undefined) return true;
     if (extra.has(origin)) return true;
-    return hostOf(origin) !== undefined && hostOf(origin) === req.headers.host?.toLowerCase();
+    return hostOf(origin) !== undefined && hostOf(origin) === host?.toLowerCase();
   };
 }
 

@@ -14,6 +14,7 @@ import type { Logger } from './logger.ts';
 import { EchoMetrics } from './metrics.ts';
 import { operationsRouter } from './operations.ts';
 import { createOriginPolicy } from './origin.ts';
+import { createClientView } from './proxy.ts';
 import { routeUpgrades } from './upgrade.ts';
 
 export interface EchoServer {
@@ -57,19 +58,28 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     tls: config.tls !== undefined,
     connectSrc: config.connectSrc,
     httpServer,
-    operations: operationsRouter({ metrics, openConnections: () => wss.clients.size, isShuttingDown: () => shuttingDown }),
+    trustProxy: config.trustProxy,
+    operations: operationsRouter({ metrics, openConnections: () => wss.clients.size, isShuttingDown: () => shuttingDown, instanceId: config.instanceId }),
   });
   httpServer.on('request', page.app);
 
   const caps = new ConnectionCaps(config.maxConnections, config.maxConnectionsPerIp);
   wss.on(
     'connection',
-    createEchoHandler({ logger, metrics, rateLimit: config.rateLimit, maxBufferedBytes: config.maxBufferedBytes, onClosed: (ip) => caps.release(ip) }),
+    createEchoHandler({
+      logger,
+      metrics,
+      rateLimit: config.rateLimit,
+      maxBufferedBytes: config.maxBufferedBytes,
+      onClosed: (ip) => caps.release(ip),
+      instanceId: config.instanceId,
+    }),
   );
   routeUpgrades(httpServer, {
     wss,
     leaveViteSockets: config.dev,
     originPolicy: createOriginPolicy(config.allowedOrigins),
+    clientView: createClientView(config.trustProxy),
     caps,
     metrics,
     logger,

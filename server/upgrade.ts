@@ -10,6 +10,7 @@ import type { ConnectionCaps } from './connection-caps.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics, RefusalReason } from './metrics.ts';
 import type { OriginPolicy } from './origin.ts';
+import type { ClientView } from './proxy.ts';
 import { WS_PATHS, wsPathOf } from './paths.ts';
 
 /** Seconds a client refused for capacity is told to wait (Retry-After). */
@@ -24,16 +25,18 @@ export interface UpgradeRouterOptions {
   /** True when Vite's dev server listens on the same http server for its HMR socket. */
   leaveViteSockets: boolean;
   originPolicy: OriginPolicy;
+  /** Where the client is and which host it asked for, directly or through a trusted proxy. */
+  clientView: ClientView;
   caps: ConnectionCaps;
   metrics: EchoMetrics;
   logger: Logger;
 }
 
 /** Installs the one `upgrade` listener that decides where each WebSocket request goes. */
-export function routeUpgrades(server: Server, { wss, leaveViteSockets, originPolicy, caps, metrics, logger }: UpgradeRouterOptions): void {
+export function routeUpgrades(server: Server, { wss, leaveViteSockets, originPolicy, clientView, caps, metrics, logger }: UpgradeRouterOptions): void {
   const refuse = (req: IncomingMessage, socket: Duplex, status: number, reason: RefusalReason, headers: Record<string, string> = {}) => {
     metrics.refused(reason);
-    logger.info({ peer: req.socket.remoteAddress, path: req.url, origin: req.headers.origin, status, reason }, 'upgrade refused');
+    logger.info({ peer: clientView.address(req), path: req.url, origin: req.headers.origin, status, reason }, 'upgrade refused');
     writeRefusal(socket, status, headers);
   };
 
@@ -51,8 +54,8 @@ export function routeUpgrades(server: Server, { wss, leaveViteSockets, originPol
     if (req.headers['sec-websocket-version'] !== '13') {
       return refuse(req, socket, 426, 'version', { 'Sec-WebSocket-Version': '13' });
     }
-    if (!originPolicy(req)) return refuse(req, socket, 403, 'origin');
-    const ip = req.socket.remoteAddress ?? '';
+    if (!originPolicy(req, clientView.host(req))) return refuse(req, socket, 403, 'origin');
+    const ip = clientView.address(req);
     const full = caps.admit(ip);
     if (full) return refuse(req, socket, 503, full, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
     let accepted = false;
@@ -60,7 +63,7 @@ export function routeUpgrades(server: Server, { wss, leaveViteSockets, originPol
     // again; the echo releases the cap when the connection closes.
     wss.handleUpgrade(req, socket, head, (ws) => {
       accepted = true;
-      wss.emit('connection', ws, req, path);
+      wss.emit('connection', ws, req, path, ip);
     });
     // ws decides synchronously: no callback means it refused the handshake.
     if (!accepted) caps.release(ip);

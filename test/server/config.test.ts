@@ -12,7 +12,9 @@ function parse(argv: string[], env: NodeJS.ProcessEnv = {}): Config {
 
 describe('parseConfig defaults', () => {
   it('uses the documented defaults: port 1234 on 127.0.0.1, JSON logs, 1 MiB messages, 10 s handshakes, 30 s heartbeat', () => {
-    assert.deepEqual(parse([], {}), {
+    const { instanceId, ...rest } = parse([], {});
+    assert.match(instanceId, /^[\w.:-]+-\d+$/, 'hostname-pid');
+    assert.deepEqual(rest, {
       port: 1234,
       host: '127.0.0.1',
       dev: false,
@@ -30,6 +32,7 @@ describe('parseConfig defaults', () => {
       tls: undefined,
       shutdownGraceMs: 5000,
       workers: 1,
+      trustProxy: false,
     });
   });
 

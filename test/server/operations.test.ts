@@ -3,6 +3,7 @@
 // and the command line's --help and unknown-flag answers (built server).
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { parseConfig, type Config } from '../../server/config.ts';
 import { killRunningServers, nonEmptyLines, runServer } from '../support/child-process.ts';
@@ -64,12 +65,13 @@ describe('GET /healthz', () => {
     s = await start();
   });
 
-  it('answers 200 JSON {status: "ok", uptimeSeconds, connections: 0} on a fresh server', async () => {
+  it('answers 200 JSON {status: "ok", instance, uptimeSeconds, connections: 0} on a fresh server', async () => {
     const { status, contentType, body } = await health(s);
     assert.equal(status, 200);
     assert.match(contentType ?? '', /^application\/json/);
-    assert.deepEqual(Object.keys(body).sort(), ['connections', 'status', 'uptimeSeconds']);
+    assert.deepEqual(Object.keys(body).sort(), ['connections', 'instance', 'status', 'uptimeSeconds']);
     assert.equal(body.status, 'ok');
+    assert.equal((body as unknown as { instance: string }).instance, `${hostname()}-${process.pid}`, 'the default instance id: host and pid');
     assert.ok(Number.isInteger(body.uptimeSeconds) && body.uptimeSeconds >= 0 && body.uptimeSeconds < 60, `uptimeSeconds ${body.uptimeSeconds}`);
     assert.equal(body.connections, 0);
   });
@@ -345,6 +347,8 @@ describe('command line', () => {
     { flag: '--allowed-origins', env: 'ALLOWED_ORIGINS', defaultText: /own host/ },
     { flag: '--connect-src', env: 'CONNECT_SRC', defaultText: /this server only/ },
     { flag: '--workers', env: 'WORKERS', defaultText: /1/ },
+    { flag: '--trust-proxy', env: 'TRUST_PROXY', defaultText: /off/ },
+    { flag: '--instance-id', env: 'INSTANCE_ID', defaultText: /hostname.*pid/ },
     { flag: '--tls-cert', env: 'TLS_CERT', defaultText: /^none\b/ },
     { flag: '--tls-key', env: 'TLS_KEY', defaultText: /^none\b/ },
     { flag: '--shutdown-grace', env: 'SHUTDOWN_GRACE_MS', defaultText: new RegExp(`^${config.shutdownGraceMs}$`) },

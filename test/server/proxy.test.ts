@@ -1,0 +1,101 @@
+// --trust-proxy and --instance-id, tested directly (test/deploy/ tests them
+// behind a real nginx): forwarded headers count only when the proxy is trusted.
+import assert from 'node:assert/strict';
+import { after, afterEach, describe, it } from 'node:test';
+import { killRunningServers, logEntries, neutralEnv, nonEmptyLines, runServer, waitForLog } from '../support/child-process.ts';
+import { httpGet } from '../support/http-request.ts';
+import { startInProcess, type InProcessServer } from '../support/in-process.ts';
+import { destroyAllRawClients, RawClient } from '../support/raw-client.ts';
+import { startServer, type RunningServer } from '../support/spawn-server.ts';
+
+const started: InProcessServer[] = [];
+const children: RunningServer[] = [];
+afterEach(() => destroyAllRawClients());
+after(async () => {
+  await Promise.all(started.map((s) => s.server.close()));
+  await Promise.all(children.map((c) => c.stop('SIGKILL')));
+  killRunningServers();
+});
+
+async function start(flags: string[]): Promise<InProcessServer> {
+  const s = await startInProcess(flags);
+  started.push(s);
+  return s;
+}
+
+/** The first message on /inspect, parsed. */
+async function inspect(port: number, headers: Record<string, string>): Promise<{ remoteAddress: string; instance: string }> {
+  const client = await RawClient.connect(port, { path: '/inspect', headers });
+  assert.equal(client.response.statusCode, 101);
+  const report = JSON.parse((await client.nextFrame()).payload.toString()) as { remoteAddress: string; instance: string };
+  client.destroy();
+  return report;
+}
+
+describe('without --trust-proxy', () => {
+  it('ignores X-Forwarded-For for /inspect and the per-IP cap, and X-Forwarded-Host for the Origin check', async () => {
+    const s = await start(['--max-connections-per-ip', '1']);
+    assert.equal((await inspect(s.port, { 'X-Forwarded-For': '203.0.113.9' })).remoteAddress, '127.0.0.1');
+    const first = await RawClient.connect(s.port, { headers: { 'X-Forwarded-For': '203.0.113.1' } });
+    assert.equal(first.response.statusCode, 101);
+    const second = await RawClient.connect(s.port, { headers: { 'X-Forwarded-For': '203.0.113.2' } });
+    assert.equal(second.response.statusCode, 503, 'a claimed address does not dodge the per-IP cap');
+    first.destroy();
+    const spoofedHost = await RawClient.connect(s.port, { headers: { Origin: 'http://public.example', 'X-Forwarded-Host': 'public.example' } });
+    assert.equal(spoofedHost.response.statusCode, 403);
+  });
+});
+
+describe('with --trust-proxy', () => {
+  it("takes the client's address from the last X-Forwarded-For entry, the one the proxy added", async () => {
+    const s = await start(['--trust-proxy']);
+    assert.equal((await inspect(s.port, { 'X-Forwarded-For': '10.9.9.9, 198.51.100.7' })).remoteAddress, '198.51.100.7');
+    assert.equal((await inspect(s.port, {})).remoteAddress, '127.0.0.1', 'no header: the socket address');
+  });
+
+  it('caps connections per forwarded address', async () => {
+    const s = await start(['--trust-proxy', '--max-connections-per-ip', '1']);
+    const a = await RawClient.connect(s.port, { headers: { 'X-Forwarded-For': '198.51.100.1' } });
+    const b = await RawClient.connect(s.port, { headers: { 'X-Forwarded-For': '198.51.100.2' } });
+    const a2 = await RawClient.connect(s.port, { headers: { 'X-Forwarded-For': '198.51.100.1' } });
+    assert.deepEqual([a.response.statusCode, b.response.statusCode, a2.response.statusCode], [101, 101, 503]);
+    a.destroy();
+    await a.closed();
+    // The cap is released when that client's connection closes.
+    let again: RawClient | undefined;
+    for (let i = 0; i < 50 && again?.response.statusCode !== 101; i++) {
+      again = await RawClient.connect(s.port, { headers: { 'X-Forwarded-For': '198.51.100.1' } });
+      if (again.response.statusCode !== 101) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(again?.response.statusCode, 101);
+  });
+
+  it('checks Origin against the forwarded host', async () => {
+    const s = await start(['--trust-proxy']);
+    const through = await RawClient.connect(s.port, { headers: { Origin: 'https://public.example', 'X-Forwarded-Host': 'public.example' } });
+    assert.equal(through.response.statusCode, 101);
+    const foreign = await RawClient.connect(s.port, { headers: { Origin: 'https://evil.example', 'X-Forwarded-Host': 'public.example' } });
+    assert.equal(foreign.response.statusCode, 403);
+  });
+});
+
+describe('--instance-id', () => {
+  it('names the instance in /healthz, /inspect and every log line', async () => {
+    const server = await startServer({ args: ['--instance-id', 'edge-a'], env: neutralEnv() });
+    children.push(server);
+    const health = JSON.parse((await httpGet(`${server.url}healthz`)).body) as { instance: string };
+    assert.equal(health.instance, 'edge-a');
+    assert.equal((await inspect(Number(new URL(server.url).port), {})).instance, 'edge-a');
+    await waitForLog(server, (entry) => entry.msg === 'connection closed', 'the close log line');
+    const entries = logEntries(server);
+    assert.ok(entries.length >= 3);
+    for (const entry of entries) assert.equal(entry.instance, 'edge-a', JSON.stringify(entry));
+  });
+
+  it('refuses an id with spaces or other characters in one line, exit 2', async () => {
+    const result = await runServer(['--instance-id', 'a b']);
+    assert.equal(result.code, 2);
+    assert.equal(nonEmptyLines(result.stderr).length, 1);
+    assert.match(result.stderr, /--instance-id="a b" is not valid/);
+  });
+});
