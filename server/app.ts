@@ -40,7 +40,7 @@ export async function createPageApp({ dev, tls, connectSrc, trustProxy, httpServ
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxy ? 1 : false);
   app.use(operations);
-  app.use(...securityHeaders({ dev, tls, connectSrc }));
+  app.use(...securityHeaders({ dev, tls, trustProxy, connectSrc }));
   if (dev) {
     const { createServer } = await import('vite');
     const vite = await createServer({

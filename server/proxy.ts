@@ -26,7 +26,8 @@ export function createClientView(trustProxy: boolean): ClientView {
   };
 }
 
-function lastListEntry(header: string | string[] | undefined): string | undefined {
+/** The last entry of a comma-separated header: what the nearest proxy added. */
+export function lastListEntry(header: string | string[] | undefined): string | undefined {
   const value = Array.isArray(header) ? header.join(',') : header;
   if (!value) return undefined;
   const entry = value.slice(value.lastIndexOf(',') + 1).trim();

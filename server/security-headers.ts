@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
+import { lastListEntry } from './proxy.ts';
 
 const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
 
@@ -11,7 +12,7 @@ const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
  * styles inline for hot reload; TLS adds HSTS and upgrade-insecure-requests,
  * which on plain http would send the browser to an https that is not there.
  */
-export function securityHeaders({ dev, tls, connectSrc }: { dev: boolean; tls: boolean; connectSrc: readonly string[] | '*' }): RequestHandler[] {
+export function securityHeaders({ dev, tls, trustProxy, connectSrc }: { dev: boolean; tls: boolean; trustProxy: boolean; connectSrc: readonly string[] | '*' }): RequestHandler[] {
   // The page is also a bench for other servers, but only those the operator names.
   const extraTargets = connectSrc === '*' ? ['ws:', 'wss:'] : connectSrc;
   const headers = helmet({
@@ -25,7 +26,7 @@ export function securityHeaders({ dev, tls, connectSrc }: { dev: boolean; tls: b
             styleSrc: ["'self'"],
             imgSrc: ["'self'"],
             // 'self' covers ws(s) to the same host only in CSP Level 3 browsers; name it for the rest.
-            connectSrc: ["'self'", (req) => webSocketOrigin(req as IncomingMessage, tls), ...extraTargets],
+            connectSrc: ["'self'", (req) => webSocketOrigin(req as IncomingMessage, tls, trustProxy), ...extraTargets],
             objectSrc: ["'none'"],
             baseUri: ["'self'"],
             formAction: ["'self'"],
@@ -46,10 +47,15 @@ export function securityHeaders({ dev, tls, connectSrc }: { dev: boolean; tls: b
   ];
 }
 
-function webSocketOrigin(req: IncomingMessage, tls: boolean): string {
-  // The Host header is the client's word; keep only what a host can contain.
-  const host = (req.headers.host ?? '').replace(/[^A-Za-z0-9.:[\]-]/g, '');
-  return host ? `${tls ? 'wss' : 'ws'}://${host}` : "'self'";
+// The origin the page's socket goes to, as the browser sees it: behind a
+// trusted proxy that is the forwarded scheme and host, not this server's own.
+function webSocketOrigin(req: IncomingMessage, tls: boolean, trustProxy: boolean): string {
+  const forwarded = trustProxy ? lastListEntry(req.headers['x-forwarded-proto']) : undefined;
+  const secure = forwarded ? forwarded === 'https' : tls;
+  const asked = (trustProxy ? lastListEntry(req.headers['x-forwarded-host']) : undefined) ?? req.headers.host ?? '';
+  // The header is the client's word; keep only what a host can contain.
+  const host = asked.replace(/[^A-Za-z0-9.:[\]-]/g, '');
+  return host ? `${secure ? 'wss' : 'ws'}://${host}` : "'self'";
 }
 
 function isLoopback(hostname: string): boolean {

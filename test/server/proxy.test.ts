@@ -99,3 +99,14 @@ describe('--instance-id', () => {
     assert.match(result.stderr, /--instance-id="a b" is not valid/);
   });
 });
+
+describe('the page behind a trusted TLS-terminating proxy', () => {
+  it("names the forwarded wss:// origin in the CSP's connect-src", async () => {
+    const s = await start(['--trust-proxy']);
+    const response = await httpGet(s.url, { headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'echo.example:8443' } });
+    assert.match(String(response.headers['content-security-policy']), /connect-src 'self' wss:\/\/echo\.example:8443[;]/);
+    const direct = await start([]);
+    const ignored = await httpGet(direct.url, { headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'echo.example:8443' } });
+    assert.match(String(ignored.headers['content-security-policy']), new RegExp(`connect-src 'self' ws://127\\.0\\.0\\.1:${direct.port};`));
+  });
+});
