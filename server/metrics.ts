@@ -2,8 +2,9 @@
 // prom-client turns them into samples when /metrics is scraped, so counting
 // costs the hot path an addition, not a label lookup.
 import cluster from 'node:cluster';
-import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client';
 import { clusterMetrics } from './cluster.ts';
+import { registerProcessMetrics } from './process-metrics.ts';
 
 /** Why an upgrade request did not become a WebSocket. */
 export type RefusalReason = 'path' | 'origin' | 'version' | 'capacity' | 'capacity_per_ip' | 'invalid_handshake';
@@ -22,11 +23,12 @@ export class EchoMetrics {
   connectionsTotal = 0;
   /** Closed connections by close code; a Map, so a close costs no label lookup. */
   readonly #closes = new Map<number, number>();
+  readonly #stopProcessMetrics: () => void;
   readonly #refused: Counter<'reason'>;
 
   constructor(openConnections: () => number) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'ws_echo_' });
+    this.#stopProcessMetrics = registerProcessMetrics(this.registry, 'ws_echo_');
     new Gauge({
       name: 'ws_echo_connections_open',
       help: 'WebSocket connections open now',
@@ -85,6 +87,11 @@ export class EchoMetrics {
   /** The Prometheus text /metrics serves: this process's, or with --workers every worker's, summed by the primary. */
   exposition(): Promise<string> {
     return cluster.isWorker ? clusterMetrics() : this.registry.metrics();
+  }
+
+  /** Stops the sampling behind the process metrics. */
+  stop(): void {
+    this.#stopProcessMetrics();
   }
 
   /** Counts one closed connection under its close code. */

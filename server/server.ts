@@ -98,6 +98,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
       await closeClients(wss.clients, config.shutdownGraceMs);
       httpServer.closeAllConnections();
       await page.close();
+      metrics.stop();
     },
   };
 }
