@@ -1,6 +1,5 @@
 // What the playground specs share beyond e2e/fixtures.ts: the log's RTT
 // cells, the export, a free port, and switching the page's endpoint.
-import { createServer } from 'node:net';
 import type { Download, Locator, Page } from '@playwright/test';
 import { expect, logOf, readyState } from './fixtures.ts';
 
@@ -59,12 +58,4 @@ export async function connectTo(page: Page, url: string): Promise<void> {
   await expect(page.getByLabel('URL', { exact: true })).toHaveText(url);
 }
 
-/** A TCP port nothing listens on right now (the OS picks it, then it is released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+export { freePort } from '../test/support/free-port.ts';

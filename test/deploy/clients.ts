@@ -68,21 +68,7 @@ export function closeOf(ws: WebSocket, timeoutMs = 10_000): Promise<{ code: numb
   return withTimeout(close, timeoutMs, 'the close event');
 }
 
-/** Tries a handshake the server should refuse; resolves with the HTTP status that came back. */
-export function refusedStatus(url: string, options: ClientOptions = {}): Promise<number> {
-  const ws = new WebSocket(url, options);
-  sockets.add(ws);
-  ws.on('error', () => {});
-  const status = new Promise<number>((resolve, reject) => {
-    ws.once('unexpected-response', (req, res: IncomingMessage) => {
-      res.resume();
-      req.destroy();
-      resolve(res.statusCode ?? 0);
-    });
-    ws.once('open', () => reject(new Error(`the handshake with ${url} succeeded`)));
-  });
-  return withTimeout(status, 5_000, `the refusal from ${url}`);
-}
+export { refusedStatus } from '../support/ws-client.ts';
 
 /** Terminates every socket opened through this module. */
 export function terminateSockets(): void {

@@ -3,10 +3,11 @@
 // outside it), start it in the foreground in its own process group, and stop
 // the whole group. Every process started here is written to a ledger, so
 // scripts/test-deploy.ts can prove afterwards that none is left running.
+import { freePort } from '../support/free-port.ts';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, appendFileSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { PROJECT_ROOT } from '../support/spawn-server.ts';
@@ -113,15 +114,7 @@ export function killSurvivors(entries: readonly LedgerEntry[]): void {
   }
 }
 
-/** A TCP port nothing listens on right now (the OS picks it, then it is released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+export { freePort };
 
 /** `{{NAME}}` → value, for every placeholder in `template`; fails on any left unfilled or unused. */
 export function renderTemplate(template: string, values: Record<string, string>): string {

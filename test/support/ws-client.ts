@@ -69,8 +69,8 @@ export function closed(ws: WebSocket): Promise<CloseInfo> {
 }
 
 /** Tries a WebSocket handshake that the server should refuse; resolves with the HTTP status it answered. */
-export function refusedStatus(url: string): Promise<number> {
-  const ws = new WebSocket(url);
+export function refusedStatus(url: string, options: ClientOptions = {}): Promise<number> {
+  const ws = new WebSocket(url, options);
   opened.add(ws);
   ws.on('error', () => {});
   const status = new Promise<number>((resolve, reject) => {
