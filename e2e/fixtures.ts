@@ -2,6 +2,7 @@
 // per worker, so `page.goto('/')` reaches it), the page's console lines, and
 // everything that went wrong while it loaded or ran.
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { collectProblems } from '../test/support/page-problems.ts';
 import { startServer, type RunningServer } from '../test/support/spawn-server.ts';
 
 export { expect };
@@ -44,16 +45,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   },
 
   problems: async ({ page }, use) => {
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
-    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
-    page.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-    });
-    await use(problems);
+    await use(collectProblems(page));
   },
 });
 

@@ -2,6 +2,7 @@
 // WebSocket clients that read /inspect's first message without racing it,
 // and the page's controls in Chromium (the same labels e2e/fixtures.ts uses;
 // that module cannot be imported outside Playwright's runner).
+import { collectProblems } from '../support/page-problems.ts';
 import type { IncomingMessage } from 'node:http';
 import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
 import { WebSocket, type ClientOptions } from 'ws';
@@ -109,16 +110,7 @@ export async function launchChromium(): Promise<RunningChromium> {
 export async function openPage(browser: Browser, options: BrowserContextOptions = {}): Promise<{ page: Page; problems: string[] }> {
   const context = await browser.newContext(options);
   const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  return { page, problems };
+  return { page, problems: collectProblems(page) };
 }
 
 /** The live readyState, e.g. "1 OPEN". */

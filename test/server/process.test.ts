@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { cleanEnv, killRunningServers, runServer } from '../support/child-process.ts';
+import { cleanEnv, killRunningServers, logEntries, parseJson, runServer, waitForLog } from '../support/child-process.ts';
 import { RawClient, destroyAllRawClients, Opcode, parseClose } from '../support/raw-client.ts';
 import { PROJECT_ROOT, startServer, type RunningServer } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
@@ -40,42 +40,6 @@ function stopWithin(server: RunningServer, signal: NodeJS.Signals, ms = 10_000):
   return withTimeout(server.stop(signal), ms, `the server to exit after ${signal}`);
 }
 
-type LogEntry = Record<string, unknown>;
-
-function parseJson(line: string): LogEntry | undefined {
-  try {
-    const value: unknown = JSON.parse(line);
-    return typeof value === 'object' && value !== null ? (value as LogEntry) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function logEntries(server: RunningServer): LogEntry[] {
-  return server.output.map(parseJson).filter((entry): entry is LogEntry => entry !== undefined);
-}
-
-/** Resolves with the first log entry `match` accepts, waiting for more output as it comes. */
-function waitForLog(server: RunningServer, match: (entry: LogEntry) => boolean, what: string): Promise<LogEntry> {
-  const find = () => logEntries(server).find(match);
-  const found = find();
-  if (found) return Promise.resolve(found);
-  const { stdout, stderr } = server.child;
-  let check = () => {};
-  const seen = new Promise<LogEntry>((resolve) => {
-    // spawn-server's own 'data' listener was added first, so `output` is current when this runs.
-    check = () => {
-      const entry = find();
-      if (entry) resolve(entry);
-    };
-    stdout?.on('data', check);
-    stderr?.on('data', check);
-  });
-  return withTimeout(seen, 5_000, `the log line: ${what}`).finally(() => {
-    stdout?.off('data', check);
-    stderr?.off('data', check);
-  });
-}
 
 /** Opens a ws client and reports the local port it connected from (the server logs it as the peer). */
 async function openWithPort(url: string, protocol?: string): Promise<{ ws: WebSocket; localPort: number }> {

@@ -64,7 +64,8 @@ export function nonEmptyLines(text: string): string[] {
 
 export type LogEntry = Record<string, unknown>;
 
-function parseJson(line: string): LogEntry | undefined {
+/** One JSON log line as an object, or undefined when the line is not one. */
+export function parseJson(line: string): LogEntry | undefined {
   try {
     const value: unknown = JSON.parse(line);
     return typeof value === 'object' && value !== null ? (value as LogEntry) : undefined;

@@ -3,10 +3,10 @@
 // 127.0.0.0/8), a trickling writer for slow handshakes, a non-reading flood,
 // /metrics and /healthz readers, the server's resident memory, and a poller
 // with a deadline for the few things that have no event to await.
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { neutralEnv, runServer } from './child-process.ts';
+import { upgradeRequest } from './conformance.ts';
 import { decodeFrame, encodeFrame, Opcode, type Frame, type FrameSpec } from './raw-client.ts';
 import { withTimeout } from './wait.ts';
 
@@ -162,16 +162,7 @@ export class WireClient {
     const socket = connect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) });
     socket.on('error', () => {}); // a reset shows up as 'close'
     const closedPromise = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    const request = Buffer.from(
-      [
-        'GET / HTTP/1.1',
-        `Host: 127.0.0.1:${port}`,
-        'Upgrade: websocket',
-        'Connection: Upgrade',
-        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
-        'Sec-WebSocket-Version: 13',
-      ].join('\r\n') + '\r\n\r\n',
-    );
+    const request = Buffer.from(upgradeRequest(port));
     const head = new Promise<{ raw: Buffer; end: number }>((resolve, reject) => {
       let raw = Buffer.alloc(0);
       const onData = (chunk: Buffer) => {
@@ -281,16 +272,9 @@ export function trickleForever(port: number, { bytesPerTick = 3, everyMs = 100 }
   trickled.add(socket);
   socket.on('error', () => {});
   socket.setNoDelay(true);
-  const request = [
-    'GET / HTTP/1.1',
-    `Host: 127.0.0.1:${port}`,
-    'Upgrade: websocket',
-    'Connection: Upgrade',
-    `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
-    'Sec-WebSocket-Version: 13',
-  ].join('\r\n');
-  // Enough padding to trickle for minutes; the blank line that ends a head never comes.
-  const bytes = Buffer.from(request + '\r\n' + Array.from({ length: 2000 }, (_, i) => `X-Slow-${i}: 1\r\n`).join(''));
+  // The request without its closing blank line, then enough padding to trickle for minutes.
+  const request = upgradeRequest(port).slice(0, -'\r\n'.length);
+  const bytes = Buffer.from(request + Array.from({ length: 2000 }, (_, i) => `X-Slow-${i}: 1\r\n`).join(''));
   let offset = 0;
   const timer = setInterval(() => {
     if (offset >= bytes.length || socket.destroyed) return;
