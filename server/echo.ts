@@ -48,16 +48,17 @@ export interface EchoOptions {
 
 /** What one connection needs on the hot path, kept on its WebSocket. */
 interface ConnectionState {
+  ws: WebSocket;
   socket: Socket;
   /** The client's IP, as admitted (forwarded by a trusted proxy, or the socket's). */
   ip: string;
-  /** The client for log lines: ip:port, or the forwarded ip alone. */
-  peer: string;
   /** Prepended to text replies; undefined on /raw. */
   prefix: Buffer | undefined;
   bucket: TokenBucket | undefined;
   /** True while replies are being gathered for one write. */
   corked: boolean;
+  /** Outgoing bytes the kernel has not taken above which reading pauses. */
+  maxBufferedBytes: number;
 }
 
 const STATE = Symbol('ws-echo connection state');
@@ -65,8 +66,10 @@ type EchoSocket = WebSocket & { [STATE]: ConnectionState };
 
 /** Returns the 'connection' handler: echo every message, log each open and close. */
 export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes, onClosed, instanceId }: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string) => void {
-  // Decided once, so the per-message path pays nothing at info level.
+  // Decided once, so the per-message path pays nothing at info level and
+  // opening and closing pay nothing for log lines at warn.
   const logMessages = logger.isLevelEnabled('debug');
+  const logConnections = logger.isLevelEnabled('info');
   const { received, sent } = metrics;
   const countSentText = (bytes: number) => {
     sent.text.messages++;
@@ -77,7 +80,7 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
     const state = this[STATE];
     if (state.bucket && !state.bucket.take()) {
       if (this.readyState === this.OPEN) {
-        logger.warn({ peer: state.peer, limit: rateLimit }, 'rate limit exceeded; closing');
+        logger.warn({ peer: peerOf(state), limit: rateLimit }, 'rate limit exceeded; closing');
         this.close(RATE_LIMITED_CLOSE.code, RATE_LIMITED_CLOSE.reason);
       }
       return;
@@ -100,23 +103,16 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
       process.nextTick(uncork, state);
     }
     if (isBinary) {
-      if (logMessages) logger.debug({ peer: state.peer, bytes: bytes.length }, 'received binary; sending it back');
+      if (logMessages) logger.debug({ peer: peerOf(state), bytes: bytes.length }, 'received binary; sending it back');
       this.send(bytes, AS_BINARY);
       sent.binary.messages++;
       sent.binary.bytes += bytes.length;
     } else {
       // ws has already validated the UTF-8, so the reply can stay bytes.
       const reply = state.prefix ? Buffer.concat([state.prefix, bytes]) : bytes;
-      if (logMessages) logger.debug({ peer: state.peer, received: bytes.toString(), sending: reply.toString() }, 'received text; sending reply');
+      if (logMessages) logger.debug({ peer: peerOf(state), received: bytes.toString(), sending: reply.toString() }, 'received text; sending reply');
       this.send(reply, AS_TEXT);
       countSentText(reply.length);
-    }
-    // A client that sends but does not read would otherwise make the server
-    // queue its replies without bound; stop reading until they drain, and
-    // TCP flow control slows the sender down.
-    if (socket.writableLength > maxBufferedBytes && !this.isPaused) {
-      this.pause();
-      socket.once('drain', resume.bind(this));
     }
   }
 
@@ -124,28 +120,30 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
   // take the whole process down; ws has already failed the connection with
   // the RFC 6455 close code by the time this runs.
   function onError(this: EchoSocket, error: Error & { code?: string }): void {
-    logger.warn({ peer: this[STATE].peer, err: error.message, code: error.code }, 'connection failed');
+    logger.warn({ peer: peerOf(this[STATE]), err: error.message, code: error.code }, 'connection failed');
   }
 
   function onClose(this: EchoSocket, code: number, reason: Buffer): void {
     onClosed(this[STATE].ip);
     metrics.closed(code);
-    logger.info({ peer: this[STATE].peer, code, reason: reason.toString() }, 'connection closed');
+    if (logConnections) logger.info({ peer: peerOf(this[STATE]), code, reason: reason.toString() }, 'connection closed');
   }
 
   return (ws, req, path, ip) => {
     const socket = req.socket as Socket;
     const state: ConnectionState = {
+      ws,
       socket,
       ip,
-      peer: ip === socket.remoteAddress ? `${ip}:${socket.remotePort}` : ip,
       prefix: path === WS_PATHS.raw ? undefined : TEXT_PREFIX,
       bucket: rateLimit > 0 ? new TokenBucket(rateLimit) : undefined,
       corked: false,
+      maxBufferedBytes,
     };
-    const echoSocket = Object.assign(ws, { [STATE]: state });
+    const echoSocket = ws as EchoSocket;
+    echoSocket[STATE] = state;
     metrics.connectionsTotal++;
-    logger.info({ peer: state.peer, protocol: ws.protocol || null, path: req.url }, 'connection opened');
+    if (logConnections) logger.info({ peer: peerOf(state), protocol: ws.protocol || null, path: req.url }, 'connection opened');
     echoSocket.on('message', onMessage as (this: WebSocket, data: RawData, isBinary: boolean) => void);
     echoSocket.on('error', onError as (this: WebSocket, error: Error) => void);
     echoSocket.on('close', onClose as (this: WebSocket, code: number, reason: Buffer) => void);
@@ -158,9 +156,23 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
   };
 }
 
+/** The client for log lines: ip:port, or the forwarded ip alone. */
+function peerOf({ ip, socket }: ConnectionState): string {
+  return ip === socket.remoteAddress ? `${ip}:${socket.remotePort}` : ip;
+}
+
 function uncork(state: ConnectionState): void {
+  const { socket, ws } = state;
   state.corked = false;
-  state.socket.uncork();
+  socket.uncork();
+  // Only now is writableLength what the kernel did not take. A client that
+  // sends but does not read would otherwise make the server queue its
+  // replies without bound; stop reading until they drain, and TCP flow
+  // control slows the sender down.
+  if (socket.writableLength > state.maxBufferedBytes && !ws.isPaused) {
+    ws.pause();
+    socket.once('drain', resume.bind(ws));
+  }
 }
 
 function resume(this: WebSocket): void {

@@ -15,7 +15,8 @@ export function createOriginPolicy(allowed: readonly string[] | '*'): OriginPoli
     const origin = req.headers.origin;
     if (origin === undefined) return true;
     if (extra.has(origin)) return true;
-    return hostOf(origin) !== undefined && hostOf(origin) === host?.toLowerCase();
+    const originHost = hostOf(origin);
+    return originHost !== undefined && originHost === host?.toLowerCase();
   };
 }
 
