@@ -2,10 +2,12 @@
 // the bookkeeping that guarantees no child outlives the benchmark, whatever
 // way it ends (success, failure, Ctrl-C).
 import { ENV_NAMES } from '../server/config.ts';
+import { V8_FLAGS } from '../server/v8-flags.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { allowedCpus, parseCpuList, processTree } from './proc.ts';
+import type { RoundResult, ScenarioName } from './report.ts';
 
 export type ServerName = 'project' | 'baseline';
 
@@ -35,26 +37,27 @@ export function spawnTracked(command: readonly string[], cwd: string, env: NodeJ
   return child;
 }
 
-/** Where the server and the generator run: two distinct CPUs, or no pinning at all. */
-export type Pinning = { taskset: string; serverCpu: number; generatorCpu: number } | undefined;
+/** Where the server and the generator run: distinct CPUs (taskset lists such as "0" or "0,1"), or no pinning at all. */
+export type Pinning = { taskset: string; serverCpus: string; generatorCpus: string } | undefined;
 
 /**
- * Pins to the first two CPUs this process may use (usually 0 and 1), when
- * there are two and taskset works; otherwise everything runs unpinned.
+ * Gives the server the first `serverCount` CPUs this process may use and the
+ * generator the rest, when at least one is left and taskset works; otherwise
+ * everything runs unpinned.
  */
-export function choosePinning(): Pinning {
+export function choosePinning(serverCount = 1): Pinning {
   const allowed = parseCpuList(allowedCpus(process.pid));
-  const [serverCpu, generatorCpu] = allowed;
-  if (serverCpu === undefined || generatorCpu === undefined) return undefined;
+  if (allowed.length <= serverCount) return undefined;
   const taskset = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
-  if (!taskset || spawnSync(taskset, ['-c', String(serverCpu), 'true']).status !== 0) return undefined;
-  return { taskset, serverCpu, generatorCpu };
+  const serverCpus = allowed.slice(0, serverCount).join(',');
+  if (!taskset || spawnSync(taskset, ['-c', serverCpus, 'true']).status !== 0) return undefined;
+  return { taskset, serverCpus, generatorCpus: allowed.slice(serverCount).join(',') };
 }
 
-/** `command` pinned to the server's or the generator's CPU, or as it is without pinning. */
+/** `command` pinned to the server's or the generator's CPUs, or as it is without pinning. */
 export function pinned(pinning: Pinning, role: 'server' | 'generator', command: readonly string[]): string[] {
   if (!pinning) return [...command];
-  return [pinning.taskset, '-c', String(role === 'server' ? pinning.serverCpu : pinning.generatorCpu), ...command];
+  return [pinning.taskset, '-c', role === 'server' ? pinning.serverCpus : pinning.generatorCpus, ...command];
 }
 
 /**
@@ -73,12 +76,15 @@ const PROJECT_ENV = ENV_NAMES;
 
 export function serverCommand(name: ServerName, port: number, workers: string | undefined): string[] {
   if (name === 'baseline') return [process.execPath, 'bench/baseline-server.mjs', '--port', String(port)];
-  return [process.execPath, 'dist/server/main.js', '--port', String(port), '--host', '127.0.0.1', ...PROJECT_BENCH_FLAGS,
+  // The project runs as `npm start` runs it: with its V8 flags.
+  return [process.execPath, ...V8_FLAGS, 'dist/server/main.js', '--port', String(port), '--host', '127.0.0.1', ...PROJECT_BENCH_FLAGS,
     ...(workers !== undefined ? ['--workers', workers] : [])];
 }
 
 export interface RunningServer {
   name: ServerName;
+  /** The project folder it runs in (the generator runs there too). */
+  root: string;
   pid: number;
   port: number;
   command: string[];
@@ -112,6 +118,7 @@ export async function startServer(name: ServerName, { root, pinning, workers }: 
   if (workers !== undefined && name === 'project') await Promise.race([processTreeSettled(child.pid!), died]);
   return {
     name,
+    root,
     pid: child.pid!,
     port,
     command,
@@ -126,6 +133,30 @@ export async function startServer(name: ServerName, { root, pinning, workers }: 
       clearTimeout(timer);
     },
   };
+}
+
+// One scenario in a fresh generator process on the generator's CPU; a hard time limit backs up the scenario's own bounds.
+export async function runGenerator(scenario: ScenarioName, server: RunningServer, pinning: Pinning, quick: boolean) {
+  const job = { scenario, quick, serverPid: server.pid, target: { host: '127.0.0.1', port: server.port } };
+  const command = pinned(pinning, 'generator', [process.execPath, '--import', 'tsx', 'bench/generator.ts', JSON.stringify(job)]);
+  const child = spawnTracked(command, server.root);
+  const output = tail(child, 64 * 1024);
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const limitMs = quick ? 120_000 : 300_000;
+  const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+  clearTimeout(timer);
+  const text = output();
+  if (code !== 0) {
+    const why = signal === 'SIGKILL' ? `was killed after the ${limitMs / 1000} s limit` : `exited with ${code ?? signal}`;
+    throw new Error(`${scenario} against the ${server.name} server: the load generator ${why}:\n${text}`);
+  }
+  try {
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Pick<RoundResult, 'figures' | 'settings' | 'generatorCpus'>;
+  } catch {
+    throw new Error(`${scenario} against the ${server.name} server: the load generator printed no result:\n${text}`);
+  }
 }
 
 /** Keeps the last few KiB a child printed (for error messages) and drains its pipes so it never blocks on them. */

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { V8_FLAGS } from '../../server/v8-flags.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -35,13 +36,13 @@ export interface StartOptions {
   dev?: boolean;
 }
 
-/** Spawns the built server (`node dist/server/main.js`) or `npm run dev`, on port 0 unless args say otherwise. */
+/** Spawns the built server as `npm start` runs it (`node <V8_FLAGS> dist/server/main.js`) or `npm run dev`, on port 0 unless args say otherwise. */
 export async function startServer({ args = [], env = {}, dev = false }: StartOptions = {}): Promise<RunningServer> {
   const flags = ['--port', '0', '--log-format', 'json', ...args];
   const child = dev
     ? // Its own process group, so stop() can signal npm, tsx and the server together, as Ctrl-C does.
       spawn('npm', ['run', '--silent', 'dev', '--', ...flags], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, detached: true })
-    : spawn(process.execPath, ['dist/server/main.js', ...flags], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
+    : spawn(process.execPath, [...V8_FLAGS, 'dist/server/main.js', ...flags], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
   const output: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     const onLine = (line: string) => {
