@@ -11,13 +11,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatTable, SCENARIO_LETTERS, summarizeMetrics, type RoundResult, type ScenarioName } from './report.ts';
-import { choosePinning, killAll, pinned, PROJECT_BENCH_FLAGS, spawnTracked, startServer, tail, type Pinning, type RunningServer } from './servers.ts';
+import { formatScaling, runScaling, scalingPlacement } from './scaling.ts';
+import { choosePinning, killAll, PROJECT_BENCH_FLAGS, runGenerator, startServer, type Pinning } from './servers.ts';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const USAGE = `Usage: npm run bench -- [--quick] [--rounds N] [--only a,b,c,d,e] [--workers N]
-  --quick      1 round, short phases: a smoke run (under a minute)
+const USAGE = `Usage: npm run bench -- [--quick] [--rounds N] [--only a,b,c,d,e,f] [--workers N]
+  --quick      1 round, short phases: a smoke run (about a minute)
   --rounds N   rounds per server (default 3; each round runs project then baseline)
-  --only LIST  scenarios by letter or name: a latency, b throughput, c idle, d handshakes, e large
+  --only LIST  scenarios by letter or name: a latency, b throughput, c idle, d handshakes, e large,
+               f scaling (the project's throughput with --workers 1 and 2)
   --workers N  passed to the project server as --workers N (e.g. 2 or auto)`;
 
 const options = readOptions();
@@ -43,14 +45,15 @@ async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'dist/server/main.js'))) throw new Error('dist/server/main.js is missing; run npm run build first (npm run bench does)');
   const cpuCount = cpus().length; // before pinning: afterwards this process sees one CPU
   const pinning = choosePinning();
+  const scalingWhere = scalingPlacement(); // also before this process pins itself below
   // This process only waits and reads pipes, but it too stays off the server's core.
-  if (pinning) spawnSync(pinning.taskset, ['-a', '-p', '-c', String(pinning.generatorCpu), String(process.pid)], { stdio: 'ignore' });
+  if (pinning) spawnSync(pinning.taskset, ['-a', '-p', '-c', pinning.generatorCpus, String(process.pid)], { stdio: 'ignore' });
   console.log(
     pinning
-      ? `Pinning: servers on CPU ${pinning.serverCpu}, load generator on CPU ${pinning.generatorCpu} (taskset).`
+      ? `Pinning: servers on CPU ${pinning.serverCpus}, load generator on CPU ${pinning.generatorCpus} (taskset).`
       : 'Pinning: NONE (no taskset or fewer than 2 CPUs); servers and generator share the CPUs, figures are less comparable.',
   );
-  console.log(`Scenarios: ${options.scenarios.join(', ')}; ${options.rounds} round(s)${options.quick ? ', quick' : ''}.`);
+  console.log(`Scenarios: ${[...options.scenarios, ...(options.scaling ? ['scaling'] : [])].join(', ')}; ${options.rounds} round(s)${options.quick ? ', quick' : ''}.`);
   console.log(`Project server flags: ${PROJECT_BENCH_FLAGS.join(' ')}${options.workers !== undefined ? ` --workers ${options.workers}` : ''}\n`);
 
   const results: RoundResult[] = [];
@@ -62,7 +65,7 @@ async function main(): Promise<void> {
         const server = await startServer(name, { root: ROOT, pinning, workers: options.workers });
         commands[name] = server.command;
         try {
-          const result = await runGenerator(scenario, server, pinning);
+          const result = await runGenerator(scenario, server, pinning, options.quick);
           // Anything the server printed (at warn level) is worth keeping next to the figures.
           const serverOutput = server.output();
           results.push({ round, scenario, server: name, ...result, serverCpus: server.cpus, ...(serverOutput ? { serverOutput } : {}) });
@@ -77,17 +80,23 @@ async function main(): Promise<void> {
     }
   }
 
-  const summary = summarizeMetrics(results, options.scenarios);
-  console.log(`\n${formatTable(summary, options.rounds)}`);
-  console.log('\nRatio = median over rounds of project/baseline in the same round; "better" says which way is good.');
-  console.log(contentionNote(results));
-  if (!pinning) console.log('NOTE: server and generator ran unpinned, sharing the CPUs.');
+  const scaling = options.scaling ? await runScaling(ROOT, scalingWhere, options.rounds, options.quick, (line) => console.log(line)) : undefined;
+
+  if (options.scenarios.length) {
+    const summary = summarizeMetrics(results, options.scenarios);
+    console.log(`\n${formatTable(summary, options.rounds)}`);
+    console.log('\nRatio = median over rounds of project/baseline in the same round; "better" says which way is good.');
+    console.log(contentionNote(results));
+    if (!pinning) console.log('NOTE: server and generator ran unpinned, sharing the CPUs.');
+  }
+  if (scaling) console.log(`\n${formatScaling(scaling.summary, options.rounds)}`);
   const report = {
     machine: machineInfo(pinning, cpuCount, started),
     options: { ...options, seconds: (Date.now() - started.getTime()) / 1000 },
     commands,
-    summary,
+    summary: options.scenarios.length ? summarizeMetrics(results, options.scenarios) : [],
     rounds: results,
+    ...(scaling ? { scaling } : {}),
   };
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
@@ -95,30 +104,6 @@ async function main(): Promise<void> {
   writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
   writeFileSync(join(dir, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
   console.log(`Raw figures: ${file.slice(ROOT.length + 1)} (and bench/results/latest.json)`);
-}
-
-// One scenario in a fresh generator process on the generator's CPU; a hard time limit backs up the scenario's own bounds.
-async function runGenerator(scenario: ScenarioName, server: RunningServer, pinning: Pinning) {
-  const job = { scenario, quick: options.quick, serverPid: server.pid, target: { host: '127.0.0.1', port: server.port } };
-  const command = pinned(pinning, 'generator', [process.execPath, '--import', 'tsx', 'bench/generator.ts', JSON.stringify(job)]);
-  const child = spawnTracked(command, ROOT);
-  const output = tail(child, 64 * 1024);
-  let stdout = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const limitMs = options.quick ? 120_000 : 300_000;
-  const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
-  clearTimeout(timer);
-  const text = output();
-  if (code !== 0) {
-    const why = signal === 'SIGKILL' ? `was killed after the ${limitMs / 1000} s limit` : `exited with ${code ?? signal}`;
-    throw new Error(`${scenario} against the ${server.name} server: the load generator ${why}:\n${text}`);
-  }
-  try {
-    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Pick<RoundResult, 'figures' | 'settings' | 'generatorCpus'>;
-  } catch {
-    throw new Error(`${scenario} against the ${server.name} server: the load generator printed no result:\n${text}`);
-  }
 }
 
 // The *_stolen_pct figures: how long the pinned server / generator sat ready
@@ -169,13 +154,14 @@ function readOptions() {
   const rounds = values.rounds === undefined ? (quick ? 1 : 3) : Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) fail(`--rounds must be a whole number ≥ 1, got ${values.rounds}`);
   const all = Object.values(SCENARIO_LETTERS);
-  const picked = values.only === undefined ? all : values.only.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const picked = values.only === undefined ? [...all, 'scaling'] : values.only.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   const scenarios = all.filter((name) => picked.some((p) => p === name || SCENARIO_LETTERS[p] === name));
-  const unknown = picked.filter((p) => !SCENARIO_LETTERS[p] && !all.includes(p as ScenarioName));
-  if (unknown.length || scenarios.length === 0) fail(`--only takes a,b,c,d,e or ${all.join(',')}; got ${values.only}`);
+  const scaling = picked.includes('f') || picked.includes('scaling');
+  const unknown = picked.filter((p) => !SCENARIO_LETTERS[p] && !all.includes(p as ScenarioName) && p !== 'f' && p !== 'scaling');
+  if (unknown.length || (scenarios.length === 0 && !scaling)) fail(`--only takes a,b,c,d,e,f or ${all.join(',')},scaling; got ${values.only}`);
   // Passed through as given (a number or 'auto'); the project server validates it.
   if (values.workers !== undefined && !/^[\w-]+$/.test(values.workers)) fail(`--workers takes a number or a word such as auto, got ${values.workers}`);
-  return { quick, rounds, scenarios, workers: values.workers };
+  return { quick, rounds, scenarios, scaling, workers: values.workers };
 }
 
 function fail(message: string): never {
@@ -202,7 +188,7 @@ function machineInfo(pinning: Pinning, cpuCount: number, started: Date) {
     gitCommit: git('rev-parse', 'HEAD') ?? 'unknown',
     /** Uncommitted changes to the server or its dependencies: the figures are for the working tree, not the commit. */
     serverDirty: status === undefined ? 'unknown' : status !== '',
-    pinning: pinning ? { serverCpu: pinning.serverCpu, generatorCpu: pinning.generatorCpu } : 'none',
+    pinning: pinning ? { serverCpus: pinning.serverCpus, generatorCpus: pinning.generatorCpus } : 'none',
     loadAverage: readFileSync('/proc/loadavg', 'utf8').trim(),
   };
 }
