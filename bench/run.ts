@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatTable, SCENARIO_LETTERS, summarizeMetrics, type RoundResult, type ScenarioName } from './report.ts';
+import { V8_FLAGS } from '../server/v8-flags.ts';
 import { formatScaling, runScaling, scalingPlacement } from './scaling.ts';
 import { choosePinning, killAll, PROJECT_BENCH_FLAGS, runGenerator, startServer, type Pinning } from './servers.ts';
 
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
       : 'Pinning: NONE (no taskset or fewer than 2 CPUs); servers and generator share the CPUs, figures are less comparable.',
   );
   console.log(`Scenarios: ${[...options.scenarios, ...(options.scaling ? ['scaling'] : [])].join(', ')}; ${options.rounds} round(s)${options.quick ? ', quick' : ''}.`);
-  console.log(`Project server flags: ${PROJECT_BENCH_FLAGS.join(' ')}${options.workers !== undefined ? ` --workers ${options.workers}` : ''}\n`);
+  console.log(`Project server: node ${V8_FLAGS.join(' ')} dist/server/main.js ${PROJECT_BENCH_FLAGS.join(' ')}${options.workers !== undefined ? ` --workers ${options.workers}` : ''}\n`);
 
   const results: RoundResult[] = [];
   const commands: Record<string, string[]> = {};
