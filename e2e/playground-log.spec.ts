@@ -77,6 +77,10 @@ test('Export JSON downloads every entry logged, with ISO times, sizes, round tri
   await page.getByLabel('Show', { exact: true }).selectOption('sent');
   await expect(allRows(page)).toHaveCount(2);
   await page.getByLabel('Show', { exact: true }).selectOption('all');
+  // Wait for the unfiltered view before counting it: a count taken at once
+  // can see the list while it is being redrawn (seen in CI: 0 rows).
+  await expect(allRows(page)).not.toHaveCount(2);
+  await expect(logRows(page, 'received', 'Blob, 4 bytes')).toHaveCount(1);
   const shown = await allRows(page).count();
 
   const { download, data } = await exportSession(page);
