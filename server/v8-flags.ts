@@ -13,6 +13,9 @@
 // Small-message throughput loses nothing measurable. Handshakes pay about 5%
 // (scavenges come 6-7x as often and catch more connections mid-handshake):
 // over 8 alternating runs, 0.89x raw ws's handshakes/s against 0.94x with the
-// default. Large messages gain a third, so the trade stands. See README
-// "Performance" for the figures.
+// default. Large messages gain a third, so the trade stands. Tried instead:
+// default semi-spaces with --incremental-marking-soft-trigger=80 (marking
+// starts at 80% of the headroom): handshakes 0.97x, large messages 1.01x,
+// but 1.09x raw ws's memory per idle connection (0.69x with this flag).
+// See README "Performance" for the figures.
 export const V8_FLAGS = ['--max-semi-space-size=2'] as const;
