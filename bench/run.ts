@@ -83,8 +83,8 @@ async function main(): Promise<void> {
 
   const scaling = options.scaling ? await runScaling(ROOT, scalingWhere, options.rounds, options.quick, (line) => console.log(line)) : undefined;
 
-  if (options.scenarios.length) {
-    const summary = summarizeMetrics(results, options.scenarios);
+  const summary = options.scenarios.length ? summarizeMetrics(results, options.scenarios) : [];
+  if (summary.length) {
     console.log(`\n${formatTable(summary, options.rounds)}`);
     console.log('\nRatio = median over rounds of project/baseline in the same round; "better" says which way is good.');
     console.log(contentionNote(results));
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     machine: machineInfo(pinning, cpuCount, started),
     options: { ...options, seconds: (Date.now() - started.getTime()) / 1000 },
     commands,
-    summary: options.scenarios.length ? summarizeMetrics(results, options.scenarios) : [],
+    summary,
     rounds: results,
     ...(scaling ? { scaling } : {}),
   };

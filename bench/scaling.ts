@@ -4,12 +4,12 @@
 // the generator has to share them with the server, so msg/s understates what
 // two workers can do. msg per server CPU-second shows whether a second worker
 // costs efficiency, whatever CPU it got.
-import { spawnSync } from 'node:child_process';
 import { median, summarize, type Summary } from './stats.ts';
 import { allowedCpus, parseCpuList } from './proc.ts';
-import { choosePinning, runGenerator, startServer, type Pinning } from './servers.ts';
+import { choosePinning, runGenerator, startServer, tasksetFor, type Pinning } from './servers.ts';
 
 export const SCALING_WORKERS = [1, 2] as const;
+const [ONE, TWO] = SCALING_WORKERS;
 
 export interface ScalingRound {
   round: number;
@@ -79,7 +79,7 @@ function summarizeScaling(results: readonly ScalingRound[], placement: string): 
   const perCpu = (r: ScalingRound) => r.msgsPerSecond / (r.serverCpuPct / 100);
   const of = (workers: number) => results.filter((r) => r.workers === workers);
   const ratio = (figure: (r: ScalingRound) => number) =>
-    median(of(2).flatMap((two) => of(1).filter((one) => one.round === two.round).map((one) => figure(two) / figure(one))));
+    median(of(TWO).flatMap((two) => of(ONE).filter((one) => one.round === two.round).map((one) => figure(two) / figure(one))));
   return {
     placement,
     byWorkers: SCALING_WORKERS.map((workers) => ({
@@ -98,11 +98,10 @@ function summarizeScaling(results: readonly ScalingRound[], placement: string): 
  * than two; otherwise every process on every CPU, said so in the report.
  */
 export function scalingPlacement(): ScalingPlacement {
-  const workers = SCALING_WORKERS.at(-1)!;
-  const dedicated = choosePinning(workers);
+  const dedicated = choosePinning(TWO);
   if (dedicated) return { pinning: dedicated, placement: `server on CPUs ${dedicated.serverCpus}, generator on ${dedicated.generatorCpus}.` };
   const all = parseCpuList(allowedCpus(process.pid)).join(',');
-  const taskset = ['/usr/bin/taskset', '/bin/taskset'].find((p) => spawnSync(p, ['-c', all, 'true']).status === 0);
+  const taskset = tasksetFor(all);
   const placement = `only ${parseCpuList(all).length} CPU(s): server and generator share them, so msg/s understates two workers; compare msg per CPU-second.`;
   // Explicitly on every CPU: run.ts pins itself to one, and children inherit that.
   return { pinning: taskset ? { taskset, serverCpus: all, generatorCpus: all } : undefined, placement };

@@ -48,10 +48,15 @@ export type Pinning = { taskset: string; serverCpus: string; generatorCpus: stri
 export function choosePinning(serverCount = 1): Pinning {
   const allowed = parseCpuList(allowedCpus(process.pid));
   if (allowed.length <= serverCount) return undefined;
-  const taskset = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
   const serverCpus = allowed.slice(0, serverCount).join(',');
-  if (!taskset || spawnSync(taskset, ['-c', serverCpus, 'true']).status !== 0) return undefined;
-  return { taskset, serverCpus, generatorCpus: allowed.slice(serverCount).join(',') };
+  const taskset = tasksetFor(serverCpus);
+  return taskset ? { taskset, serverCpus, generatorCpus: allowed.slice(serverCount).join(',') } : undefined;
+}
+
+/** The taskset binary, when there is one and it can pin to `cpus` (a list such as "0,1"). */
+export function tasksetFor(cpus: string): string | undefined {
+  const taskset = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
+  return taskset && spawnSync(taskset, ['-c', cpus, 'true']).status === 0 ? taskset : undefined;
 }
 
 /** `command` pinned to the server's or the generator's CPUs, or as it is without pinning. */

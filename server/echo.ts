@@ -57,8 +57,6 @@ interface ConnectionState {
   bucket: TokenBucket | undefined;
   /** True while replies are being gathered for one write. */
   corked: boolean;
-  /** Outgoing bytes the kernel has not taken above which reading pauses. */
-  maxBufferedBytes: number;
 }
 
 const STATE = Symbol('ws-echo connection state');
@@ -116,6 +114,21 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
     }
   }
 
+  // One function per handler, not per connection: it only needs the limit.
+  function uncork(state: ConnectionState): void {
+    const { socket, ws } = state;
+    state.corked = false;
+    socket.uncork();
+    // Only now is writableLength what the kernel did not take. A client that
+    // sends but does not read would otherwise make the server queue its
+    // replies without bound; stop reading until they drain, and TCP flow
+    // control slows the sender down.
+    if (socket.writableLength > maxBufferedBytes && !ws.isPaused) {
+      ws.pause();
+      socket.once('drain', resume.bind(ws));
+    }
+  }
+
   // Without this listener a malformed frame would be an uncaught 'error' and
   // take the whole process down; ws has already failed the connection with
   // the RFC 6455 close code by the time this runs.
@@ -138,7 +151,6 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
       prefix: path === WS_PATHS.raw ? undefined : TEXT_PREFIX,
       bucket: rateLimit > 0 ? new TokenBucket(rateLimit) : undefined,
       corked: false,
-      maxBufferedBytes,
     };
     const echoSocket = ws as EchoSocket;
     echoSocket[STATE] = state;
@@ -159,20 +171,6 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
 /** The client for log lines: ip:port, or the forwarded ip alone. */
 function peerOf({ ip, socket }: ConnectionState): string {
   return ip === socket.remoteAddress ? `${ip}:${socket.remotePort}` : ip;
-}
-
-function uncork(state: ConnectionState): void {
-  const { socket, ws } = state;
-  state.corked = false;
-  socket.uncork();
-  // Only now is writableLength what the kernel did not take. A client that
-  // sends but does not read would otherwise make the server queue its
-  // replies without bound; stop reading until they drain, and TCP flow
-  // control slows the sender down.
-  if (socket.writableLength > state.maxBufferedBytes && !ws.isPaused) {
-    ws.pause();
-    socket.once('drain', resume.bind(ws));
-  }
 }
 
 function resume(this: WebSocket): void {
