@@ -135,6 +135,24 @@ describe('--max-connections-per-ip 2', () => {
     assert.equal((await refusals(s, 'capacity_per_ip')) - before, 3);
     await emptyOut(s);
   });
+
+  it('gives the slot back as soon as the close handshake is done, though the client never closes its side of TCP', async () => {
+    const [lingerer, other] = await Promise.all([1, 2].map(() => WireClient.connect(s.port, { localAddress: '127.0.0.1', neverEnds: true })));
+    assert.ok(lingerer && other);
+    for (const client of [lingerer, other]) assert.equal(client.statusCode, 101, client.statusLine);
+    lingerer.send({ opcode: Opcode.close, payload: closePayload(1000, 'bye') });
+    const frame = await lingerer.nextFrame(EVENT_TIMEOUT_MS);
+    assert.equal(frame.opcode, Opcode.close);
+    assert.equal(frame.payload.readUInt16BE(0), 1000);
+    await waitFor('the server to end TCP', async () => lingerer.serverEnded);
+    assert.equal(lingerer.socket.writable, true, 'this side never ended');
+    await waitFor('the server to release the finished connection', async () => (await openConnections(s.url)) === 1);
+    const next = await WireClient.connect(s.port, { localAddress: '127.0.0.1' });
+    assert.equal(next.statusCode, 101, `the slot was still held: ${next.statusLine}`);
+    await echoes(next, 'slot returned without the old client\'s FIN');
+    await echoes(other, 'unaffected');
+    await emptyOut(s);
+  });
 });
 
 describe('--rate-limit 50', () => {

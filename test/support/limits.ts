@@ -111,6 +111,8 @@ export interface WireConnectOptions {
   pieceDelayMs?: number;
   /** Number of pieces when pieceDelayMs is set. */
   pieces?: number;
+  /** Keeps this side of TCP open after the server's FIN, as a client that never closes would. */
+  neverEnds?: boolean;
 }
 
 const wires = new Set<WireClient>();
@@ -158,8 +160,8 @@ export class WireClient {
   }
 
   /** Connects, sends an upgrade request and resolves with whatever the server answered (101 or not). */
-  static async connect(port: number, { localAddress, pieceDelayMs, pieces = 5 }: WireConnectOptions = {}): Promise<WireClient> {
-    const socket = connect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) });
+  static async connect(port: number, { localAddress, pieceDelayMs, pieces = 5, neverEnds = false }: WireConnectOptions = {}): Promise<WireClient> {
+    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: neverEnds, ...(localAddress ? { localAddress } : {}) });
     socket.on('error', () => {}); // a reset shows up as 'close'
     const closedPromise = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     const request = Buffer.from(upgradeRequest(port));
