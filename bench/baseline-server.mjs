@@ -1,7 +1,9 @@
 // The baseline: the minimal, idiomatic `ws` echo, with the project's reply
 // rules (text comes back as `Received: <text>`, binary as the same bytes) and
 // otherwise ws's defaults. Its default maxPayload (100 MiB) already admits the
-// 1 MiB messages of scenario (e), so nothing needs raising.
+// 1 MiB messages of scenario (e), so nothing needs raising. It loads ws from
+// the project's node_modules, so it unmasks with the same bufferutil the
+// project installs: the comparison is of the servers, not of their masking.
 //
 // Plain JavaScript on purpose: it runs on bare `node`, like the project's
 // compiled dist/server/main.js, so neither server carries tsx's loader (its

@@ -6,6 +6,7 @@
 // fails the whole run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +56,8 @@ async function main(): Promise<void> {
       : 'Pinning: NONE (no taskset or fewer than 2 CPUs); servers and generator share the CPUs, figures are less comparable.',
   );
   console.log(`Scenarios: ${[...options.scenarios, ...(options.scaling ? ['scaling'] : [])].join(', ')}; ${options.rounds} round(s)${options.quick ? ', quick' : ''}.`);
+  const { ws, bufferutil } = wsBuild();
+  console.log(`Both servers: ws ${ws} from node_modules, ${bufferutil ? `with bufferutil ${bufferutil} (native unmasking)` : 'WITHOUT bufferutil (ws unmasks in JavaScript; large messages are several times slower)'}.`);
   console.log(`Project server: node ${V8_FLAGS.join(' ')} dist/server/main.js ${PROJECT_BENCH_FLAGS.join(' ')}${options.workers !== undefined ? ` --workers ${options.workers}` : ''}\n`);
 
   const results: RoundResult[] = [];
@@ -170,6 +173,21 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** The ws both servers load, and the bufferutil it unmasks with when it can load one (as ws itself decides). */
+function wsBuild(): { ws: string; bufferutil: string | null } {
+  const version = (name: string) => (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  let bufferutil: string | null = null;
+  if (!process.env.WS_NO_BUFFER_UTIL) {
+    try {
+      createRequire(join(ROOT, 'package.json'))('bufferutil');
+      bufferutil = version('bufferutil');
+    } catch {
+      // Not installed, or no build for this platform: ws falls back the same way.
+    }
+  }
+  return { ws: version('ws'), bufferutil };
+}
+
 function machineInfo(pinning: Pinning, cpuCount: number, started: Date) {
   const git = (...args: string[]) => {
     try {
@@ -185,7 +203,7 @@ function machineInfo(pinning: Pinning, cpuCount: number, started: Date) {
     cpus: cpuCount,
     node: process.version,
     os: `${process.platform} ${release()}`,
-    ws: (JSON.parse(readFileSync(join(ROOT, 'node_modules/ws/package.json'), 'utf8')) as { version: string }).version,
+    ...wsBuild(),
     gitCommit: git('rev-parse', 'HEAD') ?? 'unknown',
     /** Uncommitted changes to the server or its dependencies: the figures are for the working tree, not the commit. */
     serverDirty: status === undefined ? 'unknown' : status !== '',
