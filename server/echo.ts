@@ -40,6 +40,8 @@ export interface EchoOptions {
   rateLimit: number;
   /** Outgoing bytes queued for one client above which reading from it pauses. */
   maxBufferedBytes: number;
+  /** Every open connection: added here on open, removed on close. */
+  clients: Set<WebSocket>;
   /** Called once per closed connection with the client's IP (to release its connection cap). */
   onClosed: (ip: string) => void;
   /** This instance's name, for /inspect. */
@@ -63,7 +65,7 @@ const STATE = Symbol('ws-echo connection state');
 type EchoSocket = WebSocket & { [STATE]: ConnectionState };
 
 /** Returns the 'connection' handler: echo every message, log each open and close. */
-export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes, onClosed, instanceId }: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string) => void {
+export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes, clients, onClosed, instanceId }: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string) => void {
   // Decided once, so the per-message path pays nothing at info level and
   // opening and closing pay nothing for log lines at warn.
   const logMessages = logger.isLevelEnabled('debug');
@@ -141,6 +143,7 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
   }
 
   function onClose(this: EchoSocket, code: number, reason: Buffer): void {
+    clients.delete(this);
     onClosed(this[STATE].ip);
     metrics.closed(code);
     if (logConnections) logger.info({ peer: peerOf(this[STATE]), code, reason: reason.toString() }, 'connection closed');
@@ -158,6 +161,7 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
     };
     const echoSocket = ws as EchoSocket;
     echoSocket[STATE] = state;
+    clients.add(ws);
     metrics.connectionsTotal++;
     if (logConnections) logger.info({ peer: peerOf(state), protocol: ws.protocol || null, path: req.url }, 'connection opened');
     echoSocket.on('message', onMessage as (this: WebSocket, data: RawData, isBinary: boolean) => void);

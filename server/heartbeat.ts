@@ -5,8 +5,8 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from './logger.ts';
 
-/** Starts pinging `wss`'s clients; returns the function that stops it. */
-export function startHeartbeat(wss: WebSocketServer, intervalMs: number, logger: Logger): () => void {
+/** Starts pinging `clients`, the open connections of `wss`; returns the function that stops it. */
+export function startHeartbeat(wss: WebSocketServer, clients: ReadonlySet<WebSocket>, intervalMs: number, logger: Logger): () => void {
   if (intervalMs === 0) return () => {};
   const awaitingPong = new WeakSet<WebSocket>();
   const peers = new WeakMap<WebSocket, string>();
@@ -18,7 +18,7 @@ export function startHeartbeat(wss: WebSocketServer, intervalMs: number, logger:
     ws.on('pong', onPong);
   });
   const timer = setInterval(() => {
-    for (const ws of wss.clients) {
+    for (const ws of clients) {
       if (awaitingPong.has(ws)) {
         logger.info({ peer: peers.get(ws), intervalMs }, 'no pong since the last ping; dropping the connection');
         ws.terminate();

@@ -63,7 +63,7 @@ function stopOnce(echoServer: EchoServer): (why: string) => void {
   return (why) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal: why, clients: echoServer.wss.clients.size }, 'shutting down');
+    logger.info({ signal: why, clients: echoServer.clients.size }, 'shutting down');
     echoServer.close().then(
       () => {
         logger.info('stopped');

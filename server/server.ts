@@ -20,8 +20,10 @@ import { routeUpgrades } from './upgrade.ts';
 export interface EchoServer {
   /** The Node http(s) server; the page, the echo and dev HMR all share it. */
   readonly httpServer: Server;
-  /** The echo's WebSocketServer; `clients` holds every open echo connection. */
+  /** The echo's WebSocketServer (it keeps no list of clients: see `clients`). */
   readonly wss: WebSocketServer;
+  /** Every open echo connection. */
+  readonly clients: ReadonlySet<WebSocket>;
   /** Counters behind /metrics. */
   readonly metrics: EchoMetrics;
   /** Starts listening on the configured host and port; resolves with the page's URL. */
@@ -45,12 +47,17 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     ? (createHttpsServer({ ...timeouts, ...config.tls, handshakeTimeout: config.handshakeTimeoutMs }) as unknown as Server)
     : createHttpServer(timeouts);
 
+  // The echo keeps the set of open connections itself, in the close handler
+  // it has anyway; ws's own tracking would add a closure and a listener to
+  // every connection.
+  const clients = new Set<WebSocket>();
   const wss = new WebSocketServer({
     noServer: true,
+    clientTracking: false,
     maxPayload: config.maxMessageBytes,
     handleProtocols: selectProtocol,
   });
-  const metrics = new EchoMetrics(() => wss.clients.size);
+  const metrics = new EchoMetrics(() => clients.size);
   let shuttingDown = false;
 
   const page = await createPageApp({
@@ -59,7 +66,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     connectSrc: config.connectSrc,
     httpServer,
     trustProxy: config.trustProxy,
-    operations: operationsRouter({ metrics, openConnections: () => wss.clients.size, isShuttingDown: () => shuttingDown, instanceId: config.instanceId }),
+    operations: operationsRouter({ metrics, openConnections: () => clients.size, isShuttingDown: () => shuttingDown, instanceId: config.instanceId }),
   });
   httpServer.on('request', page.app);
 
@@ -71,6 +78,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
       metrics,
       rateLimit: config.rateLimit,
       maxBufferedBytes: config.maxBufferedBytes,
+      clients,
       onClosed: (ip) => caps.release(ip),
       instanceId: config.instanceId,
     }),
@@ -84,18 +92,19 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     metrics,
     logger,
   });
-  const stopHeartbeat = startHeartbeat(wss, config.heartbeatIntervalMs, logger);
+  const stopHeartbeat = startHeartbeat(wss, clients, config.heartbeatIntervalMs, logger);
 
   return {
     httpServer,
     wss,
+    clients,
     metrics,
     listen: () => listen(httpServer, config),
     async close() {
       shuttingDown = true;
       stopHeartbeat();
       httpServer.close();
-      await closeClients(wss.clients, config.shutdownGraceMs);
+      await closeClients(clients, config.shutdownGraceMs);
       httpServer.closeAllConnections();
       await page.close();
       metrics.stop();
@@ -119,7 +128,7 @@ function pageUrl({ address, port }: AddressInfo, tls: boolean): string {
   return `${tls ? 'https' : 'http'}://${host}:${port}/`;
 }
 
-async function closeClients(clients: Set<WebSocket>, graceMs: number): Promise<void> {
+async function closeClients(clients: ReadonlySet<WebSocket>, graceMs: number): Promise<void> {
   const open = [...clients];
   const closed = Promise.all(open.map((ws) => new Promise((resolve) => ws.once('close', resolve))));
   // ws queues the close frame behind every reply already sent, so each client

@@ -260,7 +260,7 @@ describe('EchoServer.close()', () => {
     }
     // Clients that answer the close handshake are not waited out for the grace period.
     assert.ok(elapsed < 3000, `close() took ${elapsed} ms although both clients answered at once`);
-    assert.equal(s.server.wss.clients.size, 0);
+    assert.equal(s.server.clients.size, 0);
     assert.equal(s.server.httpServer.listening, false);
     await assert.rejects(openClient(s.wsUrl), /ECONNREFUSED/);
   });

@@ -194,7 +194,7 @@ describe('--max-buffered 1048576: a client that floods without reading (child pr
 describe('--max-buffered: a slow reader gets every reply once it reads again (in-process)', () => {
   /** The server-side WebSocket for the one client connected to `s`. */
   function serverSide(s: InProcessServer) {
-    const [ws] = s.server.wss.clients;
+    const [ws] = s.server.clients;
     assert.ok(ws, 'the server has the connection');
     return ws;
   }

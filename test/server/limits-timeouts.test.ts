@@ -127,7 +127,7 @@ describe('--heartbeat-interval 200', { concurrency: true }, () => {
       'nothing but the ping (and at most a close) came before the drop',
     );
     const stillThere = () =>
-      [...s.server.wss.clients].some((ws) => (ws as unknown as { _socket: { remotePort?: number } })._socket.remotePort === localPort);
+      [...s.server.clients].some((ws) => (ws as unknown as { _socket: { remotePort?: number } })._socket.remotePort === localPort);
     await waitFor('the server to forget the dropped connection', () => !stillThere());
   });
 
