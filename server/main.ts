@@ -6,10 +6,16 @@ import { joinCluster, runPrimary } from './cluster.ts';
 import { ConfigError, parseConfig, USAGE, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { createEchoServer, type EchoServer } from './server.ts';
+import { missingV8Flags } from './v8-flags.ts';
 
 const config = readConfigOrExit();
 const clustered = config.workers > 1;
 const logger = createLogger(config, { instance: config.instanceId, ...(cluster.worker ? { worker: cluster.worker.id } : {}) });
+// Workers inherit the primary's flags; it has already said so.
+const missingFlags = config.dev || cluster.isWorker ? [] : missingV8Flags();
+if (missingFlags.length > 0) {
+  logger.warn({ missing: missingFlags }, `node was started without ${missingFlags.join(' ')}: large messages run slower (see README "Performance"); start with npm start or node ${missingFlags.join(' ')} dist/server/main.js`);
+}
 
 if (clustered && cluster.isPrimary) runPrimary(config.workers, logger);
 else await serve();

@@ -19,3 +19,17 @@
 // but 1.09x raw ws's memory per idle connection (0.69x with this flag).
 // See README "Performance" for the figures.
 export const V8_FLAGS = ['--max-semi-space-size=2'] as const;
+
+/**
+ * The V8_FLAGS this process was started without. A flag counts as given in
+ * any form node accepts (on the command line or in NODE_OPTIONS, `_` for
+ * `-`) and with any value: a different value is the operator's choice.
+ */
+export function missingV8Flags(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+  const given = new Set([...execArgv, ...nodeOptions.split(/\s+/)].map(flagName));
+  return V8_FLAGS.filter((flag) => !given.has(flagName(flag)));
+}
+
+function flagName(arg: string): string {
+  return arg.split('=')[0]!.replaceAll('_', '-');
+}

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { serverCommand } from '../../bench/servers.ts';
-import { V8_FLAGS } from '../../server/v8-flags.ts';
-import { PROJECT_ROOT } from '../support/spawn-server.ts';
+import { missingV8Flags, V8_FLAGS } from '../../server/v8-flags.ts';
+import { PROJECT_ROOT, startServer } from '../support/spawn-server.ts';
 
 /** The words before the entry point in a command line: node's own flags. */
 function nodeFlagsOf(command: string, entry: string): string[] {
@@ -34,5 +34,40 @@ describe('V8 flags', () => {
   it('the benchmark runs the project with them', () => {
     const command = serverCommand('project', 1234, undefined);
     assert.deepEqual(command.slice(1, command.indexOf('dist/server/main.js')), [...V8_FLAGS]);
+  });
+});
+
+describe('a server started without the V8 flags', () => {
+  const running: Array<{ stop(): Promise<unknown> }> = [];
+  after(() => Promise.all(running.map((server) => server.stop())));
+
+  /** The warning lines a production server printed before it listened. */
+  async function warningsWith(nodeFlags: readonly string[], env: Record<string, string> = {}): Promise<Array<{ msg: string; missing?: string[] }>> {
+    const server = await startServer({ nodeFlags, env: { NODE_OPTIONS: '', ...env } });
+    running.push(server);
+    return server.output
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: number; msg: string; missing?: string[] })
+      .filter((entry) => entry.level === 40);
+  }
+
+  it('still serves, and says once which flags it lacks and how to start it', async () => {
+    const warnings = await warningsWith([]);
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.deepEqual(warnings[0]!.missing, [...V8_FLAGS]);
+    assert.match(warnings[0]!.msg, /npm start/);
+    assert.ok(warnings[0]!.msg.includes(`node ${V8_FLAGS.join(' ')} dist/server/main.js`), warnings[0]!.msg);
+  });
+
+  it('says nothing when they come through NODE_OPTIONS or as npm start passes them', async () => {
+    assert.deepEqual(await warningsWith([], { NODE_OPTIONS: V8_FLAGS.join(' ') }), []);
+    assert.deepEqual(await warningsWith(V8_FLAGS), []);
+  });
+
+  it("takes any value and node's spellings as the operator's choice", () => {
+    assert.deepEqual(missingV8Flags(['--max-semi-space-size=8'], ''), []);
+    assert.deepEqual(missingV8Flags(['--max_semi_space_size=2'], ''), []);
+    assert.deepEqual(missingV8Flags([], '--inspect --max-semi-space-size=1'), []);
+    assert.deepEqual(missingV8Flags(['--inspect'], '--max-old-space-size=512'), [...V8_FLAGS]);
   });
 });

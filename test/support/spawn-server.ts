@@ -34,15 +34,17 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** `npm run dev` instead of the production build. */
   dev?: boolean;
+  /** node's own flags for the production build; V8_FLAGS by default, as `npm start` passes. */
+  nodeFlags?: readonly string[];
 }
 
 /** Spawns the built server as `npm start` runs it (`node <V8_FLAGS> dist/server/main.js`) or `npm run dev`, on port 0 unless args say otherwise. */
-export async function startServer({ args = [], env = {}, dev = false }: StartOptions = {}): Promise<RunningServer> {
+export async function startServer({ args = [], env = {}, dev = false, nodeFlags = V8_FLAGS }: StartOptions = {}): Promise<RunningServer> {
   const flags = ['--port', '0', '--log-format', 'json', ...args];
   const child = dev
     ? // Its own process group, so stop() can signal npm, tsx and the server together, as Ctrl-C does.
       spawn('npm', ['run', '--silent', 'dev', '--', ...flags], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, detached: true })
-    : spawn(process.execPath, [...V8_FLAGS, 'dist/server/main.js', ...flags], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
+    : spawn(process.execPath, [...nodeFlags, 'dist/server/main.js', ...flags], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
   const output: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     const onLine = (line: string) => {
