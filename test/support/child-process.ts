@@ -6,6 +6,7 @@ import type { RunningServer } from './spawn-server.ts';
 import { PROJECT_ROOT } from './spawn-server.ts';
 import { withTimeout } from './wait.ts';
 import { ENV_NAMES } from '../../server/config.ts';
+import { V8_FLAGS } from '../../server/v8-flags.ts';
 
 /** Every environment variable server/config.ts reads. */
 export const CONFIG_ENV = ENV_NAMES;
@@ -34,9 +35,9 @@ export interface Finished {
 
 const running = new Set<ChildProcess>();
 
-/** Runs `node dist/server/main.js <args>` to completion; kills it if it outlives `timeoutMs`. */
+/** Runs `node <V8_FLAGS> dist/server/main.js <args>` (as npm start does) to completion; kills it if it outlives `timeoutMs`. */
 export function runServer(args: string[], { env = {}, timeoutMs = 10_000 }: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Finished> {
-  const child = spawn(process.execPath, ['dist/server/main.js', ...args], { cwd: PROJECT_ROOT, env: cleanEnv(env) });
+  const child = spawn(process.execPath, [...V8_FLAGS, 'dist/server/main.js', ...args], { cwd: PROJECT_ROOT, env: cleanEnv(env) });
   running.add(child);
   let stdout = '';
   let stderr = '';

@@ -391,7 +391,7 @@ export interface ExitResult {
 }
 
 /**
- * Runs `node dist/server/main.js --port 0 <args>` to completion with `env`
+ * Runs the built server (as npm start does) with `--port 0 <args>` to completion with `env`
  * over a neutral environment; kills it if it is still running after
  * `timeoutMs` (a server that accepted a bad value would never exit).
  */
