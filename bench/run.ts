@@ -1,5 +1,6 @@
 // `npm run bench`: the project's production server against a minimal ws
-// echo, in alternating runs (round 1: project, baseline; round 2: …), each
+// echo, in alternating runs (round 1: project, baseline; round 2: baseline,
+// project; …), each
 // scenario on a freshly started server pinned to one CPU (normally 0) and a
 // load generator pinned to another (normally 1). Prints the comparison and
 // writes every raw figure to bench/results/. Any failed check or stuck phase
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
   const started = new Date();
   for (let round = 1; round <= options.rounds; round++) {
     for (const scenario of options.scenarios) {
-      for (const name of ['project', 'baseline'] as const) {
+      for (const name of serverOrder(round)) {
         const server = await startServer(name, { root: ROOT, pinning, workers: options.workers });
         commands[name] = server.command;
         try {
@@ -171,6 +172,15 @@ function readOptions() {
 function fail(message: string): never {
   process.stderr.write(`bench: ${message}\n${USAGE}\n`);
   process.exit(2);
+}
+
+/**
+ * Who goes first alternates by round, so neither server always runs right
+ * after the other's previous scenario (say, the teardown of 10,000 idle
+ * connections before the handshake runs).
+ */
+function serverOrder(round: number): readonly ['project', 'baseline'] | readonly ['baseline', 'project'] {
+  return round % 2 === 1 ? (['project', 'baseline'] as const) : (['baseline', 'project'] as const);
 }
 
 /** The ws both servers load, and the bufferutil it unmasks with when it can load one (as ws itself decides). */
