@@ -1,10 +1,9 @@
 // `npm run bench`: the project's production server against a minimal ws
 // echo, in alternating runs (round 1: project, baseline; round 2: baseline,
-// project; …), each
-// scenario on a freshly started server pinned to one CPU (normally 0) and a
-// load generator pinned to another (normally 1). Prints the comparison and
-// writes every raw figure to bench/results/. Any failed check or stuck phase
-// fails the whole run.
+// project; …), each scenario on a freshly started server pinned to one CPU
+// (normally 0) and a load generator pinned to another (normally 1). Prints
+// the comparison and writes every raw figure to bench/results/. Any failed
+// check or stuck phase fails the whole run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -57,7 +56,8 @@ async function main(): Promise<void> {
       : 'Pinning: NONE (no taskset or fewer than 2 CPUs); servers and generator share the CPUs, figures are less comparable.',
   );
   console.log(`Scenarios: ${[...options.scenarios, ...(options.scaling ? ['scaling'] : [])].join(', ')}; ${options.rounds} round(s)${options.quick ? ', quick' : ''}.`);
-  const { ws, bufferutil } = wsBuild();
+  const build = wsBuild();
+  const { ws, bufferutil } = build;
   console.log(`Both servers: ws ${ws} from node_modules, ${bufferutil ? `with bufferutil ${bufferutil} (native unmasking)` : 'WITHOUT bufferutil (ws unmasks in JavaScript; large messages are several times slower)'}.`);
   console.log(`Project server: node ${V8_FLAGS.join(' ')} dist/server/main.js ${PROJECT_BENCH_FLAGS.join(' ')}${options.workers !== undefined ? ` --workers ${options.workers}` : ''}\n`);
 
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   }
   if (scaling) console.log(`\n${formatScaling(scaling.summary, options.rounds)}`);
   const report = {
-    machine: machineInfo(pinning, cpuCount, started),
+    machine: machineInfo(pinning, cpuCount, started, build),
     options: { ...options, seconds: (Date.now() - started.getTime()) / 1000 },
     commands,
     summary,
@@ -198,7 +198,7 @@ function wsBuild(): { ws: string; bufferutil: string | null } {
   return { ws: version('ws'), bufferutil };
 }
 
-function machineInfo(pinning: Pinning, cpuCount: number, started: Date) {
+function machineInfo(pinning: Pinning, cpuCount: number, started: Date, build: ReturnType<typeof wsBuild>) {
   const git = (...args: string[]) => {
     try {
       return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -213,7 +213,7 @@ function machineInfo(pinning: Pinning, cpuCount: number, started: Date) {
     cpus: cpuCount,
     node: process.version,
     os: `${process.platform} ${release()}`,
-    ...wsBuild(),
+    ...build,
     gitCommit: git('rev-parse', 'HEAD') ?? 'unknown',
     /** Uncommitted changes to the server or its dependencies: the figures are for the working tree, not the commit. */
     serverDirty: status === undefined ? 'unknown' : status !== '',
