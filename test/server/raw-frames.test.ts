@@ -3,6 +3,7 @@
 // failing only their own connection with the RFC 6455 close code.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { useEchoServer } from '../support/conformance.ts';
 import { startInProcess, type InProcessServer } from '../support/in-process.ts';
 import {
   RawClient,
@@ -32,14 +33,7 @@ function assertFrame(frame: Frame, opcode: number, payload: Buffer): void {
 }
 
 describe('the opening handshake, by hand', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await startInProcess();
-  });
-  after(async () => {
-    destroyAllRawClients();
-    await s?.server.close();
-  });
+  const s = useEchoServer();
 
   for (const [seed, key, accept] of [
     ['seed 000', 'f7cb4ezEAl6C3wRaU6JORA==', 'rE91AJhfC+6JdVcVXOGJEADEJdQ='],
@@ -98,14 +92,7 @@ describe('the opening handshake, by hand', () => {
 });
 
 describe('frames, by hand', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await startInProcess();
-  });
-  after(async () => {
-    destroyAllRawClients();
-    await s?.server.close();
-  });
+  const s = useEchoServer();
 
   it('answers a masked text frame with an unmasked text frame', async () => {
     const client = await RawClient.connect(s.port);
@@ -188,14 +175,7 @@ const badCases: BadCase[] = [
 ];
 
 describe('malformed frames fail only their own connection', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await startInProcess();
-  });
-  after(async () => {
-    destroyAllRawClients();
-    await s?.server.close();
-  });
+  const s = useEchoServer();
 
   for (const bad of badCases) {
     it(`closes ${bad.name} with ${bad.code}, and keeps serving others`, async () => {
