@@ -16,7 +16,7 @@ export const TEXT_PREFIX = Buffer.from('Received: ');
 // One fixed key for every handshake: the server hashes it either way, and a
 // constant lets the expected Sec-WebSocket-Accept be computed once.
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
-const ACCEPT = createHash('sha1').update(KEY + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+const ACCEPT = createHash('sha1').update(`${KEY}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
 
 // A fixed, non-zero mask key. Fixed, so every frame is built (and masked)
 // once and then written again and again. Not zero, because ws skips
@@ -215,7 +215,10 @@ export function openWebSocket(target: Target, request: Buffer, localAddress: str
     const onHead = (bytes: Buffer) => {
       const all = Buffer.concat([head!, bytes]); // a copy: `bytes` is the shared read buffer
       const end = all.indexOf('\r\n\r\n');
-      if (end < 0) return void (head = all);
+      if (end < 0) {
+        head = all;
+        return;
+      }
       head = undefined;
       clearTimeout(timer);
       socket.off('error', onError).off('close', onClose);

@@ -31,6 +31,6 @@ const scenario = SCENARIOS[job.scenario];
 if (!scenario) die(new BenchFailure(`unknown scenario ${JSON.stringify(job.scenario)}`));
 const result: ScenarioResult = await scenario.run(job);
 // The CPUs this process was allowed on: the proof that the pinning took.
-process.stdout.write(JSON.stringify({ ...result, generatorCpus: allowedCpus(process.pid) }) + '\n');
+process.stdout.write(`${JSON.stringify({ ...result, generatorCpus: allowedCpus(process.pid) })}\n`);
 // Exit now rather than wait for the sockets' last events.
 process.exit(0);

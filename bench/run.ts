@@ -106,8 +106,8 @@ async function main(): Promise<void> {
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${report.machine.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
-  writeFileSync(join(dir, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`Raw figures: ${file.slice(ROOT.length + 1)} (and bench/results/latest.json)`);
 }
 
@@ -142,12 +142,14 @@ function brief(figures: Record<string, number>): string {
 }
 
 function readOptions() {
-  let values;
-  try {
-    values = parseArgs({
+  const parse = () =>
+    parseArgs({
       options: { quick: { type: 'boolean' }, rounds: { type: 'string' }, only: { type: 'string' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     }).values;
+  let values: ReturnType<typeof parse>;
+  try {
+    values = parse();
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));
   }

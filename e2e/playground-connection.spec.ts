@@ -94,7 +94,7 @@ test('close codes a page may not send, and over-long reasons, are refused with t
   await expect(code).not.toHaveAttribute('aria-invalid');
   await expect(readyState(page)).toHaveText('1 OPEN');
 
-  await reason.fill('é'.repeat(61) + 'x');
+  await reason.fill(`${'é'.repeat(61)}x`);
   await close.click();
   await expect(page.getByLabel('Last close', { exact: true })).toHaveText(`code 3000 (Registered), reason "${'é'.repeat(61)}x", wasClean true`);
   expect(problems).toEqual([]);

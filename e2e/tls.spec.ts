@@ -12,7 +12,7 @@ interface TlsWorkerFixtures {
   tlsServer: RunningServer;
 }
 
-const test = base.extend<{}, TlsWorkerFixtures>({
+const test = base.extend<Record<never, never>, TlsWorkerFixtures>({
   tlsServer: [
     async ({}, use) => {
       let certificate: TestCertificate | undefined;

@@ -80,8 +80,14 @@ export function clusterMetrics(timeoutMs = 5000): Promise<string> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => settle(id, undefined, 'the primary did not answer in time'), timeoutMs);
     pending.set(id, {
-      resolve: (text) => (clearTimeout(timer), resolve(text)),
-      reject: (error) => (clearTimeout(timer), reject(error)),
+      resolve: (text) => {
+        clearTimeout(timer);
+        resolve(text);
+      },
+      reject: (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
     });
     process.send?.({ type: 'ws-echo:metrics-request', id } satisfies ClusterMessage);
   });

@@ -54,7 +54,7 @@ function readConfigOrExit(): Config {
   try {
     const parsed = parseConfig();
     if (parsed !== 'help') return parsed;
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

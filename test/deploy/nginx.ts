@@ -49,7 +49,7 @@ export interface LedgerEntry {
 
 /** Records a started process in the run's ledger (processes.jsonl). */
 export function recordProcess(entry: LedgerEntry): void {
-  appendFileSync(join(runDirectory(), 'processes.jsonl'), JSON.stringify(entry) + '\n');
+  appendFileSync(join(runDirectory(), 'processes.jsonl'), `${JSON.stringify(entry)}\n`);
 }
 
 /** Every process the ledger in `dir` lists. */

@@ -55,7 +55,7 @@ async function assertRefused(server: RunningServer, origin: string): Promise<voi
   try {
     assert.equal(client.response.statusCode, 403, `Origin ${origin} should be refused with 403; got ${client.response.statusLine}`);
     assert.equal(client.response.headers['sec-websocket-accept'], undefined, 'no accept header on a refusal');
-    assert.equal(client.response.headers['upgrade'], undefined, 'no Upgrade header on a refusal');
+    assert.equal(client.response.headers.upgrade, undefined, 'no Upgrade header on a refusal');
     await client.closed(3_000);
     assert.equal(client.body.toString(), 'Forbidden');
   } finally {
@@ -98,11 +98,11 @@ describe('default policy (own host only)', () => {
 
   it('refuses a foreign Origin with 403 and logs the refusal with that origin', async () => {
     await assertRefused(server, 'http://evil.example');
-    const line = await waitForLog(server, (e) => e['msg'] === 'upgrade refused' && e['origin'] === 'http://evil.example', 'the refusal of http://evil.example');
-    assert.equal(line['status'], 403);
-    assert.equal(line['reason'], 'origin');
-    assert.equal(line['path'], '/');
-    assert.equal(line['level'], 30, 'logged at info');
+    const line = await waitForLog(server, (e) => e.msg === 'upgrade refused' && e.origin === 'http://evil.example', 'the refusal of http://evil.example');
+    assert.equal(line.status, 403);
+    assert.equal(line.reason, 'origin');
+    assert.equal(line.path, '/');
+    assert.equal(line.level, 30, 'logged at info');
   });
 
   it('compares host and port exactly: same host on another port, or another name for it, is foreign', async () => {
@@ -116,7 +116,7 @@ describe('default policy (own host only)', () => {
     const client = await handshake(server, 'null', { 'Sec-WebSocket-Protocol': 'echo-protocol' });
     assert.equal(client.response.statusCode, 403, client.response.statusLine);
     client.destroy();
-    await waitForLog(server, (e) => e['msg'] === 'upgrade refused' && e['origin'] === 'null', 'the refusal of Origin null');
+    await waitForLog(server, (e) => e.msg === 'upgrade refused' && e.origin === 'null', 'the refusal of Origin null');
   });
 
   it('refuses an Origin that is not a URL at all', async () => {
@@ -132,7 +132,7 @@ describe('default policy (own host only)', () => {
     assert.equal(await refusedFor(server, 'origin'), originBefore + 2);
     assert.equal(await refusedFor(server, 'path'), pathBefore);
     // Every origin refusal in this describe was logged, once each.
-    const refusals = () => logEntries(server).filter((e) => e['msg'] === 'upgrade refused' && e['reason'] === 'origin').length;
+    const refusals = () => logEntries(server).filter((e) => e.msg === 'upgrade refused' && e.reason === 'origin').length;
     await waitForLog(server, () => refusals() >= originBefore + 2, `${originBefore + 2} origin refusals in the log`);
     assert.equal(refusals(), originBefore + 2);
   });

@@ -93,10 +93,10 @@ describe('signals', () => {
     }
     const entries = logEntries(server);
     assert.ok(
-      entries.some((e) => e['msg'] === 'shutting down' && e['signal'] === 'SIGTERM' && e['clients'] === 2),
+      entries.some((e) => e.msg === 'shutting down' && e.signal === 'SIGTERM' && e.clients === 2),
       'logs the shutdown with the signal and the number of clients',
     );
-    assert.ok(entries.some((e) => e['msg'] === 'stopped'));
+    assert.ok(entries.some((e) => e.msg === 'stopped'));
   });
 
   it('SIGINT closes the client with 1001 and exits 0', async () => {
@@ -268,13 +268,13 @@ describe('logging', () => {
     connections[0]?.ws.close(1000, 'done');
     connections[1]?.ws.close(4000, 'custom');
     for (const { localPort } of connections) {
-      await waitForLog(server, (e) => e['msg'] === 'connection closed' && e['peer'] === `127.0.0.1:${localPort}`, `close of :${localPort}`);
+      await waitForLog(server, (e) => e.msg === 'connection closed' && e.peer === `127.0.0.1:${localPort}`, `close of :${localPort}`);
     }
 
     assert.ok(server.output.every((line) => parseJson(line) !== undefined), `every line is JSON:\n${server.output.join('\n')}`);
     const entries = logEntries(server);
-    const opened = entries.filter((e) => e['msg'] === 'connection opened');
-    const closedLines = entries.filter((e) => e['msg'] === 'connection closed');
+    const opened = entries.filter((e) => e.msg === 'connection opened');
+    const closedLines = entries.filter((e) => e.msg === 'connection closed');
     assert.equal(opened.length, 2);
     assert.equal(closedLines.length, 2);
     const expectedCodes = [
@@ -283,17 +283,17 @@ describe('logging', () => {
     ] as const;
     connections.forEach(({ localPort, protocol }, i) => {
       const peer = `127.0.0.1:${localPort}`;
-      const open = opened.filter((e) => e['peer'] === peer);
-      const close = closedLines.filter((e) => e['peer'] === peer);
+      const open = opened.filter((e) => e.peer === peer);
+      const close = closedLines.filter((e) => e.peer === peer);
       assert.equal(open.length, 1, `one open line for ${peer}`);
       assert.equal(close.length, 1, `one close line for ${peer}`);
-      assert.equal(open[0]?.['protocol'], protocol);
-      assert.equal(open[0]?.['path'], '/');
-      assert.equal(close[0]?.['code'], expectedCodes[i]?.[0]);
-      assert.equal(close[0]?.['reason'], expectedCodes[i]?.[1]);
+      assert.equal(open[0]?.protocol, protocol);
+      assert.equal(open[0]?.path, '/');
+      assert.equal(close[0]?.code, expectedCodes[i]?.[0]);
+      assert.equal(close[0]?.reason, expectedCodes[i]?.[1]);
     });
     assert.ok(
-      entries.every((e) => typeof e['level'] === 'number' && e['level'] >= 30),
+      entries.every((e) => typeof e.level === 'number' && e.level >= 30),
       'nothing below info is written at the default level',
     );
     assert.ok(!server.output.some((line) => line.includes('secret text')), 'message contents are not logged at info');
@@ -305,13 +305,13 @@ describe('logging', () => {
     const reply = receiveOne(ws);
     ws.send('debug me 你好');
     assert.equal((await reply).data.toString(), 'Received: debug me 你好');
-    const line = await waitForLog(server, (e) => e['received'] === 'debug me 你好', 'the debug line for the text');
-    assert.equal(line['level'], 20);
-    assert.equal(line['sending'], 'Received: debug me 你好');
+    const line = await waitForLog(server, (e) => e.received === 'debug me 你好', 'the debug line for the text');
+    assert.equal(line.level, 20);
+    assert.equal(line.sending, 'Received: debug me 你好');
 
     ws.send(Buffer.alloc(7), { binary: true });
-    const binary = await waitForLog(server, (e) => e['bytes'] === 7, 'the debug line for the binary message');
-    assert.equal(binary['level'], 20);
+    const binary = await waitForLog(server, (e) => e.bytes === 7, 'the debug line for the binary message');
+    assert.equal(binary.level, 20);
     ws.close();
   });
 });

@@ -45,8 +45,8 @@ describe('the opening handshake, by hand', () => {
       const client = await RawClient.connect(s.port, { key });
       assert.equal(client.response.statusLine, 'HTTP/1.1 101 Switching Protocols');
       assert.equal(client.response.headers['sec-websocket-accept'], accept);
-      assert.match(client.response.headers['upgrade'] ?? '', /^websocket$/i);
-      assert.match(client.response.headers['connection'] ?? '', /^upgrade$/i);
+      assert.match(client.response.headers.upgrade ?? '', /^websocket$/i);
+      assert.match(client.response.headers.connection ?? '', /^upgrade$/i);
       assert.equal(client.response.headers['sec-websocket-protocol'], undefined, 'no protocol was offered');
       await assertEchoes(client, 'Hello, world!');
       client.destroy();

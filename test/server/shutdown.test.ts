@@ -171,10 +171,10 @@ for (const signal of SIGNALS) {
       }
       const entries = logEntries(server);
       assert.ok(
-        entries.some((e) => e['msg'] === 'shutting down' && e['signal'] === signal && e['clients'] === 4),
+        entries.some((e) => e.msg === 'shutting down' && e.signal === signal && e.clients === 4),
         `logs "shutting down" with ${signal} and 4 clients`,
       );
-      assert.ok(entries.some((e) => e['msg'] === 'stopped'), 'logs "stopped"');
+      assert.ok(entries.some((e) => e.msg === 'stopped'), 'logs "stopped"');
     });
 
     it('cuts off a client that never answers the close after --shutdown-grace 300, and still exits 0', async () => {
@@ -221,9 +221,9 @@ for (const signal of SIGNALS) {
       const during = await check.finish();
       assert.equal(during.status, 503, `healthz during shutdown: ${during.status} ${during.body}`);
       const body = JSON.parse(during.body) as Record<string, unknown>;
-      assert.equal(body['status'], 'shutting down');
-      assert.equal(body['connections'], 1, 'the silent client is still connected');
-      assert.equal(typeof body['uptimeSeconds'], 'number');
+      assert.equal(body.status, 'shutting down');
+      assert.equal(body.connections, 1, 'the silent client is still connected');
+      assert.equal(typeof body.uptimeSeconds, 'number');
       // The listener is closed as soon as shutdown begins, so a fresh health check cannot even connect.
       assert.equal(await tryConnect(server.port), 'refused');
 

@@ -280,5 +280,5 @@ export function upgradeRequest(port: number, options: UpgradeRequestOptions = {}
   const merged = { ...defaults, ...options.headers };
   const lines = [`${options.method ?? 'GET'} ${options.path ?? '/'} HTTP/${options.httpVersion ?? '1.1'}`];
   for (const [name, value] of Object.entries(merged)) if (value !== undefined) lines.push(`${name}: ${value}`);
-  return lines.join('\r\n') + '\r\n\r\n';
+  return `${lines.join('\r\n')}\r\n\r\n`;
 }

@@ -280,7 +280,8 @@ export function trickleForever(port: number, { bytesPerTick = 3, everyMs = 100 }
   let offset = 0;
   const timer = setInterval(() => {
     if (offset >= bytes.length || socket.destroyed) return;
-    socket.write(bytes.subarray(offset, (offset += bytesPerTick)));
+    socket.write(bytes.subarray(offset, offset + bytesPerTick));
+    offset += bytesPerTick;
   }, everyMs);
   const chunks: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -196,7 +196,7 @@ export class RawClient {
       ...(options.protocol !== undefined ? [`Sec-WebSocket-Protocol: ${options.protocol}`] : []),
       ...Object.entries(options.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
     ];
-    socket.write(lines.join('\r\n') + '\r\n\r\n');
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
     const { head, rest } = await withTimeout(readHead(socket), 5_000, 'the handshake response');
     const client = new RawClient(socket, key, parseHead(head), rest);
     clients.add(client);

@@ -207,7 +207,7 @@ describe('9 limits', () => {
       const sent = Array.from({ length: 100 }, () => randomBytes(65536));
       for (const payload of sent) client.send({ opcode: Opcode.binary, payload });
       const frames = await collectFrames(client, sent.length);
-      frames.forEach((frame, i) => assert.ok(frame.payload.equals(sent[i] ?? Buffer.alloc(0)), `frame ${i} differs`));
+      for (const [i, frame] of frames.entries()) assert.ok(frame.payload.equals(sent[i] ?? Buffer.alloc(0)), `frame ${i} differs`);
       client.destroy();
     });
   });
