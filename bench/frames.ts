@@ -183,7 +183,12 @@ export interface OpenSocket {
  * sends `request` and checks for 101 with the right Sec-WebSocket-Accept.
  * Rejects on refusal, reset or after `timeoutMs` (0: the caller watches time).
  */
-export function openWebSocket(target: Target, request: Buffer, localAddress: string, timeoutMs = 10_000): Promise<OpenSocket> {
+export function openWebSocket(
+  target: Target,
+  request: Buffer,
+  localAddress: string,
+  timeoutMs = 10_000,
+): Promise<OpenSocket> {
   return new Promise((resolve, reject) => {
     let head: Buffer | undefined = Buffer.alloc(0); // the response so far; undefined once it is complete
     let early: Buffer[] = []; // bytes after the 101 that came before read() was called (copies)

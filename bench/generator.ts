@@ -19,7 +19,12 @@ interface GeneratorJob extends ScenarioContext {
 
 // Checks throw from socket callbacks; whatever escapes ends the process here.
 const die = (error: unknown) => {
-  const message = error instanceof BenchFailure ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const message =
+    error instanceof BenchFailure
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
   process.stderr.write(`${message}\n`);
   process.exit(1);
 };

@@ -4,7 +4,13 @@ import { median, summarize, type Summary } from './stats.ts';
 
 export type ScenarioName = 'latency' | 'throughput' | 'idle' | 'handshakes' | 'large';
 /** Scenario order, and the letters of the issue that --only also accepts. */
-export const SCENARIO_LETTERS: Record<string, ScenarioName> = { a: 'latency', b: 'throughput', c: 'idle', d: 'handshakes', e: 'large' };
+export const SCENARIO_LETTERS: Record<string, ScenarioName> = {
+  a: 'latency',
+  b: 'throughput',
+  c: 'idle',
+  d: 'handshakes',
+  e: 'large',
+};
 
 interface Metric {
   scenario: ScenarioName;
@@ -25,7 +31,14 @@ export const METRICS: Metric[] = [
   { scenario: 'throughput', key: 'p99_us', label: '(b) RTT p99', unit: 'µs', better: 'lower' },
   { scenario: 'throughput', key: 'server_cpu_pct', label: '(b) server CPU', unit: '%', better: 'info' },
   { scenario: 'throughput', key: 'gen_cpu_pct', label: '(b) generator CPU', unit: '%', better: 'info' },
-  { scenario: 'idle', key: 'bytes_per_conn', label: '(c) memory / idle conn', unit: 'KiB', better: 'lower', scale: 1 / 1024 },
+  {
+    scenario: 'idle',
+    key: 'bytes_per_conn',
+    label: '(c) memory / idle conn',
+    unit: 'KiB',
+    better: 'lower',
+    scale: 1 / 1024,
+  },
   { scenario: 'idle', key: 'rss_before_mib', label: '(c) server RSS at rest', unit: 'MiB', better: 'info' },
   { scenario: 'handshakes', key: 'handshakes_per_s', label: '(d) handshakes, 16 conc.', unit: '/s', better: 'higher' },
   { scenario: 'handshakes', key: 'server_cpu_pct', label: '(d) server CPU', unit: '%', better: 'info' },
@@ -62,10 +75,16 @@ export interface MetricSummary {
 export function summarizeMetrics(results: readonly RoundResult[], scenarios: readonly ScenarioName[]): MetricSummary[] {
   return METRICS.filter((m) => scenarios.includes(m.scenario)).map((m) => {
     const of = (server: RoundResult['server']) =>
-      new Map(results.filter((r) => r.server === server && r.scenario === m.scenario).map((r) => [r.round, (r.figures[m.key] ?? NaN) * (m.scale ?? 1)]));
+      new Map(
+        results
+          .filter((r) => r.server === server && r.scenario === m.scenario)
+          .map((r) => [r.round, (r.figures[m.key] ?? NaN) * (m.scale ?? 1)]),
+      );
     const project = of('project');
     const baseline = of('baseline');
-    const ratios = [...project].filter(([round]) => baseline.has(round)).map(([round, value]) => value / baseline.get(round)!);
+    const ratios = [...project]
+      .filter(([round]) => baseline.has(round))
+      .map(([round, value]) => value / baseline.get(round)!);
     return {
       scenario: m.scenario,
       metric: m.label,
@@ -80,10 +99,28 @@ export function summarizeMetrics(results: readonly RoundResult[], scenarios: rea
 
 export function formatTable(rows: readonly MetricSummary[], rounds: number): string {
   const cell = (s: Summary) => (rounds > 1 ? `${num(s.median)} (${num(s.min)}–${num(s.max)})` : num(s.median));
-  const header = ['metric', 'unit', rounds > 1 ? 'project median (min–max)' : 'project', rounds > 1 ? 'baseline median (min–max)' : 'baseline', 'project/baseline', 'better'];
-  const body = rows.map((r) => [r.metric, r.unit, cell(r.project), cell(r.baseline), Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : '–', r.better === 'info' ? '' : r.better]);
+  const header = [
+    'metric',
+    'unit',
+    rounds > 1 ? 'project median (min–max)' : 'project',
+    rounds > 1 ? 'baseline median (min–max)' : 'baseline',
+    'project/baseline',
+    'better',
+  ];
+  const body = rows.map((r) => [
+    r.metric,
+    r.unit,
+    cell(r.project),
+    cell(r.baseline),
+    Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : '–',
+    r.better === 'info' ? '' : r.better,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (row: string[]) => row.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 

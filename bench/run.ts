@@ -44,22 +44,30 @@ try {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(ROOT, 'dist/server/main.js'))) throw new Error('dist/server/main.js is missing; run npm run build first (npm run bench does)');
+  if (!existsSync(join(ROOT, 'dist/server/main.js')))
+    throw new Error('dist/server/main.js is missing; run npm run build first (npm run bench does)');
   const cpuCount = cpus().length; // before pinning: afterwards this process sees one CPU
   const pinning = choosePinning();
   const scalingWhere = scalingPlacement(); // also before this process pins itself below
   // This process only waits and reads pipes, but it too stays off the server's core.
-  if (pinning) spawnSync(pinning.taskset, ['-a', '-p', '-c', pinning.generatorCpus, String(process.pid)], { stdio: 'ignore' });
+  if (pinning)
+    spawnSync(pinning.taskset, ['-a', '-p', '-c', pinning.generatorCpus, String(process.pid)], { stdio: 'ignore' });
   console.log(
     pinning
       ? `Pinning: servers on CPU ${pinning.serverCpus}, load generator on CPU ${pinning.generatorCpus} (taskset).`
       : 'Pinning: NONE (no taskset or fewer than 2 CPUs); servers and generator share the CPUs, figures are less comparable.',
   );
-  console.log(`Scenarios: ${[...options.scenarios, ...(options.scaling ? ['scaling'] : [])].join(', ')}; ${options.rounds} round(s)${options.quick ? ', quick' : ''}.`);
+  console.log(
+    `Scenarios: ${[...options.scenarios, ...(options.scaling ? ['scaling'] : [])].join(', ')}; ${options.rounds} round(s)${options.quick ? ', quick' : ''}.`,
+  );
   const build = wsBuild();
   const { ws, bufferutil } = build;
-  console.log(`Both servers: ws ${ws} from node_modules, ${bufferutil ? `with bufferutil ${bufferutil} (native unmasking)` : 'WITHOUT bufferutil (ws unmasks in JavaScript; large messages are several times slower)'}.`);
-  console.log(`Project server: node ${V8_FLAGS.join(' ')} dist/server/main.js ${PROJECT_BENCH_FLAGS.join(' ')}${options.workers !== undefined ? ` --workers ${options.workers}` : ''}\n`);
+  console.log(
+    `Both servers: ws ${ws} from node_modules, ${bufferutil ? `with bufferutil ${bufferutil} (native unmasking)` : 'WITHOUT bufferutil (ws unmasks in JavaScript; large messages are several times slower)'}.`,
+  );
+  console.log(
+    `Project server: node ${V8_FLAGS.join(' ')} dist/server/main.js ${PROJECT_BENCH_FLAGS.join(' ')}${options.workers !== undefined ? ` --workers ${options.workers}` : ''}\n`,
+  );
 
   const results: RoundResult[] = [];
   const commands: Record<string, string[]> = {};
@@ -73,11 +81,20 @@ async function main(): Promise<void> {
           const result = await runGenerator(scenario, server, pinning, options.quick);
           // Anything the server printed (at warn level) is worth keeping next to the figures.
           const serverOutput = server.output();
-          results.push({ round, scenario, server: name, ...result, serverCpus: server.cpus, ...(serverOutput ? { serverOutput } : {}) });
+          results.push({
+            round,
+            scenario,
+            server: name,
+            ...result,
+            serverCpus: server.cpus,
+            ...(serverOutput ? { serverOutput } : {}),
+          });
           console.log(`round ${round}  ${scenario.padEnd(10)} ${name.padEnd(8)} ${brief(result.figures)}`);
         } catch (error) {
           const said = server.output();
-          throw said && error instanceof Error ? new Error(`${error.message}\nThe ${name} server printed:\n${said}`) : error;
+          throw said && error instanceof Error
+            ? new Error(`${error.message}\nThe ${name} server printed:\n${said}`)
+            : error;
         } finally {
           await server.stop();
         }
@@ -85,7 +102,9 @@ async function main(): Promise<void> {
     }
   }
 
-  const scaling = options.scaling ? await runScaling(ROOT, scalingWhere, options.rounds, options.quick, (line) => console.log(line)) : undefined;
+  const scaling = options.scaling
+    ? await runScaling(ROOT, scalingWhere, options.rounds, options.quick, (line) => console.log(line))
+    : undefined;
 
   const summary = options.scenarios.length ? summarizeMetrics(results, options.scenarios) : [];
   if (summary.length) {
@@ -116,7 +135,14 @@ async function main(): Promise<void> {
 // figures worth comparing across runs.
 function contentionNote(results: readonly RoundResult[]): string {
   const worst = (who: string) =>
-    Math.max(0, ...results.flatMap((r) => Object.entries(r.figures).filter(([k]) => k.startsWith(`${who}_stolen_pct`)).map(([, v]) => v)));
+    Math.max(
+      0,
+      ...results.flatMap((r) =>
+        Object.entries(r.figures)
+          .filter(([k]) => k.startsWith(`${who}_stolen_pct`))
+          .map(([, v]) => v),
+      ),
+    );
   const server = worst('server');
   const gen = worst('gen');
   const text = `CPU taken by other processes: up to ${server.toFixed(1)}% of a measurement window from the server, ${gen.toFixed(1)}% from the generator.`;
@@ -126,7 +152,9 @@ function contentionNote(results: readonly RoundResult[]): string {
     for (const [key, value] of Object.entries(r.figures)) {
       if (key.startsWith('gen_cpu_pct') && value >= 90) {
         const server = r.figures[key.replace('gen_', 'server_')] ?? NaN;
-        lines.push(`WARNING: in round ${r.round} ${r.scenario} (${r.server}) the generator used ${value.toFixed(0)}% of its core (server ${server.toFixed(0)}%); it may have limited that figure.`);
+        lines.push(
+          `WARNING: in round ${r.round} ${r.scenario} (${r.server}) the generator used ${value.toFixed(0)}% of its core (server ${server.toFixed(0)}%); it may have limited that figure.`,
+        );
       }
     }
   }
@@ -144,7 +172,13 @@ function brief(figures: Record<string, number>): string {
 function readOptions() {
   const parse = () =>
     parseArgs({
-      options: { quick: { type: 'boolean' }, rounds: { type: 'string' }, only: { type: 'string' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        quick: { type: 'boolean' },
+        rounds: { type: 'string' },
+        only: { type: 'string' },
+        workers: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     }).values;
   let values: ReturnType<typeof parse>;
@@ -161,13 +195,23 @@ function readOptions() {
   const rounds = values.rounds === undefined ? (quick ? 1 : 3) : Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) fail(`--rounds must be a whole number ≥ 1, got ${values.rounds}`);
   const all = Object.values(SCENARIO_LETTERS);
-  const picked = values.only === undefined ? [...all, 'scaling'] : values.only.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const picked =
+    values.only === undefined
+      ? [...all, 'scaling']
+      : values.only
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean);
   const scenarios = all.filter((name) => picked.some((p) => p === name || SCENARIO_LETTERS[p] === name));
   const scaling = picked.includes('f') || picked.includes('scaling');
-  const unknown = picked.filter((p) => !SCENARIO_LETTERS[p] && !all.includes(p as ScenarioName) && p !== 'f' && p !== 'scaling');
-  if (unknown.length || (scenarios.length === 0 && !scaling)) fail(`--only takes a,b,c,d,e,f or ${all.join(',')},scaling; got ${values.only}`);
+  const unknown = picked.filter(
+    (p) => !SCENARIO_LETTERS[p] && !all.includes(p as ScenarioName) && p !== 'f' && p !== 'scaling',
+  );
+  if (unknown.length || (scenarios.length === 0 && !scaling))
+    fail(`--only takes a,b,c,d,e,f or ${all.join(',')},scaling; got ${values.only}`);
   // Passed through as given (a number or 'auto'); the project server validates it.
-  if (values.workers !== undefined && !/^[\w-]+$/.test(values.workers)) fail(`--workers takes a number or a word such as auto, got ${values.workers}`);
+  if (values.workers !== undefined && !/^[\w-]+$/.test(values.workers))
+    fail(`--workers takes a number or a word such as auto, got ${values.workers}`);
   return { quick, rounds, scenarios, scaling, workers: values.workers };
 }
 
@@ -187,7 +231,8 @@ function serverOrder(round: number): readonly ['project', 'baseline'] | readonly
 
 /** The ws both servers load, and the bufferutil it unmasks with when it can load one (as ws itself decides). */
 function wsBuild(): { ws: string; bufferutil: string | null } {
-  const version = (name: string) => (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (name: string) =>
+    (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
   let bufferutil: string | null = null;
   if (!process.env.WS_NO_BUFFER_UTIL) {
     try {

@@ -38,7 +38,13 @@ export interface ScalingPlacement {
 }
 
 /** Runs the scaling rounds; `log` gets one progress line per run. */
-export async function runScaling(root: string, { pinning, placement }: ScalingPlacement, rounds: number, quick: boolean, log: (line: string) => void): Promise<{ rounds: ScalingRound[]; summary: ScalingSummary }> {
+export async function runScaling(
+  root: string,
+  { pinning, placement }: ScalingPlacement,
+  rounds: number,
+  quick: boolean,
+  log: (line: string) => void,
+): Promise<{ rounds: ScalingRound[]; summary: ScalingSummary }> {
   const results: ScalingRound[] = [];
   for (let round = 1; round <= rounds; round++) {
     for (const workers of SCALING_WORKERS) {
@@ -54,7 +60,9 @@ export async function runScaling(root: string, { pinning, placement }: ScalingPl
           serverCpus: server.cpus,
         };
         results.push(result);
-        log(`round ${round}  scaling    ${workers} worker${workers > 1 ? 's' : ' '} msgs_per_s=${Math.round(result.msgsPerSecond)} server_cpu_pct=${result.serverCpuPct.toFixed(1)} gen_cpu_pct=${result.genCpuPct.toFixed(1)}`);
+        log(
+          `round ${round}  scaling    ${workers} worker${workers > 1 ? 's' : ' '} msgs_per_s=${Math.round(result.msgsPerSecond)} server_cpu_pct=${result.serverCpuPct.toFixed(1)} gen_cpu_pct=${result.genCpuPct.toFixed(1)}`,
+        );
       } finally {
         await server.stop();
       }
@@ -65,8 +73,10 @@ export async function runScaling(root: string, { pinning, placement }: ScalingPl
 
 export function formatScaling(s: ScalingSummary, rounds: number): string {
   const cell = (x: Summary) => formatCell(x, rounds);
-  const rows = s.byWorkers.map((w) =>
-    `${String(w.workers).padEnd(7)}  ${cell(w.msgsPerSecond).padStart(27)}  ${cell(w.serverCpuPct).padStart(27)}  ${cell(w.msgsPerCpuSecond).padStart(27)}`);
+  const rows = s.byWorkers.map(
+    (w) =>
+      `${String(w.workers).padEnd(7)}  ${cell(w.msgsPerSecond).padStart(27)}  ${cell(w.serverCpuPct).padStart(27)}  ${cell(w.msgsPerCpuSecond).padStart(27)}`,
+  );
   return [
     `Scaling: (b) throughput with --workers 1 and 2; ${s.placement}`,
     `workers  ${'msg/s median (min–max)'.padStart(27)}  ${'server CPU % (100 = 1 core)'.padStart(27)}  ${'msg per server CPU-second'.padStart(27)}`,
@@ -79,7 +89,13 @@ function summarizeScaling(results: readonly ScalingRound[], placement: string): 
   const perCpu = (r: ScalingRound) => r.msgsPerSecond / (r.serverCpuPct / 100);
   const of = (workers: number) => results.filter((r) => r.workers === workers);
   const ratio = (figure: (r: ScalingRound) => number) =>
-    median(of(TWO).flatMap((two) => of(ONE).filter((one) => one.round === two.round).map((one) => figure(two) / figure(one))));
+    median(
+      of(TWO).flatMap((two) =>
+        of(ONE)
+          .filter((one) => one.round === two.round)
+          .map((one) => figure(two) / figure(one)),
+      ),
+    );
   return {
     placement,
     byWorkers: SCALING_WORKERS.map((workers) => ({
@@ -99,7 +115,11 @@ function summarizeScaling(results: readonly ScalingRound[], placement: string): 
  */
 export function scalingPlacement(): ScalingPlacement {
   const dedicated = choosePinning(TWO);
-  if (dedicated) return { pinning: dedicated, placement: `server on CPUs ${dedicated.serverCpus}, generator on ${dedicated.generatorCpus}.` };
+  if (dedicated)
+    return {
+      pinning: dedicated,
+      placement: `server on CPUs ${dedicated.serverCpus}, generator on ${dedicated.generatorCpus}.`,
+    };
   const all = parseCpuList(allowedCpus(process.pid)).join(',');
   const taskset = tasksetFor(all);
   const placement = `only ${parseCpuList(all).length} CPU(s): server and generator share them, so msg/s understates two workers; compare msg per CPU-second.`;

@@ -30,7 +30,11 @@ export function killAll(): void {
 }
 
 /** Spawns a child that killAll() will reap. */
-export function spawnTracked(command: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
+export function spawnTracked(
+  command: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ChildProcess {
   const child = spawn(command[0]!, command.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   child.on('exit', () => live.delete(child));
@@ -72,7 +76,16 @@ export function pinned(pinning: Pinning, role: 'server' | 'generator', command: 
  * per-connection info lines off the hot path, as a production deployment would.
  */
 export const PROJECT_BENCH_FLAGS = [
-  '--log-level', 'warn', '--rate-limit', '0', '--max-connections', '20000', '--max-connections-per-ip', '20000', '--heartbeat-interval', '0',
+  '--log-level',
+  'warn',
+  '--rate-limit',
+  '0',
+  '--max-connections',
+  '20000',
+  '--max-connections-per-ip',
+  '20000',
+  '--heartbeat-interval',
+  '0',
 ] as const;
 
 // Settings the project server reads from its environment; a stray one in the
@@ -82,8 +95,17 @@ const PROJECT_ENV = ENV_NAMES;
 export function serverCommand(name: ServerName, port: number, workers: string | undefined): string[] {
   if (name === 'baseline') return [process.execPath, 'bench/baseline-server.mjs', '--port', String(port)];
   // The project runs as `npm start` runs it: with its V8 flags.
-  return [process.execPath, ...V8_FLAGS, 'dist/server/main.js', '--port', String(port), '--host', '127.0.0.1', ...PROJECT_BENCH_FLAGS,
-    ...(workers !== undefined ? ['--workers', workers] : [])];
+  return [
+    process.execPath,
+    ...V8_FLAGS,
+    'dist/server/main.js',
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    ...PROJECT_BENCH_FLAGS,
+    ...(workers !== undefined ? ['--workers', workers] : []),
+  ];
 }
 
 export interface RunningServer {
@@ -143,22 +165,34 @@ export async function startServer(name: ServerName, { root, pinning, workers }: 
 // One scenario in a fresh generator process on the generator's CPU; a hard time limit backs up the scenario's own bounds.
 export async function runGenerator(scenario: ScenarioName, server: RunningServer, pinning: Pinning, quick: boolean) {
   const job = { scenario, quick, serverPid: server.pid, target: { host: '127.0.0.1', port: server.port } };
-  const command = pinned(pinning, 'generator', [process.execPath, '--import', 'tsx', 'bench/generator.ts', JSON.stringify(job)]);
+  const command = pinned(pinning, 'generator', [
+    process.execPath,
+    '--import',
+    'tsx',
+    'bench/generator.ts',
+    JSON.stringify(job),
+  ]);
   const child = spawnTracked(command, server.root);
   const output = tail(child, 64 * 1024);
   let stdout = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const limitMs = quick ? 120_000 : 300_000;
   const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once('exit', (c, s) => resolve([c, s])),
+  );
   clearTimeout(timer);
   const text = output();
   if (code !== 0) {
-    const why = signal === 'SIGKILL' ? `was killed after the ${limitMs / 1000} s limit` : `exited with ${code ?? signal}`;
+    const why =
+      signal === 'SIGKILL' ? `was killed after the ${limitMs / 1000} s limit` : `exited with ${code ?? signal}`;
     throw new Error(`${scenario} against the ${server.name} server: the load generator ${why}:\n${text}`);
   }
   try {
-    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Pick<RoundResult, 'figures' | 'settings' | 'generatorCpus'>;
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Pick<
+      RoundResult,
+      'figures' | 'settings' | 'generatorCpus'
+    >;
   } catch {
     throw new Error(`${scenario} against the ${server.name} server: the load generator printed no result:\n${text}`);
   }

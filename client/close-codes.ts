@@ -54,8 +54,10 @@ export function closeCodeName(code: number): string {
 export function closeCodeMeaning(code: number): string {
   const explained = EXPLANATIONS[code];
   if (explained) return `${closeCodeName(code)}: ${explained}`;
-  if (code >= 3000 && code <= 3999) return 'Registered: 3000–3999 are registered with IANA by libraries, frameworks and applications.';
-  if (code >= 4000 && code <= 4999) return 'Private use: 4000–4999 are for an application and its server to agree on; no registry.';
+  if (code >= 3000 && code <= 3999)
+    return 'Registered: 3000–3999 are registered with IANA by libraries, frameworks and applications.';
+  if (code >= 4000 && code <= 4999)
+    return 'Private use: 4000–4999 are for an application and its server to agree on; no registry.';
   if (code >= 1000 && code <= 2999) return 'Reserved: 1000–2999 are kept for RFC 6455 and its future extensions.';
   return 'Not a valid code: close codes run from 1000 to 4999.';
 }
@@ -76,7 +78,8 @@ export function closeCodeProblem(text: string): string | undefined {
   if (code >= 1001 && code <= 1015) {
     return `${code} (${closeCodeName(code)}) is for browsers and servers to send or report; a page may only close with 1000 or 3000–4999.`;
   }
-  if (code >= 1016 && code <= 2999) return `${code} is reserved for future RFCs; a page may only close with 1000 or 3000–4999.`;
+  if (code >= 1016 && code <= 2999)
+    return `${code} is reserved for future RFCs; a page may only close with 1000 or 3000–4999.`;
   return `${code} is outside the close codes (1000–4999); a page may only close with 1000 or 3000–4999.`;
 }
 

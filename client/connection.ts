@@ -74,12 +74,17 @@ export function parseTarget(urlText: string, protocolsText: string): Target | { 
   } catch {
     return { error: `${JSON.stringify(urlText.trim())} is not a URL; write e.g. ws://127.0.0.1:1234/raw.` };
   }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return { error: `A WebSocket URL starts with ws:// or wss://, not ${url.protocol}//.` };
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:')
+    return { error: `A WebSocket URL starts with ws:// or wss://, not ${url.protocol}//.` };
   if (url.hash) return { error: 'A WebSocket URL cannot have a #fragment.' };
-  const protocols = protocolsText.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const protocols = protocolsText
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   // RFC 6455 4.1: each subprotocol is an HTTP token, and none may repeat.
   const bad = protocols.find((p) => !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(p));
-  if (bad !== undefined) return { error: `${JSON.stringify(bad)} is not a valid subprotocol name (no spaces or separators).` };
+  if (bad !== undefined)
+    return { error: `${JSON.stringify(bad)} is not a valid subprotocol name (no spaces or separators).` };
   if (new Set(protocols).size !== protocols.length) return { error: 'Each subprotocol may be offered only once.' };
   return { url: url.href, protocols };
 }
@@ -100,14 +105,17 @@ export function readFirstMessage({ url, protocols }: Target, timeoutMs = 5000): 
     const timer = setTimeout(() => finish(new Error(`no message within ${timeoutMs / 1000} s`)), timeoutMs);
     const finish = (outcome: string | Error) => {
       clearTimeout(timer);
-      if (socket.readyState === ReadyState.CONNECTING || socket.readyState === ReadyState.OPEN) socket.close(1000, 'inspected');
+      if (socket.readyState === ReadyState.CONNECTING || socket.readyState === ReadyState.OPEN)
+        socket.close(1000, 'inspected');
       if (typeof outcome === 'string') resolve(outcome);
       else reject(outcome);
     };
     socket.addEventListener('message', (event: MessageEvent<unknown>) =>
       finish(typeof event.data === 'string' ? event.data : new Error('the first message was binary')),
     );
-    socket.addEventListener('close', ({ code }) => finish(new Error(`the connection closed with ${code} before any message`)));
+    socket.addEventListener('close', ({ code }) =>
+      finish(new Error(`the connection closed with ${code} before any message`)),
+    );
   });
 }
 

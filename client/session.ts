@@ -99,7 +99,9 @@ export class Session {
       this.#emit('stats', this.stats);
     });
     connection.on('message', (data) => this.#received(data));
-    connection.on('error', () => this.note('error event: the browser gives no details; the close event has the code', true));
+    connection.on('error', () =>
+      this.note('error event: the browser gives no details; the close event has the code', true),
+    );
     connection.on('close', (info) => {
       this.stats.openedAt = undefined;
       // A dropped connection (1006) often comes with no error event at all, so
@@ -178,7 +180,18 @@ export class Session {
   }
 
   #add(direction: Direction, kind: Kind, size: number, text: string, rtt: number | undefined, error = false): LogEntry {
-    const entry: LogEntry = { id: this.#nextId++, time: Date.now(), direction, kind, error, size, text, url: this.#connection.url, rtt, bytes: undefined };
+    const entry: LogEntry = {
+      id: this.#nextId++,
+      time: Date.now(),
+      direction,
+      kind,
+      error,
+      size,
+      text,
+      url: this.#connection.url,
+      rtt,
+      bytes: undefined,
+    };
     this.entries.push(entry);
     if (this.entries.length > MAX_ENTRIES) {
       this.#dropped++;
@@ -201,7 +214,13 @@ export class Session {
       this.#emit('bytes', entry);
     };
     if (data instanceof Blob) {
-      data.slice(0, DETAIL_BYTES).arrayBuffer().then((buffer) => keep(new Uint8Array(buffer)), () => {});
+      data
+        .slice(0, DETAIL_BYTES)
+        .arrayBuffer()
+        .then(
+          (buffer) => keep(new Uint8Array(buffer)),
+          () => {},
+        );
     } else {
       keep(new Uint8Array(data.slice(0, DETAIL_BYTES)));
     }

@@ -15,7 +15,8 @@ export function loadTemplates(storage: Storage): Template[] {
     const parsed: unknown = JSON.parse(storage.getItem(KEY) ?? '[]');
     if (!Array.isArray(parsed)) return [];
     return parsed.filter(
-      (t): t is Template => typeof t === 'object' && t !== null && typeof t.name === 'string' && typeof t.text === 'string',
+      (t): t is Template =>
+        typeof t === 'object' && t !== null && typeof t.name === 'string' && typeof t.text === 'string',
     );
   } catch {
     return [];

@@ -22,7 +22,9 @@ async function fillEveryPanel(page: Page): Promise<void> {
 async function violations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).analyze();
   // One line per failing element, so a failure says what and where.
-  return results.violations.flatMap((v) => v.nodes.map((node) => `${v.id}: ${node.target.join(' ')} — ${node.failureSummary ?? v.help}`));
+  return results.violations.flatMap((v) =>
+    v.nodes.map((node) => `${v.id}: ${node.target.join(' ')} — ${node.failureSummary ?? v.help}`),
+  );
 }
 
 test('axe finds no violations in light mode', async ({ page }) => {
@@ -37,7 +39,10 @@ test('axe finds no violations in dark mode', async ({ page }) => {
   expect(await violations(page)).toEqual([]);
 });
 
-test('the keyboard alone reaches the message box, sends with Enter, and focus is visible', async ({ page, problems }) => {
+test('the keyboard alone reaches the message box, sends with Enter, and focus is visible', async ({
+  page,
+  problems,
+}) => {
   await openConnected(page);
   // The message box is the first stop: the seed's form is at the top.
   await page.keyboard.press('Tab');

@@ -6,7 +6,11 @@ import { expect, logRows, openConnected, readyState, sendButton, test } from './
 const FILE = { name: 'bytes.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(3000, 0xab) };
 const CANVAS_BYTES = 400 * 320 * 4;
 
-test('a picked file round-trips as a Blob or an ArrayBuffer, as binaryType says', async ({ page, consoleLines, problems }) => {
+test('a picked file round-trips as a Blob or an ArrayBuffer, as binaryType says', async ({
+  page,
+  consoleLines,
+  problems,
+}) => {
   await openConnected(page);
   const picker = page.getByLabel('Send a file (as a Blob)');
   await expect(page.getByLabel('Blob', { exact: true })).toBeChecked();
@@ -21,14 +25,17 @@ test('a picked file round-trips as a Blob or an ArrayBuffer, as binaryType says'
   await expect(logRows(page, 'sent', 'file "bytes.bin": Blob, 3000 bytes')).toHaveCount(2);
   await expect(logRows(page, 'received', 'Blob, 3000 bytes')).toHaveCount(1);
 
-  await expect.poll(() => consoleLines.filter((line) => line.startsWith('message received: '))).toEqual([
-    'message received: Blob(3000)',
-    'message received: ArrayBuffer(3000)',
-  ]);
+  await expect
+    .poll(() => consoleLines.filter((line) => line.startsWith('message received: ')))
+    .toEqual(['message received: Blob(3000)', 'message received: ArrayBuffer(3000)']);
   expect(problems).toEqual([]);
 });
 
-test('the canvas pixels (512000 bytes) round-trip as a Blob or an ArrayBuffer', async ({ page, consoleLines, problems }) => {
+test('the canvas pixels (512000 bytes) round-trip as a Blob or an ArrayBuffer', async ({
+  page,
+  consoleLines,
+  problems,
+}) => {
   await openConnected(page);
   const sendCanvas = page.getByRole('button', { name: 'Send canvas pixels', exact: true });
 

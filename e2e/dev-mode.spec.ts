@@ -40,7 +40,8 @@ test('a stylesheet edit hot-reloads without a full page reload', async ({ page }
   await hmrConnected;
   // A full reload would wipe this marker; a hot update keeps it.
   await page.evaluate(() => Object.assign(window, { hmrMarker: true }));
-  const probe = () => page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--hmr-probe').trim());
+  const probe = () =>
+    page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--hmr-probe').trim());
   expect(await probe()).toBe('');
   try {
     await writeFile(stylesheet, `${original}\n:root { --hmr-probe: edited; }\n`);

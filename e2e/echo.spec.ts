@@ -3,7 +3,11 @@
 // and reconnects, and shows whatever comes back as text, never as HTML.
 import { expect, logOf, logRows, openConnected, readyState, sendButton, test } from './fixtures.ts';
 
-test('opens the socket on load and shows readyState 1 OPEN with the echo-protocol subprotocol', async ({ page, server, problems }) => {
+test('opens the socket on load and shows readyState 1 OPEN with the echo-protocol subprotocol', async ({
+  page,
+  server,
+  problems,
+}) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1, name: 'WebSocket Echo Test' })).toBeVisible();
   await expect(readyState(page)).toHaveText('1 OPEN');
@@ -48,7 +52,10 @@ test("the console says what the seed's page says: connected, message received, c
   expect(problems).toEqual([]);
 });
 
-test('Disconnect closes with 1000 and disables sending; Connect opens a new socket that echoes', async ({ page, problems }) => {
+test('Disconnect closes with 1000 and disables sending; Connect opens a new socket that echoes', async ({
+  page,
+  problems,
+}) => {
   await openConnected(page);
   const connect = page.getByRole('button', { name: 'Connect', exact: true });
   const disconnect = page.getByRole('button', { name: 'Disconnect', exact: true });

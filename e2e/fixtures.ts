@@ -55,7 +55,11 @@ export function logOf(page: Page): Locator {
 }
 
 /** Log rows going `direction` whose content is exactly `content`. */
-export function logRows(page: Page, direction: 'sent' | 'received' | 'event' | 'error', content: string | RegExp): Locator {
+export function logRows(
+  page: Page,
+  direction: 'sent' | 'received' | 'event' | 'error',
+  content: string | RegExp,
+): Locator {
   const text = typeof content === 'string' ? page.getByText(content, { exact: true }) : page.getByText(content);
   return logOf(page)
     .getByRole('listitem')

@@ -12,7 +12,9 @@ test('/raw echoes without the prefix, and its replies get round-trip times', asy
   await expect(readyState(page)).toHaveText('1 OPEN');
   await expect(page.getByLabel('Endpoint', { exact: true })).toHaveValue(`${server.wsUrl}raw`);
   // Switching closed the old socket first, as the page's own close.
-  await expect(logRows(page, 'event', 'close: code 1000 (Normal Closure), reason "switching endpoint", wasClean true')).toHaveCount(1);
+  await expect(
+    logRows(page, 'event', 'close: code 1000 (Normal Closure), reason "switching endpoint", wasClean true'),
+  ).toHaveCount(1);
 
   await sendButton(page).click();
   await expect(logRows(page, 'received', 'Hello, world!')).toHaveCount(1);
@@ -49,7 +51,10 @@ test('/inspect sends its handshake report first, which is not a reply either', a
   expect(problems).toEqual([]);
 });
 
-test('closing with 4000 "bye" shows the server’s close frame: 4000, "bye", Private use, wasClean true', async ({ page, problems }) => {
+test('closing with 4000 "bye" shows the server’s close frame: 4000, "bye", Private use, wasClean true', async ({
+  page,
+  problems,
+}) => {
   await openConnected(page);
   await page.getByLabel('Close code', { exact: true }).fill('4000');
   await page.getByLabel('Close reason', { exact: true }).fill('bye');
@@ -57,7 +62,9 @@ test('closing with 4000 "bye" shows the server’s close frame: 4000, "bye", Pri
   await page.getByRole('button', { name: 'Close with code', exact: true }).click();
 
   await expect(readyState(page)).toHaveText('3 CLOSED');
-  await expect(page.getByLabel('Last close', { exact: true })).toHaveText('code 4000 (Private use), reason "bye", wasClean true');
+  await expect(page.getByLabel('Last close', { exact: true })).toHaveText(
+    'code 4000 (Private use), reason "bye", wasClean true',
+  );
   await expect(page.getByText(/^Closed with 4000, reason "bye", wasClean true: the server answered/)).toContainText(
     '4000 Private use: 4000–4999 are for an application and its server to agree on',
   );
@@ -66,7 +73,10 @@ test('closing with 4000 "bye" shows the server’s close frame: 4000, "bye", Pri
   expect(problems).toEqual([]);
 });
 
-test('close codes a page may not send, and over-long reasons, are refused with the rule', async ({ page, problems }) => {
+test('close codes a page may not send, and over-long reasons, are refused with the rule', async ({
+  page,
+  problems,
+}) => {
   await openConnected(page);
   const code = page.getByLabel('Close code', { exact: true });
   const reason = page.getByLabel('Close reason', { exact: true });
@@ -74,7 +84,10 @@ test('close codes a page may not send, and over-long reasons, are refused with t
   const alert = page.getByRole('alert');
 
   for (const [typed, explanation] of [
-    ['1001', '1001 (Going Away) is for browsers and servers to send or report; a page may only close with 1000 or 3000–4999.'],
+    [
+      '1001',
+      '1001 (Going Away) is for browsers and servers to send or report; a page may only close with 1000 or 3000–4999.',
+    ],
     ['2000', '2000 is reserved for future RFCs; a page may only close with 1000 or 3000–4999.'],
     ['5000', '5000 is outside the close codes (1000–4999); a page may only close with 1000 or 3000–4999.'],
     ['bye', 'Enter a whole number: 1000, or one from 3000 to 4999.'],
@@ -96,11 +109,15 @@ test('close codes a page may not send, and over-long reasons, are refused with t
 
   await reason.fill(`${'é'.repeat(61)}x`);
   await close.click();
-  await expect(page.getByLabel('Last close', { exact: true })).toHaveText(`code 3000 (Registered), reason "${'é'.repeat(61)}x", wasClean true`);
+  await expect(page.getByLabel('Last close', { exact: true })).toHaveText(
+    `code 3000 (Registered), reason "${'é'.repeat(61)}x", wasClean true`,
+  );
   expect(problems).toEqual([]);
 });
 
-test('auto-reconnect retries with backoff while the server is down and is OPEN again once it is back', async ({ page }) => {
+test('auto-reconnect retries with backoff while the server is down and is OPEN again once it is back', async ({
+  page,
+}) => {
   const port = await freePort();
   const start = () => startServer({ args: ['--port', String(port)] });
   let server: RunningServer = await start();
@@ -160,7 +177,10 @@ test('stats count messages and bytes each way, round trips, and a ticking uptime
   expect(problems).toEqual([]);
 });
 
-test('a bad endpoint or subprotocol is refused inline; another host is blocked by the CSP, and the page says so', async ({ page, server }) => {
+test('a bad endpoint or subprotocol is refused inline; another host is blocked by the CSP, and the page says so', async ({
+  page,
+  server,
+}) => {
   await openConnected(page);
   await page.getByRole('button', { name: 'Disconnect', exact: true }).click();
   await expect(readyState(page)).toHaveText('3 CLOSED');

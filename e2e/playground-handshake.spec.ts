@@ -5,12 +5,20 @@ import { createHash } from 'node:crypto';
 import { expect, openConnected, test } from './fixtures.ts';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-const acceptFor = (key: string) => createHash('sha1').update(key + GUID).digest('base64');
+const acceptFor = (key: string) =>
+  createHash('sha1')
+    .update(key + GUID)
+    .digest('base64');
 
-test('Inspect handshake shows the request, and the browser computes the same accept as the server ✓', async ({ page, problems }) => {
+test('Inspect handshake shows the request, and the browser computes the same accept as the server ✓', async ({
+  page,
+  problems,
+}) => {
   await openConnected(page);
   await page.getByRole('button', { name: 'Inspect handshake', exact: true }).click();
-  await expect(page.getByLabel('Match', { exact: true })).toHaveText('✓ match: the browser computes what the server sent');
+  await expect(page.getByLabel('Match', { exact: true })).toHaveText(
+    '✓ match: the browser computes what the server sent',
+  );
 
   await expect(page.getByLabel('Request line', { exact: true })).toHaveText('GET /inspect HTTP/1.1');
   const key = (await page.getByLabel('Key', { exact: true }).textContent())!;
@@ -20,12 +28,15 @@ test('Inspect handshake shows the request, and the browser computes the same acc
   await expect(page.getByLabel('Protocol', { exact: true })).toHaveText('echo-protocol');
 
   const headers = page.getByRole('table', { name: 'Request headers as the server saw them' });
-  const header = (name: string) => headers.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+  const header = (name: string) =>
+    headers.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
   await expect(header('Sec-WebSocket-Key').getByRole('cell')).toHaveText(key);
   await expect(header('Sec-WebSocket-Version').getByRole('cell')).toHaveText('13');
   await expect(header('Sec-WebSocket-Protocol').getByRole('cell')).toHaveText('echo-protocol');
   await expect(header('Upgrade').getByRole('cell')).toHaveText('websocket');
-  await expect(page.getByText(/^Inspected ws:\/\/127\.0\.0\.1:\d+\/inspect over a socket of its own, closed again\.$/)).toBeVisible();
+  await expect(
+    page.getByText(/^Inspected ws:\/\/127\.0\.0\.1:\d+\/inspect over a socket of its own, closed again\.$/),
+  ).toBeVisible();
   // The page's own connection was left alone.
   await expect(page.getByLabel('readyState', { exact: true })).toHaveText('1 OPEN');
 
@@ -36,7 +47,10 @@ test('Inspect handshake shows the request, and the browser computes the same acc
   expect(problems).toEqual([]);
 });
 
-test('the accept calculator gives the seeds’ accepts for the seeds’ keys, and any other key’s', async ({ page, problems }) => {
+test('the accept calculator gives the seeds’ accepts for the seeds’ keys, and any other key’s', async ({
+  page,
+  problems,
+}) => {
   await page.goto('/');
   const key = page.getByLabel('Sec-WebSocket-Key', { exact: true });
   const accept = page.getByLabel('Sec-WebSocket-Accept', { exact: true });
@@ -60,7 +74,9 @@ test('without crypto.subtle (no secure context) the panel says why instead of fa
   await page.addInitScript(() => Object.defineProperty(Crypto.prototype, 'subtle', { get: () => undefined }));
   await openConnected(page);
   await expect(page.getByText(/crypto\.subtle exists only in secure contexts/)).toBeVisible();
-  await expect(page.getByLabel('Sec-WebSocket-Accept', { exact: true })).toHaveText('needs a secure context (see below)');
+  await expect(page.getByLabel('Sec-WebSocket-Accept', { exact: true })).toHaveText(
+    'needs a secure context (see below)',
+  );
 
   await page.getByRole('button', { name: 'Inspect handshake', exact: true }).click();
   await expect(page.getByLabel('Match', { exact: true })).toHaveText('cannot check here');

@@ -4,7 +4,10 @@
 import { expect, logOf, logRows, openConnected, sendButton, test } from './fixtures.ts';
 import { allRows, exportSession, rttOf } from './playground-helpers.ts';
 
-test('an echo reply shows its round-trip time in ms; the message sent and the events do not', async ({ page, problems }) => {
+test('an echo reply shows its round-trip time in ms; the message sent and the events do not', async ({
+  page,
+  problems,
+}) => {
   await openConnected(page);
   await sendButton(page).click();
   await expect(rttOf(page, 'received', 'Received: Hello, world!')).toHaveText(/^rtt \d+(\.\d+)? ms$/);
@@ -63,11 +66,20 @@ test('filter, search and clear change what the log shows, never what the export 
 
   const { data } = await exportSession(page);
   expect(data.entries).toHaveLength(11);
-  expect(data.entries.filter((e) => e.direction === 'sent').map((e) => e.text)).toEqual(['apple', 'banana', 'cherry', 'after clearing']);
+  expect(data.entries.filter((e) => e.direction === 'sent').map((e) => e.text)).toEqual([
+    'apple',
+    'banana',
+    'cherry',
+    'after clearing',
+  ]);
   expect(problems).toEqual([]);
 });
 
-test('Export JSON downloads every entry logged, with ISO times, sizes, round trips and hex previews', async ({ page, server, problems }) => {
+test('Export JSON downloads every entry logged, with ISO times, sizes, round trips and hex previews', async ({
+  page,
+  server,
+  problems,
+}) => {
   await openConnected(page);
   await sendButton(page).click();
   await page.getByLabel('Hex bytes', { exact: true }).fill('de ad be ef');
@@ -93,9 +105,14 @@ test('Export JSON downloads every entry logged, with ISO times, sizes, round tri
     expect(new Date(entry.time).toISOString()).toBe(entry.time);
     expect(entry.url).toBe(server.wsUrl);
   }
-  const byText = (direction: string, text: string) => data.entries.find((e) => e.direction === direction && e.text === text);
+  const byText = (direction: string, text: string) =>
+    data.entries.find((e) => e.direction === direction && e.text === text);
   expect(byText('sent', 'Hello, world!')).toMatchObject({ kind: 'text', size: 13, rtt: null });
-  expect(byText('received', 'Received: Hello, world!')).toMatchObject({ kind: 'text', size: 23, rtt: expect.any(Number) });
+  expect(byText('received', 'Received: Hello, world!')).toMatchObject({
+    kind: 'text',
+    size: 23,
+    rtt: expect.any(Number),
+  });
   const binary = data.entries.filter((e) => e.kind === 'binary');
   expect(binary.map((e) => [e.direction, e.size, e.hexPreview])).toEqual([
     ['sent', 4, 'de ad be ef'],
@@ -125,7 +142,9 @@ test('a flood of 1500 echoes keeps 500 rows in the DOM and every entry in the ex
   // Following along: the newest reply is the last row, scrolled into view.
   await expect(allRows(page).last()).toContainText('Received: flood');
   await expect(allRows(page).last()).toBeInViewport();
-  expect(await logOf(page).evaluate((log) => log.scrollHeight - log.scrollTop - log.clientHeight)).toBeLessThanOrEqual(24);
+  expect(await logOf(page).evaluate((log) => log.scrollHeight - log.scrollTop - log.clientHeight)).toBeLessThanOrEqual(
+    24,
+  );
 
   const { data } = await exportSession(page);
   expect(data.entries).toHaveLength(total);

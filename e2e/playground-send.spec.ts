@@ -45,7 +45,10 @@ test('Shift+Enter adds a line instead of sending', async ({ page, problems }) =>
   expect(problems).toEqual([]);
 });
 
-test('with JSON checking on, invalid JSON is refused inline and not sent; pretty-print formats valid JSON', async ({ page, problems }) => {
+test('with JSON checking on, invalid JSON is refused inline and not sent; pretty-print formats valid JSON', async ({
+  page,
+  problems,
+}) => {
   await openConnected(page);
   const box = page.getByLabel('Message', { exact: true });
   const error = page.getByRole('alert');
@@ -77,7 +80,10 @@ test('with JSON checking on, invalid JSON is refused inline and not sent; pretty
   expect(problems).toEqual([]);
 });
 
-test('templates are saved under a name, fill the box when picked, survive a reload and can be deleted', async ({ page, problems }) => {
+test('templates are saved under a name, fill the box when picked, survive a reload and can be deleted', async ({
+  page,
+  problems,
+}) => {
   await openConnected(page);
   const box = page.getByLabel('Message', { exact: true });
   const saved = page.getByLabel('Saved', { exact: true });
@@ -107,7 +113,10 @@ test('templates are saved under a name, fill the box when picked, survive a relo
   expect(problems).toEqual([]);
 });
 
-test('hex "de ad be ef" goes out as 4 bytes, comes back as 4, and the hex dump shows them', async ({ page, problems }) => {
+test('hex "de ad be ef" goes out as 4 bytes, comes back as 4, and the hex dump shows them', async ({
+  page,
+  problems,
+}) => {
   await openConnected(page);
   const hex = page.getByLabel('Hex bytes', { exact: true });
   const dump = page.getByLabel('Hex dump', { exact: true });
@@ -139,7 +148,10 @@ test('hex "de ad be ef" goes out as 4 bytes, comes back as 4, and the hex dump s
   expect(problems).toEqual([]);
 });
 
-test('a picked file shows in the hex dump; an older message comes back with its row’s hex button', async ({ page, problems }) => {
+test('a picked file shows in the hex dump; an older message comes back with its row’s hex button', async ({
+  page,
+  problems,
+}) => {
   await openConnected(page);
   const dump = page.getByLabel('Hex dump', { exact: true });
   await page.getByLabel('Hex bytes', { exact: true }).fill('00 01 02 ff');

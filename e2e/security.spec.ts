@@ -32,7 +32,10 @@ test('the page is served with a strict CSP that names its own ws origin, and nos
   expect(server.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/$/);
 });
 
-test('under that CSP the page loads, connects, echoes text and binary, with no violation and no console error', async ({ page, problems }) => {
+test('under that CSP the page loads, connects, echoes text and binary, with no violation and no console error', async ({
+  page,
+  problems,
+}) => {
   await recordCspViolations(page);
   await openConnected(page);
   await sendButton(page).click();
@@ -64,7 +67,10 @@ test('a message that carries script comes back as text and none of it runs', asy
   await expect(readyState(page)).toHaveText('1 OPEN');
 });
 
-test('even markup written straight into the DOM cannot run inline script: the CSP blocks it', async ({ page, problems }) => {
+test('even markup written straight into the DOM cannot run inline script: the CSP blocks it', async ({
+  page,
+  problems,
+}) => {
   await recordCspViolations(page);
   await openConnected(page);
   // What a rendering bug would amount to: the payload parsed as HTML inside the page.

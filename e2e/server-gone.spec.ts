@@ -13,7 +13,9 @@ test('a killed server shows close 1006 as an error, then the error event on reco
     await server.stop('SIGKILL');
 
     await expect(logRows(page, 'error', /^close: code 1006 \(Abnormal Closure\), .*wasClean false$/)).toHaveCount(1);
-    await expect(page.getByLabel('Last close', { exact: true })).toHaveText(/^code 1006 \(Abnormal Closure\), .*wasClean false$/);
+    await expect(page.getByLabel('Last close', { exact: true })).toHaveText(
+      /^code 1006 \(Abnormal Closure\), .*wasClean false$/,
+    );
     await expect(readyState(page)).toHaveText('3 CLOSED');
     await expect(sendButton(page)).toBeDisabled();
     await expect(page.getByRole('button', { name: 'Send canvas pixels' })).toBeDisabled();

@@ -27,7 +27,9 @@ export async function startStallingServer(pageOrigin: string): Promise<StallingS
   const server = createServer((req, res) => {
     fetch(new URL(req.url ?? '/', pageOrigin)).then(
       async (upstream) => {
-        res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream' });
+        res.writeHead(upstream.status, {
+          'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream',
+        });
         res.end(Buffer.from(await upstream.arrayBuffer()));
       },
       () => res.writeHead(502).end(),

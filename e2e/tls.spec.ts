@@ -19,7 +19,10 @@ const test = base.extend<Record<never, never>, TlsWorkerFixtures>({
       let server: RunningServer | undefined;
       try {
         certificate = await makeCertificate();
-        server = await startServer({ args: ['--tls-cert', certificate.certPath, '--tls-key', certificate.keyPath], env: neutralEnv() });
+        server = await startServer({
+          args: ['--tls-cert', certificate.certPath, '--tls-key', certificate.keyPath],
+          env: neutralEnv(),
+        });
         await use(server);
       } finally {
         await server?.stop();
@@ -37,7 +40,12 @@ const test = base.extend<Record<never, never>, TlsWorkerFixtures>({
 // The certificate is self-signed; the browser is told to accept it, as a person would click through.
 test.use({ ignoreHTTPSErrors: true });
 
-test('the page served over https connects by itself with wss:// and echoes', async ({ page, tlsServer, consoleLines, problems }) => {
+test('the page served over https connects by itself with wss:// and echoes', async ({
+  page,
+  tlsServer,
+  consoleLines,
+  problems,
+}) => {
   expect(tlsServer.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
   const wssUrl = `wss://127.0.0.1:${tlsServer.port}/`;
   await recordCspViolations(page);
@@ -53,13 +61,18 @@ test('the page served over https connects by itself with wss:// and echoes', asy
 
   await sendButton(page).click();
   await expect(logRows(page, 'received', 'Received: Hello, world!')).toHaveCount(1);
-  await expect.poll(() => consoleLines).toEqual([`connected to ${wssUrl}`, 'message received: Received: Hello, world!']);
+  await expect
+    .poll(() => consoleLines)
+    .toEqual([`connected to ${wssUrl}`, 'message received: Received: Hello, world!']);
 
   expect(await cspViolations(page)).toEqual([]);
   expect(problems).toEqual([]);
 });
 
-test('the https page carries a CSP naming wss:// for its socket, and no HSTS on 127.0.0.1', async ({ page, tlsServer }) => {
+test('the https page carries a CSP naming wss:// for its socket, and no HSTS on 127.0.0.1', async ({
+  page,
+  tlsServer,
+}) => {
   const response = await page.goto('/');
   const headers = response!.headers();
   const csp = headers['content-security-policy'] ?? '';

@@ -7,13 +7,25 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const outputs = ['dist/server/main.js', 'dist/client/index.html'].map((p) => join(root, p));
-const sources = ['server', 'client', 'public', 'vite.config.ts', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+const sources = [
+  'server',
+  'client',
+  'public',
+  'vite.config.ts',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'package.json',
+];
 
 const builtAt = Math.min(...outputs.map((p) => (existsSync(p) ? statSync(p).mtimeMs : 0)));
 const changedAt = Math.max(...sources.map((p) => newestMtime(join(root, p))));
 
 if (builtAt < changedAt) {
-  console.log(builtAt === 0 ? 'No build yet; building the page and server first.' : 'Sources changed since the last build; rebuilding.');
+  console.log(
+    builtAt === 0
+      ? 'No build yet; building the page and server first.'
+      : 'Sources changed since the last build; rebuilding.',
+  );
   execSync('npm run build', { cwd: root, stdio: 'inherit' });
 }
 

@@ -42,9 +42,12 @@ function ensureNginx(): string {
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     const sh = (command: string) => spawnSync('sh', ['-c', command], { stdio: 'inherit', env }).status === 0;
-    if (!sh('apt-get update -qq')) fail('`apt-get update` failed; install nginx yourself: `apt-get install nginx-light`');
+    if (!sh('apt-get update -qq'))
+      fail('`apt-get update` failed; install nginx yourself: `apt-get install nginx-light`');
     if (!sh('apt-get install -y -qq nginx-light') && !sh('apt-get install -y -qq nginx')) {
-      fail('`apt-get install nginx-light` and `apt-get install nginx` both failed; install an nginx and set NGINX to it');
+      fail(
+        '`apt-get install nginx-light` and `apt-get install nginx` both failed; install an nginx and set NGINX to it',
+      );
     }
   } finally {
     if (ownPolicy) unlinkSync(policy);
@@ -58,7 +61,8 @@ function checkBuild(): void {
   if (!existsSync(main)) fail('dist/server/main.js is missing; run `npm run build` (npm run test:deploy does)');
   const help = execFileSync(process.execPath, [main, '--help'], { encoding: 'utf8' });
   const missing = ['--trust-proxy', '--instance-id'].filter((flag) => !help.includes(flag));
-  if (missing.length > 0) fail(`the built server has no ${missing.join(' or ')}; rebuild with \`npm run build\` from sources that have them`);
+  if (missing.length > 0)
+    fail(`the built server has no ${missing.join(' or ')}; rebuild with \`npm run build\` from sources that have them`);
 }
 
 const nginx = ensureNginx();
@@ -124,7 +128,8 @@ const count = (prefix: string) => ledger.filter((entry) => entry.what.startsWith
 const startedText = `${count('nginx')} nginx, ${count('ws-echo')} server and ${count('chromium')} Chromium processes`;
 const passed = code === 0 && !timedOut && left.length === 0;
 
-if (left.length > 0) process.stderr.write(`test:deploy: still running after the tests (now killed): ${left.join('; ')}\n`);
+if (left.length > 0)
+  process.stderr.write(`test:deploy: still running after the tests (now killed): ${left.join('; ')}\n`);
 process.stdout.write(
   `test:deploy: ${passed ? 'passed' : 'FAILED'} in ${seconds} s; started ${startedText}, ` +
     `${left.length === 0 ? 'pgrep finds none of them running' : `${left.length} were left running`}` +

@@ -35,7 +35,14 @@ export interface PageAppOptions {
 }
 
 /** Builds the app for the chosen mode. */
-export async function createPageApp({ dev, tls, connectSrc, trustProxy, httpServer, operations }: PageAppOptions): Promise<PageApp> {
+export async function createPageApp({
+  dev,
+  tls,
+  connectSrc,
+  trustProxy,
+  httpServer,
+  operations,
+}: PageAppOptions): Promise<PageApp> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxy ? 1 : false);

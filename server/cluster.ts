@@ -25,12 +25,20 @@ export function runPrimary(workers: number, logger: Logger): void {
       listening.add(worker.id);
       if (!announced && listening.size === workers) {
         announced = true;
-        logger.info({ url: message.url, workers }, `listening with ${workers} workers; open ${message.url} in a browser`);
+        logger.info(
+          { url: message.url, workers },
+          `listening with ${workers} workers; open ${message.url} in a browser`,
+        );
       }
     } else if (message.type === 'ws-echo:metrics-request') {
       aggregator.clusterMetrics().then(
         (text) => worker.send({ type: 'ws-echo:metrics-response', id: message.id, text } satisfies ClusterMessage),
-        (error: Error) => worker.send({ type: 'ws-echo:metrics-response', id: message.id, error: error.message } satisfies ClusterMessage),
+        (error: Error) =>
+          worker.send({
+            type: 'ws-echo:metrics-response',
+            id: message.id,
+            error: error.message,
+          } satisfies ClusterMessage),
       );
     }
   });
@@ -53,7 +61,8 @@ export function runPrimary(workers: number, logger: Logger): void {
     }
     stopping = true;
     logger.info({ signal, workers: Object.keys(cluster.workers ?? {}).length }, 'shutting down');
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.send({ type: 'ws-echo:shutdown' } satisfies ClusterMessage);
+    for (const worker of Object.values(cluster.workers ?? {}))
+      worker?.send({ type: 'ws-echo:shutdown' } satisfies ClusterMessage);
     // With every worker gone, nothing keeps the primary alive: it exits with exitCode.
   };
   process.on('SIGINT', onSignal);

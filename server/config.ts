@@ -69,24 +69,111 @@ interface Setting {
 const SETTINGS = {
   port: { flag: 'port', short: 'p', env: 'PORT', help: 'port to listen on (0 = any free port)', defaultText: '1234' },
   host: { flag: 'host', env: 'HOST', help: 'interface to bind (0.0.0.0 or :: for all)', defaultText: '127.0.0.1' },
-  dev: { flag: 'dev', env: 'DEV', boolean: true, help: 'serve the page with Vite and HMR (npm run dev)', defaultText: 'off' },
-  logLevel: { flag: 'log-level', env: 'LOG_LEVEL', help: `${LOG_LEVELS.join('|')}; debug logs every message`, defaultText: 'info' },
-  logFormat: { flag: 'log-format', env: 'LOG_FORMAT', help: LOG_FORMATS.join('|'), defaultText: 'pretty with --dev, else json' },
-  maxMessage: { flag: 'max-message-size', env: 'MAX_MESSAGE_SIZE', help: 'largest message in bytes; larger closes with 1009', defaultText: '1048576 (1 MiB)' },
-  handshakeTimeout: { flag: 'handshake-timeout', env: 'HANDSHAKE_TIMEOUT_MS', help: 'ms a client has to send its opening handshake', defaultText: '10000' },
-  heartbeat: { flag: 'heartbeat-interval', env: 'HEARTBEAT_INTERVAL_MS', help: 'ms between pings; a peer missing a pong is dropped (0 = off)', defaultText: '30000' },
-  maxBuffered: { flag: 'max-buffered', env: 'MAX_BUFFERED_BYTES', help: 'bytes queued to a client before the server stops reading from it', defaultText: '1048576 (1 MiB)' },
-  maxConnections: { flag: 'max-connections', env: 'MAX_CONNECTIONS', help: 'open connections in all; more get 503', defaultText: '10000' },
-  maxPerIp: { flag: 'max-connections-per-ip', env: 'MAX_CONNECTIONS_PER_IP', help: 'open connections from one IP; more get 503', defaultText: '256' },
-  rateLimit: { flag: 'rate-limit', env: 'RATE_LIMIT', help: 'messages/s per connection; more closes with 1008 (0 = off)', defaultText: '10000' },
-  origins: { flag: 'allowed-origins', env: 'ALLOWED_ORIGINS', help: "comma list of extra browser origins, or '*' for all", defaultText: 'the server\'s own host only' },
-  connectSrc: { flag: 'connect-src', env: 'CONNECT_SRC', help: "comma list of other ws(s):// servers the page may test, or '*' for any", defaultText: 'this server only' },
-  tlsCert: { flag: 'tls-cert', env: 'TLS_CERT', help: 'PEM certificate file: serve https and wss', defaultText: 'none (plain http)' },
+  dev: {
+    flag: 'dev',
+    env: 'DEV',
+    boolean: true,
+    help: 'serve the page with Vite and HMR (npm run dev)',
+    defaultText: 'off',
+  },
+  logLevel: {
+    flag: 'log-level',
+    env: 'LOG_LEVEL',
+    help: `${LOG_LEVELS.join('|')}; debug logs every message`,
+    defaultText: 'info',
+  },
+  logFormat: {
+    flag: 'log-format',
+    env: 'LOG_FORMAT',
+    help: LOG_FORMATS.join('|'),
+    defaultText: 'pretty with --dev, else json',
+  },
+  maxMessage: {
+    flag: 'max-message-size',
+    env: 'MAX_MESSAGE_SIZE',
+    help: 'largest message in bytes; larger closes with 1009',
+    defaultText: '1048576 (1 MiB)',
+  },
+  handshakeTimeout: {
+    flag: 'handshake-timeout',
+    env: 'HANDSHAKE_TIMEOUT_MS',
+    help: 'ms a client has to send its opening handshake',
+    defaultText: '10000',
+  },
+  heartbeat: {
+    flag: 'heartbeat-interval',
+    env: 'HEARTBEAT_INTERVAL_MS',
+    help: 'ms between pings; a peer missing a pong is dropped (0 = off)',
+    defaultText: '30000',
+  },
+  maxBuffered: {
+    flag: 'max-buffered',
+    env: 'MAX_BUFFERED_BYTES',
+    help: 'bytes queued to a client before the server stops reading from it',
+    defaultText: '1048576 (1 MiB)',
+  },
+  maxConnections: {
+    flag: 'max-connections',
+    env: 'MAX_CONNECTIONS',
+    help: 'open connections in all; more get 503',
+    defaultText: '10000',
+  },
+  maxPerIp: {
+    flag: 'max-connections-per-ip',
+    env: 'MAX_CONNECTIONS_PER_IP',
+    help: 'open connections from one IP; more get 503',
+    defaultText: '256',
+  },
+  rateLimit: {
+    flag: 'rate-limit',
+    env: 'RATE_LIMIT',
+    help: 'messages/s per connection; more closes with 1008 (0 = off)',
+    defaultText: '10000',
+  },
+  origins: {
+    flag: 'allowed-origins',
+    env: 'ALLOWED_ORIGINS',
+    help: "comma list of extra browser origins, or '*' for all",
+    defaultText: "the server's own host only",
+  },
+  connectSrc: {
+    flag: 'connect-src',
+    env: 'CONNECT_SRC',
+    help: "comma list of other ws(s):// servers the page may test, or '*' for any",
+    defaultText: 'this server only',
+  },
+  tlsCert: {
+    flag: 'tls-cert',
+    env: 'TLS_CERT',
+    help: 'PEM certificate file: serve https and wss',
+    defaultText: 'none (plain http)',
+  },
   tlsKey: { flag: 'tls-key', env: 'TLS_KEY', help: 'PEM private key file for --tls-cert', defaultText: 'none' },
-  workers: { flag: 'workers', env: 'WORKERS', help: "processes sharing the port: a number or 'auto' (one per core)", defaultText: '1' },
-  trustProxy: { flag: 'trust-proxy', env: 'TRUST_PROXY', boolean: true, help: 'behind a reverse proxy: use its X-Forwarded-For/-Host/-Proto', defaultText: 'off' },
-  instanceId: { flag: 'instance-id', env: 'INSTANCE_ID', help: 'name of this instance in /healthz, /inspect and logs', defaultText: '<hostname>-<pid>' },
-  grace: { flag: 'shutdown-grace', env: 'SHUTDOWN_GRACE_MS', help: 'ms to wait for clients to close on shutdown', defaultText: '5000' },
+  workers: {
+    flag: 'workers',
+    env: 'WORKERS',
+    help: "processes sharing the port: a number or 'auto' (one per core)",
+    defaultText: '1',
+  },
+  trustProxy: {
+    flag: 'trust-proxy',
+    env: 'TRUST_PROXY',
+    boolean: true,
+    help: 'behind a reverse proxy: use its X-Forwarded-For/-Host/-Proto',
+    defaultText: 'off',
+  },
+  instanceId: {
+    flag: 'instance-id',
+    env: 'INSTANCE_ID',
+    help: 'name of this instance in /healthz, /inspect and logs',
+    defaultText: '<hostname>-<pid>',
+  },
+  grace: {
+    flag: 'shutdown-grace',
+    env: 'SHUTDOWN_GRACE_MS',
+    help: 'ms to wait for clients to close on shutdown',
+    defaultText: '5000',
+  },
 } as const satisfies Record<string, Setting>;
 
 /** Every environment variable the server reads. */
@@ -112,7 +199,10 @@ const INT32_MAX = 2 ** 31 - 1;
  * Parses flags and environment into a Config, or returns 'help' when asked for it.
  * Throws ConfigError naming the offending value and what is allowed.
  */
-export function parseConfig(argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Config | 'help' {
+export function parseConfig(
+  argv: readonly string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): Config | 'help' {
   const values = readArgs(argv);
   if (values.help) return 'help';
   const pick = (s: Setting): Value | undefined => {
@@ -122,7 +212,8 @@ export function parseConfig(argv: readonly string[] = process.argv.slice(2), env
     if (envValue !== undefined && envValue !== '') return { text: envValue, source: s.env };
     return undefined;
   };
-  const int = (s: Setting, fallback: number, min: number, max: number, allowed: string) => parseInteger(pick(s), fallback, min, max, allowed);
+  const int = (s: Setting, fallback: number, min: number, max: number, allowed: string) =>
+    parseInteger(pick(s), fallback, min, max, allowed);
   const dev = values.dev === true || parseBoolean(pick(SETTINGS.dev)) === true;
   return {
     port: int(SETTINGS.port, 1234, 0, 65535, 'a port from 0 to 65535'),
@@ -157,7 +248,9 @@ interface Value {
 }
 
 function readArgs(argv: readonly string[]): Record<string, string | boolean | undefined> {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
   for (const s of Object.values(SETTINGS) as Setting[]) {
     options[s.flag] = { type: s.boolean ? 'boolean' : 'string', ...(s.short ? { short: s.short } : {}) };
   }
@@ -173,8 +266,10 @@ function describeArgsError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string }).code;
   const quoted = /'([^']+)'/.exec(message)?.[1];
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${quoted ?? message}; see --help for the options`;
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument ${quoted ?? message}; options start with --, see --help`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return `unknown option ${quoted ?? message}; see --help for the options`;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+    return `unexpected argument ${quoted ?? message}; options start with --, see --help`;
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     // e.g. "--port -1" or "--port --dev": parseArgs explains over three lines.
     const named = (/'(-[^']+)'/.exec(message)?.[1] ?? '').split(/[ ,]+/);
@@ -214,7 +309,10 @@ function parseBoolean(value: Value | undefined): boolean | undefined {
 // Entries are normalised to what browsers send in Origin: scheme://host[:port], or the literal null.
 function parseOrigins(value: Value | undefined): readonly string[] | '*' {
   if (!value) return [];
-  const entries = value.text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = value.text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   if (entries.includes('*')) return '*';
   return entries.map((entry) => {
     if (entry === 'null') return entry;
@@ -246,7 +344,10 @@ function parseWorkers(value: Value | undefined): number {
 // Entries become CSP source expressions: the ws: or wss: origin of each server.
 function parseConnectSources(value: Value | undefined): readonly string[] | '*' {
   if (!value) return [];
-  const entries = value.text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = value.text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   if (entries.includes('*')) return '*';
   return entries.map((entry) => {
     let url: URL | undefined;
@@ -254,7 +355,9 @@ function parseConnectSources(value: Value | undefined): readonly string[] | '*' 
       url = new URL(entry);
     } catch {}
     if (!url || !/^wss?:$/.test(url.protocol)) {
-      throw new ConfigError(`${value.source} has ${JSON.stringify(entry)}, which is not a WebSocket server; use ws://host[:port] or wss://host[:port], or *`);
+      throw new ConfigError(
+        `${value.source} has ${JSON.stringify(entry)}, which is not a WebSocket server; use ws://host[:port] or wss://host[:port], or *`,
+      );
     }
     return `${url.protocol}//${url.host}`;
   });
@@ -264,7 +367,9 @@ function readTls(cert: Value | undefined, key: Value | undefined): Config['tls']
   if (!cert && !key) return undefined;
   if (!cert || !key) {
     const given = (cert ?? key)!;
-    throw new ConfigError(`${given.source} needs its partner: give both --tls-cert and --tls-key (TLS_CERT and TLS_KEY)`);
+    throw new ConfigError(
+      `${given.source} needs its partner: give both --tls-cert and --tls-key (TLS_CERT and TLS_KEY)`,
+    );
   }
   const pair = { cert: readPem(cert, 'CERTIFICATE'), key: readPem(key, 'PRIVATE KEY') };
   try {
@@ -284,10 +389,14 @@ function readPem(value: Value, label: string): Buffer {
     pem = readFileSync(value.text);
   } catch (error) {
     const reason = (error as { code?: string }).code ?? 'unreadable';
-    throw new ConfigError(`${value.source}=${JSON.stringify(value.text)} cannot be read (${reason}); use the path of a PEM file`);
+    throw new ConfigError(
+      `${value.source}=${JSON.stringify(value.text)} cannot be read (${reason}); use the path of a PEM file`,
+    );
   }
   if (!pem.includes(label)) {
-    throw new ConfigError(`${value.source}=${JSON.stringify(value.text)} holds no PEM ${label}; use a PEM-encoded file`);
+    throw new ConfigError(
+      `${value.source}=${JSON.stringify(value.text)} holds no PEM ${label}; use a PEM-encoded file`,
+    );
   }
   return pem;
 }

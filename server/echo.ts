@@ -65,7 +65,15 @@ const STATE = Symbol('ws-echo connection state');
 type EchoSocket = WebSocket & { [STATE]: ConnectionState };
 
 /** Returns the 'connection' handler: echo every message, log each open and close. */
-export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes, clients, onClosed, instanceId }: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string) => void {
+export function createEchoHandler({
+  logger,
+  metrics,
+  rateLimit,
+  maxBufferedBytes,
+  clients,
+  onClosed,
+  instanceId,
+}: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string) => void {
   // Decided once, so the per-message path pays nothing at info level and
   // opening and closing pay nothing for log lines at warn.
   const logMessages = logger.isLevelEnabled('debug');
@@ -110,7 +118,11 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
     } else {
       // ws has already validated the UTF-8, so the reply can stay bytes.
       const reply = state.prefix ? Buffer.concat([state.prefix, bytes]) : bytes;
-      if (logMessages) logger.debug({ peer: peerOf(state), received: bytes.toString(), sending: reply.toString() }, 'received text; sending reply');
+      if (logMessages)
+        logger.debug(
+          { peer: peerOf(state), received: bytes.toString(), sending: reply.toString() },
+          'received text; sending reply',
+        );
       this.send(reply, AS_TEXT);
       countSentText(reply.length);
     }
@@ -146,7 +158,8 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
     clients.delete(this);
     onClosed(this[STATE].ip);
     metrics.closed(code);
-    if (logConnections) logger.info({ peer: peerOf(this[STATE]), code, reason: reason.toString() }, 'connection closed');
+    if (logConnections)
+      logger.info({ peer: peerOf(this[STATE]), code, reason: reason.toString() }, 'connection closed');
   }
 
   return (ws, req, path, ip) => {
@@ -163,7 +176,8 @@ export function createEchoHandler({ logger, metrics, rateLimit, maxBufferedBytes
     echoSocket[STATE] = state;
     clients.add(ws);
     metrics.connectionsTotal++;
-    if (logConnections) logger.info({ peer: peerOf(state), protocol: ws.protocol || null, path: req.url }, 'connection opened');
+    if (logConnections)
+      logger.info({ peer: peerOf(state), protocol: ws.protocol || null, path: req.url }, 'connection opened');
     echoSocket.on('message', onMessage as (this: WebSocket, data: RawData, isBinary: boolean) => void);
     echoSocket.on('error', onError as (this: WebSocket, error: Error) => void);
     echoSocket.on('close', onClose as (this: WebSocket, code: number, reason: Buffer) => void);

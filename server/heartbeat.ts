@@ -6,7 +6,12 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from './logger.ts';
 
 /** Starts pinging `clients`, the open connections of `wss`; returns the function that stops it. */
-export function startHeartbeat(wss: WebSocketServer, clients: ReadonlySet<WebSocket>, intervalMs: number, logger: Logger): () => void {
+export function startHeartbeat(
+  wss: WebSocketServer,
+  clients: ReadonlySet<WebSocket>,
+  intervalMs: number,
+  logger: Logger,
+): () => void {
   if (intervalMs === 0) return () => {};
   const awaitingPong = new WeakSet<WebSocket>();
   const peers = new WeakMap<WebSocket, string>();

@@ -33,11 +33,18 @@ export interface HandshakeReport {
 
 /** Computes Sec-WebSocket-Accept for a key, as RFC 6455 section 4.2.2 says. */
 export function acceptFor(key: string): string {
-  return createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
+  return createHash('sha1')
+    .update(key + WEBSOCKET_GUID)
+    .digest('base64');
 }
 
 /** Describes the handshake that opened `ws` from the client at `clientAddress`. */
-export function describeHandshake(ws: WebSocket, req: IncomingMessage, clientAddress: string, instance: string): HandshakeReport {
+export function describeHandshake(
+  ws: WebSocket,
+  req: IncomingMessage,
+  clientAddress: string,
+  instance: string,
+): HandshakeReport {
   const headers: Array<[string, string]> = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
   const key = String(req.headers['sec-websocket-key'] ?? '');

@@ -10,11 +10,17 @@ import { missingV8Flags } from './v8-flags.ts';
 
 const config = readConfigOrExit();
 const clustered = config.workers > 1;
-const logger = createLogger(config, { instance: config.instanceId, ...(cluster.worker ? { worker: cluster.worker.id } : {}) });
+const logger = createLogger(config, {
+  instance: config.instanceId,
+  ...(cluster.worker ? { worker: cluster.worker.id } : {}),
+});
 // Workers inherit the primary's flags; it has already said so.
 const missingFlags = config.dev || cluster.isWorker ? [] : missingV8Flags();
 if (missingFlags.length > 0) {
-  logger.warn({ missing: missingFlags }, `node was started without ${missingFlags.join(' ')}: large messages run slower (see README "Performance"); start with npm start or node ${missingFlags.join(' ')} dist/server/main.js`);
+  logger.warn(
+    { missing: missingFlags },
+    `node was started without ${missingFlags.join(' ')}: large messages run slower (see README "Performance"); start with npm start or node ${missingFlags.join(' ')} dist/server/main.js`,
+  );
 }
 
 if (clustered && cluster.isPrimary) runPrimary(config.workers, logger);
@@ -98,8 +104,10 @@ function stopOnFirstSignal(stop: (why: string) => void): void {
 
 function describeStartError(error: unknown): string {
   const { code, message } = error as { code?: string; message?: string };
-  if (code === 'EADDRINUSE') return `port ${config.port} on ${config.host} is already in use; choose another with --port or PORT`;
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `cannot listen on host ${config.host}; use an address of this machine, e.g. 127.0.0.1 or 0.0.0.0`;
+  if (code === 'EADDRINUSE')
+    return `port ${config.port} on ${config.host} is already in use; choose another with --port or PORT`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return `cannot listen on host ${config.host}; use an address of this machine, e.g. 127.0.0.1 or 0.0.0.0`;
   if (code === 'EACCES') return `no permission to listen on port ${config.port}; use a port above 1023`;
   return message ?? String(error);
 }

@@ -62,7 +62,12 @@ export class EchoMetrics {
         for (const [code, count] of closes) this.inc({ code: String(code) }, count);
       },
     });
-    this.#refused = new Counter({ name: 'ws_echo_handshakes_refused_total', help: 'Upgrade requests refused, by reason', labelNames: ['reason'], registers });
+    this.#refused = new Counter({
+      name: 'ws_echo_handshakes_refused_total',
+      help: 'Upgrade requests refused, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
     if (cluster.isWorker) {
       // The primary asks every worker for this registry when any worker serves /metrics.
       AggregatorRegistry.setRegistries([this.registry]);

@@ -16,7 +16,12 @@ export interface PushMessage {
 }
 
 /** Pushes to `ws` until it closes; `url` may carry `?interval=<ms>`; `onSent` gets each message's size. */
-export function startPushing(ws: WebSocket, url: string | undefined, maxBufferedBytes: number, onSent: (bytes: number) => void): void {
+export function startPushing(
+  ws: WebSocket,
+  url: string | undefined,
+  maxBufferedBytes: number,
+  onSent: (bytes: number) => void,
+): void {
   let counter = 0;
   const timer = setInterval(() => {
     if (ws.readyState !== ws.OPEN || ws.bufferedAmount > maxBufferedBytes) return;

@@ -12,7 +12,17 @@ const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
  * styles inline for hot reload; TLS adds HSTS and upgrade-insecure-requests,
  * which on plain http would send the browser to an https that is not there.
  */
-export function securityHeaders({ dev, tls, trustProxy, connectSrc }: { dev: boolean; tls: boolean; trustProxy: boolean; connectSrc: readonly string[] | '*' }): RequestHandler[] {
+export function securityHeaders({
+  dev,
+  tls,
+  trustProxy,
+  connectSrc,
+}: {
+  dev: boolean;
+  tls: boolean;
+  trustProxy: boolean;
+  connectSrc: readonly string[] | '*';
+}): RequestHandler[] {
   // The page is also a bench for other servers, but only those the operator names.
   const extraTargets = connectSrc === '*' ? ['ws:', 'wss:'] : connectSrc;
   const headers = helmet({
@@ -59,5 +69,11 @@ function webSocketOrigin(req: IncomingMessage, tls: boolean, trustProxy: boolean
 }
 
 function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname.endsWith('.localhost') || /^127\./.test(hostname) || hostname === '[::1]' || hostname === '::1';
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    /^127\./.test(hostname) ||
+    hostname === '[::1]' ||
+    hostname === '::1'
+  );
 }

@@ -44,7 +44,11 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     connectionsCheckingInterval: Math.min(1000, config.handshakeTimeoutMs),
   };
   const httpServer: Server = config.tls
-    ? (createHttpsServer({ ...timeouts, ...config.tls, handshakeTimeout: config.handshakeTimeoutMs }) as unknown as Server)
+    ? (createHttpsServer({
+        ...timeouts,
+        ...config.tls,
+        handshakeTimeout: config.handshakeTimeoutMs,
+      }) as unknown as Server)
     : createHttpServer(timeouts);
 
   // The echo keeps the set of open connections itself, in the close handler
@@ -66,7 +70,12 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     connectSrc: config.connectSrc,
     httpServer,
     trustProxy: config.trustProxy,
-    operations: operationsRouter({ metrics, openConnections: () => clients.size, isShuttingDown: () => shuttingDown, instanceId: config.instanceId }),
+    operations: operationsRouter({
+      metrics,
+      openConnections: () => clients.size,
+      isShuttingDown: () => shuttingDown,
+      instanceId: config.instanceId,
+    }),
   });
   httpServer.on('request', page.app);
 
@@ -124,7 +133,8 @@ function listen(httpServer: Server, { port, host, tls }: Config): Promise<string
 
 // The URL a person can open: a wildcard bind is reachable as localhost.
 function pageUrl({ address, port }: AddressInfo, tls: boolean): string {
-  const host = address === '0.0.0.0' || address === '::' ? 'localhost' : address.includes(':') ? `[${address}]` : address;
+  const host =
+    address === '0.0.0.0' || address === '::' ? 'localhost' : address.includes(':') ? `[${address}]` : address;
   return `${tls ? 'https' : 'http'}://${host}:${port}/`;
 }
 

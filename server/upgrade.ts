@@ -33,10 +33,22 @@ export interface UpgradeRouterOptions {
 }
 
 /** Installs the one `upgrade` listener that decides where each WebSocket request goes. */
-export function routeUpgrades(server: Server, { wss, leaveViteSockets, originPolicy, clientView, caps, metrics, logger }: UpgradeRouterOptions): void {
-  const refuse = (req: IncomingMessage, socket: Duplex, status: number, reason: RefusalReason, headers: Record<string, string> = {}) => {
+export function routeUpgrades(
+  server: Server,
+  { wss, leaveViteSockets, originPolicy, clientView, caps, metrics, logger }: UpgradeRouterOptions,
+): void {
+  const refuse = (
+    req: IncomingMessage,
+    socket: Duplex,
+    status: number,
+    reason: RefusalReason,
+    headers: Record<string, string> = {},
+  ) => {
     metrics.refused(reason);
-    logger.info({ peer: clientView.address(req), path: req.url, origin: req.headers.origin, status, reason }, 'upgrade refused');
+    logger.info(
+      { peer: clientView.address(req), path: req.url, origin: req.headers.origin, status, reason },
+      'upgrade refused',
+    );
     writeRefusal(socket, status, headers);
   };
 
@@ -80,7 +92,14 @@ function writeRefusal(socket: Duplex, status: number, headers: Record<string, st
   // A peer may reset the socket before the reply lands; that must not throw.
   socket.on('error', () => {});
   const body = STATUS_CODES[status] ?? '';
-  const lines = Object.entries({ Connection: 'close', 'Content-Type': 'text/plain', 'Content-Length': String(Buffer.byteLength(body)), ...headers });
-  socket.end(`HTTP/1.1 ${status} ${body}\r\n${lines.map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n${body}`);
+  const lines = Object.entries({
+    Connection: 'close',
+    'Content-Type': 'text/plain',
+    'Content-Length': String(Buffer.byteLength(body)),
+    ...headers,
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${body}\r\n${lines.map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n${body}`,
+  );
   socket.once('finish', () => socket.destroy());
 }

@@ -25,7 +25,10 @@ export const V8_FLAGS = ['--max-semi-space-size=2'] as const;
  * any form node accepts (on the command line or in NODE_OPTIONS, `_` for
  * `-`) and with any value: a different value is the operator's choice.
  */
-export function missingV8Flags(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+export function missingV8Flags(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions = process.env.NODE_OPTIONS ?? '',
+): string[] {
   const given = new Set([...execArgv, ...nodeOptions.split(/\s+/)].map(flagName));
   return V8_FLAGS.filter((flag) => !given.has(flagName(flag)));
 }

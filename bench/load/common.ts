@@ -62,7 +62,8 @@ export class EchoChecker implements MessageSink {
   }
 
   start(binary: boolean): void {
-    if (binary !== this.#binary) this.#fail(`came back as ${binary ? 'binary' : 'text'}, sent as ${this.#binary ? 'binary' : 'text'}`);
+    if (binary !== this.#binary)
+      this.#fail(`came back as ${binary ? 'binary' : 'text'}, sent as ${this.#binary ? 'binary' : 'text'}`);
   }
 
   data(buf: Buffer, from: number, to: number): void {
@@ -71,7 +72,9 @@ export class EchoChecker implements MessageSink {
     if (end > expected.length) this.#fail(`is longer than the expected ${expected.length} bytes`);
     if (buf.compare(expected, this.#offset, end, from, to) !== 0) {
       const at = this.#offset + firstDifference(buf.subarray(from, to), expected.subarray(this.#offset, end));
-      this.#fail(`differs at byte ${at}: got ${preview(buf.subarray(from, to), at - this.#offset)}, expected ${preview(expected, at)}`);
+      this.#fail(
+        `differs at byte ${at}: got ${preview(buf.subarray(from, to), at - this.#offset)}, expected ${preview(expected, at)}`,
+      );
     }
     this.#offset = end;
   }
@@ -89,7 +92,9 @@ export class EchoChecker implements MessageSink {
     // Pings are allowed (the benchmark turns heartbeats off, so none should come); a close is not.
     if (opcode === OP_CLOSE) {
       const code = payload.length >= 2 ? payload.readUInt16BE(0) : 'none';
-      throw new BenchFailure(`${this.#label}: the server closed the connection mid-run (close code ${code}, reason ${JSON.stringify(payload.subarray(2).toString())})`);
+      throw new BenchFailure(
+        `${this.#label}: the server closed the connection mid-run (close code ${code}, reason ${JSON.stringify(payload.subarray(2).toString())})`,
+      );
     }
   }
 
@@ -106,7 +111,9 @@ function firstDifference(a: Buffer, b: Buffer): number {
 
 function preview(bytes: Buffer, at: number): string {
   const slice = bytes.subarray(at, at + 24);
-  return /^[\x20-\x7e]*$/.test(slice.toString('latin1')) ? JSON.stringify(slice.toString('latin1')) : `0x${slice.toString('hex')}`;
+  return /^[\x20-\x7e]*$/.test(slice.toString('latin1'))
+    ? JSON.stringify(slice.toString('latin1'))
+    : `0x${slice.toString('hex')}`;
 }
 
 /** Fails the run if the server drops `socket` before the scenario ends it. */

@@ -3,7 +3,16 @@
 // TCP close. A handshake counts when its 101 is checked; the close is part of
 // the loop because a real client's connection ends that way too.
 import { CLOSE_FRAME, FrameParser, OP_CLOSE, openWebSocket, upgradeRequest, type OpenSocket } from '../frames.ts';
-import { BenchFailure, cpuFigures, measureWindow, sleep, sourceAddresses, within, type ScenarioContext, type ScenarioResult } from './common.ts';
+import {
+  BenchFailure,
+  cpuFigures,
+  measureWindow,
+  sleep,
+  sourceAddresses,
+  within,
+  type ScenarioContext,
+  type ScenarioResult,
+} from './common.ts';
 
 export const SETTINGS = {
   full: { connectors: 16, warmupSeconds: 1, seconds: 5, maxHandshakes: 1_000_000 },
@@ -25,7 +34,10 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const progress = new Float64Array(settings.connectors).fill(performance.now());
   const watchdog = setInterval(() => {
     const stuck = progress.findIndex((at) => performance.now() - at > 10_000);
-    if (stuck >= 0) throw new BenchFailure(`handshakes: connector ${stuck} made no progress for 10 s (a handshake or close got no answer)`);
+    if (stuck >= 0)
+      throw new BenchFailure(
+        `handshakes: connector ${stuck} made no progress for 10 s (a handshake or close got no answer)`,
+      );
   }, 1000);
   const connector = async (i: number) => {
     while (!stopping) {
@@ -78,7 +90,12 @@ function closeHandshake({ socket, read }: OpenSocket): Promise<void> {
     socket.on('error', (error) => reject(new BenchFailure(`handshakes: ${error.message} during the close handshake`)));
     socket.on('close', () => {
       if (closeCode === 1000) resolve();
-      else reject(new BenchFailure(`handshakes: expected the server to answer close 1000, got ${closeCode ?? 'no close frame'}`));
+      else
+        reject(
+          new BenchFailure(
+            `handshakes: expected the server to answer close 1000, got ${closeCode ?? 'no close frame'}`,
+          ),
+        );
     });
     socket.write(CLOSE_FRAME);
   });

@@ -4,8 +4,17 @@
 // ws objects and whatever the server attaches to each one.
 import { clientFrame, FrameParser, OP_TEXT, openWebSocket, upgradeRequest, type OpenSocket } from '../frames.ts';
 import {
-  EchoChecker, failOnUnexpectedClose, resetAll, serverRss, sleep, sourceAddresses, textPayload, textReply, within,
-  type ScenarioContext, type ScenarioResult,
+  EchoChecker,
+  failOnUnexpectedClose,
+  resetAll,
+  serverRss,
+  sleep,
+  sourceAddresses,
+  textPayload,
+  textReply,
+  within,
+  type ScenarioContext,
+  type ScenarioResult,
 } from './common.ts';
 
 export const SETTINGS = {
@@ -52,9 +61,11 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const allReplied = new Promise<void>((resolve) => {
     opened.forEach(({ socket, read }, i) => {
       const payload = textPayload(i, 0);
-      const parser = new FrameParser(new EchoChecker(`idle connection ${i}`, [textReply(payload)], false, () => {
-        if (++replies === settings.connections) resolve();
-      }));
+      const parser = new FrameParser(
+        new EchoChecker(`idle connection ${i}`, [textReply(payload)], false, () => {
+          if (++replies === settings.connections) resolve();
+        }),
+      );
       read((bytes) => parser.push(bytes));
       socket.write(clientFrame(OP_TEXT, payload));
     });

@@ -4,8 +4,16 @@
 import { randomFillSync } from 'node:crypto';
 import { clientFrame, FrameParser, OP_BINARY, openWebSocket, upgradeRequest } from '../frames.ts';
 import {
-  BenchFailure, cpuFigures, EchoChecker, failOnUnexpectedClose, resetAll, measureWindow, sleep, within,
-  type ScenarioContext, type ScenarioResult,
+  BenchFailure,
+  cpuFigures,
+  EchoChecker,
+  failOnUnexpectedClose,
+  resetAll,
+  measureWindow,
+  sleep,
+  within,
+  type ScenarioContext,
+  type ScenarioResult,
 } from './common.ts';
 
 export const SETTINGS = {
@@ -14,7 +22,10 @@ export const SETTINGS = {
 };
 
 // 1 MiB is exactly the project server's default --max-message-size, which it allows.
-const SIZES = [{ name: '64k', bytes: 64 * 1024 }, { name: '1m', bytes: 1024 * 1024 }];
+const SIZES = [
+  { name: '64k', bytes: 64 * 1024 },
+  { name: '1m', bytes: 1024 * 1024 },
+];
 const RING = 8; // distinct random payloads: a reply swapped with another one fails the check
 
 export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
@@ -46,12 +57,14 @@ async function measureSize(ctx: ScenarioContext, bytes: number, settings: typeof
     inFlight++;
     socket.write(frames[sent++ % RING]!);
   };
-  const parser = new FrameParser(new EchoChecker(label, payloads, true, () => {
-    inFlight--;
-    if (measuring && ++measured >= settings.maxMessages) stopping = true;
-    if (!stopping) send();
-    else if (inFlight === 0) drained();
-  }));
+  const parser = new FrameParser(
+    new EchoChecker(label, payloads, true, () => {
+      inFlight--;
+      if (measuring && ++measured >= settings.maxMessages) stopping = true;
+      if (!stopping) send();
+      else if (inFlight === 0) drained();
+    }),
+  );
   read((bytes) => parser.push(bytes));
   for (let i = 0; i < settings.inFlight; i++) send();
 

@@ -4,8 +4,18 @@
 import { clientFrame, FrameParser, OP_TEXT, openWebSocket, upgradeRequest } from '../frames.ts';
 import { Samples, mean, percentile } from '../stats.ts';
 import {
-  BenchFailure, cpuFigures, EchoChecker, failOnUnexpectedClose, resetAll, measureWindow, textPayload, textReply, within,
-  type ScenarioContext, type ScenarioResult, type WindowResult,
+  BenchFailure,
+  cpuFigures,
+  EchoChecker,
+  failOnUnexpectedClose,
+  resetAll,
+  measureWindow,
+  textPayload,
+  textReply,
+  within,
+  type ScenarioContext,
+  type ScenarioResult,
+  type WindowResult,
 } from './common.ts';
 
 export const SETTINGS = {
@@ -56,8 +66,14 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
 
   const rtt = samples.ascending();
   return {
-    figures: { p50_us: percentile(rtt, 50), p99_us: percentile(rtt, 99), p999_us: percentile(rtt, 99.9), mean_us: mean(rtt), samples: rtt.length,
-      ...(cpu ? cpuFigures(cpu) : {}) },
+    figures: {
+      p50_us: percentile(rtt, 50),
+      p99_us: percentile(rtt, 99),
+      p999_us: percentile(rtt, 99.9),
+      mean_us: mean(rtt),
+      samples: rtt.length,
+      ...(cpu ? cpuFigures(cpu) : {}),
+    },
     settings,
   };
 }

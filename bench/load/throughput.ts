@@ -5,8 +5,18 @@
 import { clientFrame, FrameParser, OP_TEXT, openWebSocket, upgradeRequest, type OpenSocket } from '../frames.ts';
 import { Samples, mean, percentile } from '../stats.ts';
 import {
-  BenchFailure, cpuFigures, EchoChecker, failOnUnexpectedClose, resetAll, measureWindow, sleep, within, textPayload, textReply,
-  type ScenarioContext, type ScenarioResult,
+  BenchFailure,
+  cpuFigures,
+  EchoChecker,
+  failOnUnexpectedClose,
+  resetAll,
+  measureWindow,
+  sleep,
+  within,
+  textPayload,
+  textReply,
+  type ScenarioContext,
+  type ScenarioResult,
 } from './common.ts';
 
 export const SETTINGS = {
@@ -19,7 +29,9 @@ const RING = 64; // distinct payloads per connection; more than in flight, so re
 export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const settings = ctx.quick ? SETTINGS.quick : SETTINGS.full;
   const request = upgradeRequest(ctx.target);
-  const opened = await Promise.all(Array.from({ length: settings.connections }, () => openWebSocket(ctx.target, request, '127.0.0.1')));
+  const opened = await Promise.all(
+    Array.from({ length: settings.connections }, () => openWebSocket(ctx.target, request, '127.0.0.1')),
+  );
 
   const base = process.hrtime.bigint();
   const samples = new Samples(settings.maxMessages);

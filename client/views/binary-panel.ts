@@ -34,7 +34,11 @@ export function setupBinaryPanel(root: Document, connection: EchoConnection, ses
     event.preventDefault();
     const parsed = parseHex(hexInput.value);
     showError(hexError, parsed.error, hexInput);
-    if (parsed.bytes) session.send(parsed.bytes.buffer as ArrayBuffer, `hex bytes: ${describeBinary(parsed.bytes.buffer as ArrayBuffer)}`);
+    if (parsed.bytes)
+      session.send(
+        parsed.bytes.buffer as ArrayBuffer,
+        `hex bytes: ${describeBinary(parsed.bytes.buffer as ArrayBuffer)}`,
+      );
   });
 
   drawPicture(canvas);

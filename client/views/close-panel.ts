@@ -1,7 +1,13 @@
 // The Close card: close with a code and reason the page may send, checked
 // first so the browser's bare InvalidAccessError never reaches the user, and
 // the close that came back explained with its RFC 6455 meaning.
-import { MAX_REASON_BYTES, closeCodeMeaning, closeCodeProblem, closeReasonProblem, reasonBytes } from '../close-codes.ts';
+import {
+  MAX_REASON_BYTES,
+  closeCodeMeaning,
+  closeCodeProblem,
+  closeReasonProblem,
+  reasonBytes,
+} from '../close-codes.ts';
 import { ReadyState, type CloseInfo, type EchoConnection } from '../connection.ts';
 import { find, showError } from './dom.ts';
 
@@ -29,7 +35,8 @@ export function setupClosePanel(root: Document, connection: EchoConnection): voi
     markInvalid(code, codeProblem !== undefined);
     markInvalid(reason, reasonProblem !== undefined);
     showError(error, codeProblem ?? reasonProblem);
-    if (codeProblem === undefined && reasonProblem === undefined) showError(error, connection.close(Number(code.value.trim()), reason.value));
+    if (codeProblem === undefined && reasonProblem === undefined)
+      showError(error, connection.close(Number(code.value.trim()), reason.value));
   });
 
   connection.on('state', (state) => {

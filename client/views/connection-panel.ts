@@ -52,7 +52,11 @@ export function setupConnectionPanel(root: Document, connection: EchoConnection,
   // only; say so instead of leaving a bare 1006.
   root.addEventListener('securitypolicyviolation', (event) => {
     if (event.effectiveDirective === 'connect-src') {
-      showError(error, `This page's Content-Security-Policy only allows sockets to this server; ${event.blockedURI} was blocked. Start the server with --connect-src <that server's ws:// origin> (or *) to test other servers from here.`, endpoint);
+      showError(
+        error,
+        `This page's Content-Security-Policy only allows sockets to this server; ${event.blockedURI} was blocked. Start the server with --connect-src <that server's ws:// origin> (or *) to test other servers from here.`,
+        endpoint,
+      );
     }
   });
 

@@ -51,7 +51,10 @@ export function setupExplainerPanel(root: Document, connection: EchoConnection):
       if (cryptoOk) {
         const mine = await computeAccept(parsed.key);
         out('inspect-browser-accept').value = mine;
-        match.value = mine === parsed.accept ? '✓ match: the browser computes what the server sent' : '✗ differs from what the server sent';
+        match.value =
+          mine === parsed.accept
+            ? '✓ match: the browser computes what the server sent'
+            : '✗ differs from what the server sent';
         match.dataset.ok = String(mine === parsed.accept);
       } else {
         out('inspect-browser-accept').value = 'not available (no crypto.subtle, see below)';
@@ -104,9 +107,18 @@ function parseReport(text: string): Report {
   if (record.type !== 'inspect') throw new Error('the first message was not an inspect report');
   const str = (name: string) => (typeof record[name] === 'string' ? (record[name] as string) : '');
   const headers = Array.isArray(record.headers)
-    ? record.headers.filter((h): h is [string, string] => Array.isArray(h) && typeof h[0] === 'string' && typeof h[1] === 'string')
+    ? record.headers.filter(
+        (h): h is [string, string] => Array.isArray(h) && typeof h[0] === 'string' && typeof h[1] === 'string',
+      )
     : [];
-  return { requestLine: str('requestLine'), headers, key: str('key'), accept: str('accept'), protocol: str('protocol'), extensions: str('extensions') };
+  return {
+    requestLine: str('requestLine'),
+    headers,
+    key: str('key'),
+    accept: str('accept'),
+    protocol: str('protocol'),
+    extensions: str('extensions'),
+  };
 }
 
 function headerRow([name, value]: [string, string]): HTMLTableRowElement {

@@ -26,7 +26,8 @@ export function setupHexView(root: Document, session: Session): HexView {
     dump.textContent = hexDump(shown);
     dump.hidden = false;
     const which = `Entry ${entry.id}, ${entry.direction} at ${formatTime(new Date(entry.time))}: ${entry.text}.`;
-    let extent = shown.length === entry.size ? ` All ${entry.size} bytes.` : ` First ${shown.length} of ${entry.size} bytes.`;
+    let extent =
+      shown.length === entry.size ? ` All ${entry.size} bytes.` : ` First ${shown.length} of ${entry.size} bytes.`;
     // Older messages keep only their first bytes (client/session.ts); say why more is not there.
     if (entry.bytes.length < Math.min(entry.size, DETAIL_BYTES) && shown.length === entry.bytes.length) {
       extent += ' Only the newest binary messages keep more than their first 256 bytes.';

@@ -26,7 +26,8 @@ export function setupStatsPanel(root: Document, session: Session): void {
         : `last ${formatMs(stats.lastRtt)}, mean ${formatMs(stats.rttTotal / stats.rttCount)} over ${plural(stats.rttCount, 'reply', 'replies')}`;
     showUptime(stats);
     // Ticks only while a connection is open.
-    if (stats.openedAt !== undefined && ticker === undefined) ticker = setInterval(() => showUptime(session.stats), 1000);
+    if (stats.openedAt !== undefined && ticker === undefined)
+      ticker = setInterval(() => showUptime(session.stats), 1000);
     if (stats.openedAt === undefined && ticker !== undefined) {
       clearInterval(ticker);
       ticker = undefined;

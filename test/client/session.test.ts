@@ -18,7 +18,8 @@ class FakeConnection {
   }
 
   emit<K extends keyof ConnectionEvents>(name: K, ...args: Parameters<ConnectionEvents[K]>): void {
-    for (const listener of this.listeners.get(name) ?? []) (listener as (...a: Parameters<ConnectionEvents[K]>) => void)(...args);
+    for (const listener of this.listeners.get(name) ?? [])
+      (listener as (...a: Parameters<ConnectionEvents[K]>) => void)(...args);
   }
 
   send(data: SendableData): boolean {
@@ -112,7 +113,9 @@ describe('Session', () => {
     assert.equal(first.size, 100_000);
 
     // A Blob is read asynchronously; the 'bytes' event says when.
-    const read = new Promise<LogEntry>((resolve) => session.on('bytes', (entry) => entry.direction === 'received' && resolve(entry)));
+    const read = new Promise<LogEntry>((resolve) =>
+      session.on('bytes', (entry) => entry.direction === 'received' && resolve(entry)),
+    );
     connection.emit('message', new Blob([new Uint8Array([0xde, 0xad, 0xbe, 0xef])]));
     assert.equal((await read).id, session.entries[1]!.id);
     assert.deepEqual([...(session.entries[1]!.bytes ?? [])], [0xde, 0xad, 0xbe, 0xef]);

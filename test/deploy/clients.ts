@@ -17,7 +17,10 @@ import { recordProcess } from './nginx.ts';
  * with every config variable from the shell cleared, and records it in the ledger.
  */
 export async function startInstance(id: string, port = 0): Promise<RunningServer> {
-  const server = await startServer({ args: ['--port', String(port), '--trust-proxy', '--instance-id', id], env: neutralEnv() });
+  const server = await startServer({
+    args: ['--port', String(port), '--trust-proxy', '--instance-id', id],
+    env: neutralEnv(),
+  });
   recordProcess({ what: `ws-echo instance ${id} (port ${server.port})`, pid: server.child.pid!, group: false });
   return server;
 }
@@ -43,7 +46,10 @@ const sockets = new Set<WebSocket>();
  * it sends first. The listener is in place before the handshake completes,
  * so a report that arrives with the 101 is not missed.
  */
-export function openInspect(url: string, options: ClientOptions = {}): Promise<{ ws: WebSocket; report: InspectReport }> {
+export function openInspect(
+  url: string,
+  options: ClientOptions = {},
+): Promise<{ ws: WebSocket; report: InspectReport }> {
   const ws = new WebSocket(url, options);
   sockets.add(ws);
   ws.on('error', () => {});
@@ -55,7 +61,9 @@ export function openInspect(url: string, options: ClientOptions = {}): Promise<{
         reject(error);
       }
     });
-    ws.once('unexpected-response', (_req, res: IncomingMessage) => reject(new Error(`${url} answered HTTP ${res.statusCode}`)));
+    ws.once('unexpected-response', (_req, res: IncomingMessage) =>
+      reject(new Error(`${url} answered HTTP ${res.statusCode}`)),
+    );
     ws.once('close', (code) => reject(new Error(`${url} closed (${code}) before its report`)));
   });
   return withTimeout(first, 5_000, `the /inspect report from ${url}`);
@@ -107,7 +115,10 @@ export async function launchChromium(): Promise<RunningChromium> {
 }
 
 /** A page in a fresh context, with everything that goes wrong on it collected in `problems`. */
-export async function openPage(browser: Browser, options: BrowserContextOptions = {}): Promise<{ page: Page; problems: string[] }> {
+export async function openPage(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<{ page: Page; problems: string[] }> {
   const context = await browser.newContext(options);
   const page = await context.newPage();
   return { page, problems: collectProblems(page) };
@@ -124,7 +135,11 @@ export function socketUrl(page: Page): Locator {
 }
 
 /** Log rows going `direction` whose content matches `content`. */
-export function logRows(page: Page, direction: 'sent' | 'received' | 'event' | 'error', content: string | RegExp): Locator {
+export function logRows(
+  page: Page,
+  direction: 'sent' | 'received' | 'event' | 'error',
+  content: string | RegExp,
+): Locator {
   const text = typeof content === 'string' ? page.getByText(content, { exact: true }) : page.getByText(content);
   return page
     .getByRole('log')

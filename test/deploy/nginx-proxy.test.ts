@@ -68,9 +68,16 @@ async function healthzInstances(count: number, waitMs = 0): Promise<string[]> {
 
 before(async () => {
   const nginxPath = findNginx();
-  if (!nginxPath) throw new Error('no nginx: run `npm run test:deploy`, which installs it as root, or `sudo apt-get install nginx-light`, or set NGINX');
+  if (!nginxPath)
+    throw new Error(
+      'no nginx: run `npm run test:deploy`, which installs it as root, or `sudo apt-get install nginx-light`, or set NGINX',
+    );
   const [a, b] = await Promise.all([start('a'), start('b')]);
-  nginx = await startNginx(nginxPath, { template: 'deploy/nginx.conf', upstreams: [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`], ports: ['LISTEN'] });
+  nginx = await startNginx(nginxPath, {
+    template: 'deploy/nginx.conf',
+    upstreams: [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`],
+    ports: ['LISTEN'],
+  });
   started.push({ what: 'nginx', pid: nginx.child.pid!, group: true });
   base = `http://127.0.0.1:${nginx.ports.LISTEN}`;
   wsBase = `ws://127.0.0.1:${nginx.ports.LISTEN}`;
@@ -98,7 +105,12 @@ test('(a) GET / serves the page and /healthz answers from both instances, throug
   assert.match(String(page.headers['content-type']), /^text\/html/);
   assert.match(page.body, /<title>WebSocket Echo Test<\/title>/);
   // Host reached the server with its port ($http_host): the CSP lets the page open its socket to nginx.
-  assert.ok(parseCsp(page.headers['content-security-policy'] as string).get('connect-src')?.includes(`${wsBase}`), String(page.headers['content-security-policy']));
+  assert.ok(
+    parseCsp(page.headers['content-security-policy'] as string)
+      .get('connect-src')
+      ?.includes(`${wsBase}`),
+    String(page.headers['content-security-policy']),
+  );
   assert.equal(page.headers.server, 'nginx', 'server_tokens off: no version');
 
   const seen = await healthzInstances(6);
@@ -118,7 +130,11 @@ test('(b) the echo works through nginx; an Origin naming nginx is accepted, a fo
   assert.equal(await refusedStatus(`${wsBase}/`, { origin: 'http://evil.example' }), 403);
   // nginx sets X-Forwarded-Host itself, so claiming to be evil.example does not help.
   assert.equal(
-    await refusedStatus(`${wsBase}/`, { origin: 'http://evil.example', headers: { 'X-Forwarded-Host': 'evil.example' }, localAddress: '127.0.0.3' }),
+    await refusedStatus(`${wsBase}/`, {
+      origin: 'http://evil.example',
+      headers: { 'X-Forwarded-Host': 'evil.example' },
+      localAddress: '127.0.0.3',
+    }),
     403,
   );
   // The refusal is logged by the instance that got it, with its name and the client's address
@@ -127,7 +143,12 @@ test('(b) the echo works through nginx; an Origin naming nginx is accepted, a fo
   for (let i = 0; i < 50 && !refusal; i++) {
     refusal = [...instances.values()]
       .flatMap(logEntries)
-      .find((entry) => entry.msg === 'upgrade refused' && entry.origin === 'http://evil.example' && Object.values(entry).includes('127.0.0.3'));
+      .find(
+        (entry) =>
+          entry.msg === 'upgrade refused' &&
+          entry.origin === 'http://evil.example' &&
+          Object.values(entry).includes('127.0.0.3'),
+      );
     if (!refusal) await new Promise((resolve) => setTimeout(resolve, 100));
   }
   assert.ok(refusal, 'an "upgrade refused" log line with the forwarded address 127.0.0.3');
@@ -137,7 +158,9 @@ test('(b) the echo works through nginx; an Origin naming nginx is accepted, a fo
 
 test('(c) connections spread over both instances, and /inspect sees the client address nginx forwarded', async () => {
   // From 127.0.0.3, so the forwarded address differs from nginx's own (127.0.0.1).
-  const opened = await Promise.all(Array.from({ length: 10 }, () => openInspect(`${wsBase}/inspect`, { localAddress: '127.0.0.3' })));
+  const opened = await Promise.all(
+    Array.from({ length: 10 }, () => openInspect(`${wsBase}/inspect`, { localAddress: '127.0.0.3' })),
+  );
   const counts = new Map<string, number>();
   for (const { report } of opened) counts.set(report.instance, (counts.get(report.instance) ?? 0) + 1);
   assert.deepEqual([...counts.keys()].sort(), ['a', 'b'], `instances: ${JSON.stringify([...counts])}`);
@@ -167,7 +190,10 @@ test('(c) connections spread over both instances, and /inspect sees the client a
   const plain = await openInspect(`${wsBase}/inspect`);
   assert.equal(plain.report.remoteAddress, '127.0.0.1');
   assert.equal(headerOf(plain.report, 'X-Forwarded-For'), '127.0.0.1');
-  const spoofing = await openInspect(`${wsBase}/inspect`, { headers: { 'X-Forwarded-For': '203.0.113.7' }, localAddress: '127.0.0.3' });
+  const spoofing = await openInspect(`${wsBase}/inspect`, {
+    headers: { 'X-Forwarded-For': '203.0.113.7' },
+    localAddress: '127.0.0.3',
+  });
   assert.equal(headerOf(spoofing.report, 'X-Forwarded-For'), '203.0.113.7, 127.0.0.3');
   assert.equal(spoofing.report.remoteAddress, '127.0.0.3');
   plain.ws.close();
@@ -196,10 +222,18 @@ test('(d) the playground behind nginx: connects by itself, echoes, path buttons 
     }
 
     await page.getByRole('button', { name: 'Inspect handshake', exact: true }).click();
-    await expect(page.getByLabel('Match', { exact: true })).toHaveText('✓ match: the browser computes what the server sent');
-    await expect(page.getByText(`Inspected ${wsBase}/inspect over a socket of its own, closed again.`, { exact: true })).toBeVisible();
+    await expect(page.getByLabel('Match', { exact: true })).toHaveText(
+      '✓ match: the browser computes what the server sent',
+    );
+    await expect(
+      page.getByText(`Inspected ${wsBase}/inspect over a socket of its own, closed again.`, { exact: true }),
+    ).toBeVisible();
     const headers = page.getByRole('table', { name: 'Request headers as the server saw them' });
-    const header = (name: string) => headers.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) }).getByRole('cell');
+    const header = (name: string) =>
+      headers
+        .getByRole('row')
+        .filter({ has: page.getByRole('rowheader', { name, exact: true }) })
+        .getByRole('cell');
     await expect(header('X-Forwarded-For')).toHaveText('127.0.0.1');
     await expect(header('X-Forwarded-Proto')).toHaveText('http');
     await expect(header('X-Forwarded-Host')).toHaveText(`127.0.0.1:${nginx!.ports.LISTEN}`);
@@ -228,13 +262,19 @@ test('(e) an instance that stops (1001) or dies (1006) drops only its clients; t
     const clients = await Promise.all(Array.from({ length: 6 }, () => openInspect(`${wsBase}/inspect`)));
     const onFirst = clients.filter(({ report }) => report.instance === first).map(({ ws }) => ws);
     const onOther = clients.filter(({ report }) => report.instance === other).map(({ ws }) => ws);
-    assert.ok(onFirst.length > 0 && onOther.length > 0, `clients on ${first}: ${onFirst.length}, on ${other}: ${onOther.length}`);
+    assert.ok(
+      onFirst.length > 0 && onOther.length > 0,
+      `clients on ${first}: ${onFirst.length}, on ${other}: ${onOther.length}`,
+    );
     const closes = onFirst.map((ws) => closeOf(ws));
     assert.equal(await instances.get(first)!.stop('SIGTERM'), 0);
-    for (const close of await Promise.all(closes)) assert.deepEqual(close, { code: 1001, reason: 'server shutting down' });
+    for (const close of await Promise.all(closes))
+      assert.deepEqual(close, { code: 1001, reason: 'server shutting down' });
     await assertEchoes(onOther);
 
-    await expect(logRows(page, 'event', /^close: code 1001 \(Going Away\), reason "server shutting down"/)).toHaveCount(1);
+    await expect(logRows(page, 'event', /^close: code 1001 \(Going Away\), reason "server shutting down"/)).toHaveCount(
+      1,
+    );
     await expect(inspectReports(page)).toHaveCount(2, { timeout: 15_000 });
     await expect(readyState(page)).toHaveText('1 OPEN');
     assert.equal(await instanceOfReport(page, 1), other);

@@ -9,7 +9,19 @@ import { makeCertificate, type TestCertificate } from '../support/certificate.ts
 import { httpGet } from '../support/http-request.ts';
 import type { RunningServer } from '../support/spawn-server.ts';
 import { openClient, receiveOne, terminateAll } from '../support/ws-client.ts';
-import { headerOf, launchChromium, logRows, openInspect, openPage, readyState, type RunningChromium, refusedStatus, socketUrl, startInstance, terminateSockets } from './clients.ts';
+import {
+  headerOf,
+  launchChromium,
+  logRows,
+  openInspect,
+  openPage,
+  readyState,
+  type RunningChromium,
+  refusedStatus,
+  socketUrl,
+  startInstance,
+  terminateSockets,
+} from './clients.ts';
 import { findNginx, killSurvivors, startNginx, survivors, type LedgerEntry, type RunningNginx } from './nginx.ts';
 
 const instances: RunningServer[] = [];
@@ -24,7 +36,10 @@ let plainBase = '';
 
 before(async () => {
   const nginxPath = findNginx();
-  if (!nginxPath) throw new Error('no nginx: run `npm run test:deploy`, which installs it as root, or `sudo apt-get install nginx-light`, or set NGINX');
+  if (!nginxPath)
+    throw new Error(
+      'no nginx: run `npm run test:deploy`, which installs it as root, or `sudo apt-get install nginx-light`, or set NGINX',
+    );
   certificate = await makeCertificate();
   for (const id of ['a', 'b']) {
     const server = await startInstance(id);
@@ -84,7 +99,10 @@ test('TLS: wss echo with an https Origin naming nginx; a foreign Origin 403; X-F
   ws.close();
   assert.equal(await refusedStatus(`${wssBase}/`, { origin: 'https://evil.example', ca: certificate!.cert }), 403);
 
-  const { ws: inspecting, report } = await openInspect(`${wssBase}/inspect`, { ca: certificate!.cert, localAddress: '127.0.0.3' });
+  const { ws: inspecting, report } = await openInspect(`${wssBase}/inspect`, {
+    ca: certificate!.cert,
+    localAddress: '127.0.0.3',
+  });
   assert.equal(report.remoteAddress, '127.0.0.3');
   assert.equal(headerOf(report, 'X-Forwarded-Proto'), 'https');
   assert.equal(headerOf(report, 'X-Forwarded-Host'), `127.0.0.1:${nginx!.ports.LISTEN_TLS}`);

@@ -6,7 +6,17 @@
 import { freePort } from '../support/free-port.ts';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, appendFileSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  appendFileSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -19,7 +29,10 @@ const NGINX_CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/loca
 /** NGINX if set, else `nginx` on PATH, else the usual sbin paths; undefined when there is none. */
 export function findNginx(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.NGINX) return env.NGINX;
-  const onPath = (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'nginx'));
+  const onPath = (env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, 'nginx'));
   return [...onPath, ...NGINX_CANDIDATES].find((path) => {
     try {
       accessSync(path, constants.X_OK);
@@ -181,7 +194,10 @@ export async function startNginx(nginx: string, options: NginxOptions): Promise<
   throw lastError;
 }
 
-async function startOnce(nginx: string, { template, upstreams, ports: portNames, extra = {} }: NginxOptions): Promise<RunningNginx> {
+async function startOnce(
+  nginx: string,
+  { template, upstreams, ports: portNames, extra = {} }: NginxOptions,
+): Promise<RunningNginx> {
   const dir = mkdtempSync(join(runDirectory(), 'nginx-'));
   // As root, the workers run as nobody and must reach temp/ inside this directory.
   chmodSync(runDirectory(), 0o755);
@@ -215,7 +231,9 @@ async function startOnce(nginx: string, { template, upstreams, ports: portNames,
   try {
     execFileSync(nginx, ['-t', '-q', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
-    throw new Error(`nginx -t rejected the rendered ${template} (${confPath}):\n${(error as { stderr?: string }).stderr ?? error}${errorLog()}`);
+    throw new Error(
+      `nginx -t rejected the rendered ${template} (${confPath}):\n${(error as { stderr?: string }).stderr ?? error}${errorLog()}`,
+    );
   }
 
   // Its own process group, so stop() reaches the master and every worker at once.

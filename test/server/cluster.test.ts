@@ -99,9 +99,18 @@ describe('--workers 2', () => {
 
   it('refuses a bad --workers value in one line, exit 2', () => {
     for (const value of ['0', 'many', '1.5']) {
-      const result = spawnSync(process.execPath, ['dist/server/main.js', '--workers', value], { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, ...neutralEnv() } });
+      const result = spawnSync(process.execPath, ['dist/server/main.js', '--workers', value], {
+        cwd: PROJECT_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, ...neutralEnv() },
+      });
       assert.equal(result.status, 2, value);
-      assert.match(result.stderr.trim(), new RegExp(`^ws-echo: --workers="${value.replace('.', '\\.')}" is not valid; use a count from 1 to 256, or 'auto'$`));
+      assert.match(
+        result.stderr.trim(),
+        new RegExp(
+          `^ws-echo: --workers="${value.replace('.', '\\.')}" is not valid; use a count from 1 to 256, or 'auto'$`,
+        ),
+      );
     }
   });
 });

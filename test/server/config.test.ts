@@ -48,7 +48,18 @@ describe('parseConfig defaults', () => {
   });
 
   it('treats an empty environment value as unset', () => {
-    assert.deepEqual(parse([], { PORT: '', HOST: '', DEV: '', LOG_LEVEL: '', LOG_FORMAT: '', MAX_MESSAGE_SIZE: '', SHUTDOWN_GRACE_MS: '' }), parse([], {}));
+    assert.deepEqual(
+      parse([], {
+        PORT: '',
+        HOST: '',
+        DEV: '',
+        LOG_LEVEL: '',
+        LOG_FORMAT: '',
+        MAX_MESSAGE_SIZE: '',
+        SHUTDOWN_GRACE_MS: '',
+      }),
+      parse([], {}),
+    );
   });
 
   it('returns "help" for --help and -h', () => {
@@ -58,13 +69,37 @@ describe('parseConfig defaults', () => {
 });
 
 describe('parseConfig flags and environment', () => {
-  const pairs: Array<{ flag: string[]; env: NodeJS.ProcessEnv; key: keyof Config; fromFlag: unknown; fromEnv: unknown }> = [
+  const pairs: Array<{
+    flag: string[];
+    env: NodeJS.ProcessEnv;
+    key: keyof Config;
+    fromFlag: unknown;
+    fromEnv: unknown;
+  }> = [
     { flag: ['--port', '8080'], env: { PORT: '9090' }, key: 'port', fromFlag: 8080, fromEnv: 9090 },
     { flag: ['--host', '0.0.0.0'], env: { HOST: '::' }, key: 'host', fromFlag: '0.0.0.0', fromEnv: '::' },
     { flag: ['--log-level', 'debug'], env: { LOG_LEVEL: 'warn' }, key: 'logLevel', fromFlag: 'debug', fromEnv: 'warn' },
-    { flag: ['--log-format', 'pretty'], env: { LOG_FORMAT: 'json' }, key: 'logFormat', fromFlag: 'pretty', fromEnv: 'json' },
-    { flag: ['--max-message-size', '2048'], env: { MAX_MESSAGE_SIZE: '4096' }, key: 'maxMessageBytes', fromFlag: 2048, fromEnv: 4096 },
-    { flag: ['--shutdown-grace', '0'], env: { SHUTDOWN_GRACE_MS: '250' }, key: 'shutdownGraceMs', fromFlag: 0, fromEnv: 250 },
+    {
+      flag: ['--log-format', 'pretty'],
+      env: { LOG_FORMAT: 'json' },
+      key: 'logFormat',
+      fromFlag: 'pretty',
+      fromEnv: 'json',
+    },
+    {
+      flag: ['--max-message-size', '2048'],
+      env: { MAX_MESSAGE_SIZE: '4096' },
+      key: 'maxMessageBytes',
+      fromFlag: 2048,
+      fromEnv: 4096,
+    },
+    {
+      flag: ['--shutdown-grace', '0'],
+      env: { SHUTDOWN_GRACE_MS: '250' },
+      key: 'shutdownGraceMs',
+      fromFlag: 0,
+      fromEnv: 250,
+    },
   ];
   for (const { flag, env, key, fromFlag, fromEnv } of pairs) {
     const [name = ''] = flag;
@@ -125,14 +160,18 @@ describe('parseConfig errors', () => {
     { argv: ['--port', '-1'], names: ['--port'] },
   ];
   for (const { argv, env = {}, names } of cases) {
-    const shown = [...Object.entries(env).map(([k, v]) => `${k}=${JSON.stringify(v)}`), ...argv.map((a) => JSON.stringify(a))].join(' ');
+    const shown = [
+      ...Object.entries(env).map(([k, v]) => `${k}=${JSON.stringify(v)}`),
+      ...argv.map((a) => JSON.stringify(a)),
+    ].join(' ');
     it(`${shown} throws a one-line ConfigError naming ${names.join(', ')}`, () => {
       assert.throws(
         () => parseConfig(argv, env),
         (error: unknown) => {
           assert.ok(error instanceof ConfigError, `a ConfigError, not ${String(error)}`);
           assert.equal(error.code, 'ERR_WS_ECHO_CONFIG');
-          for (const name of names) assert.ok(error.message.includes(name), `${JSON.stringify(error.message)} names ${name}`);
+          for (const name of names)
+            assert.ok(error.message.includes(name), `${JSON.stringify(error.message)} names ${name}`);
           assert.doesNotMatch(error.message, /\n/, 'the message is one line');
           return true;
         },

@@ -111,8 +111,14 @@ describe('echo with the default config', () => {
       b.send(`b${i}`);
     }
     const expect = (who: string) => Array.from({ length: 20 }, (_, i) => `Received: ${who}${i}`);
-    assert.deepEqual((await fromA).map((m) => m.data.toString()), expect('a'));
-    assert.deepEqual((await fromB).map((m) => m.data.toString()), expect('b'));
+    assert.deepEqual(
+      (await fromA).map((m) => m.data.toString()),
+      expect('a'),
+    );
+    assert.deepEqual(
+      (await fromB).map((m) => m.data.toString()),
+      expect('b'),
+    );
     a.close();
     b.close();
   });

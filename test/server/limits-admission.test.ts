@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
 import { startInProcess, type InProcessServer } from '../support/in-process.ts';
-import { delay, destroyAllWires, echoes, EVENT_TIMEOUT_MS, openConnections, scrape, waitFor, WireClient } from '../support/limits.ts';
+import {
+  delay,
+  destroyAllWires,
+  echoes,
+  EVENT_TIMEOUT_MS,
+  openConnections,
+  scrape,
+  waitFor,
+  WireClient,
+} from '../support/limits.ts';
 import { closePayload, Opcode } from '../support/raw-client.ts';
 import { closed, openClient, receive, terminateAll } from '../support/ws-client.ts';
 import { withTimeout } from '../support/wait.ts';
@@ -31,9 +40,17 @@ async function assertRefusedForCapacity(client: WireClient): Promise<void> {
   assert.equal(client.statusCode, 503, `expected 503, got ${client.statusLine}`);
   const retryAfter = client.headers['retry-after'];
   assert.ok(retryAfter !== undefined, 'a 503 for capacity carries Retry-After');
-  assert.match(retryAfter, /^[1-9]\d*$/, `Retry-After is a positive number of seconds, got ${JSON.stringify(retryAfter)}`);
+  assert.match(
+    retryAfter,
+    /^[1-9]\d*$/,
+    `Retry-After is a positive number of seconds, got ${JSON.stringify(retryAfter)}`,
+  );
   await client.closed(EVENT_TIMEOUT_MS);
-  assert.doesNotMatch(client.raw.toString('latin1'), /\b101\b|Switching Protocols|Sec-WebSocket-Accept/i, 'a refused upgrade must never see 101');
+  assert.doesNotMatch(
+    client.raw.toString('latin1'),
+    /\b101\b|Switching Protocols|Sec-WebSocket-Accept/i,
+    'a refused upgrade must never see 101',
+  );
 }
 
 async function refusals(s: InProcessServer, reason: string): Promise<number> {
@@ -137,7 +154,9 @@ describe('--max-connections-per-ip 2', () => {
   });
 
   it('gives the slot back as soon as the close handshake is done, though the client never closes its side of TCP', async () => {
-    const [lingerer, other] = await Promise.all([1, 2].map(() => WireClient.connect(s.port, { localAddress: '127.0.0.1', neverEnds: true })));
+    const [lingerer, other] = await Promise.all(
+      [1, 2].map(() => WireClient.connect(s.port, { localAddress: '127.0.0.1', neverEnds: true })),
+    );
     assert.ok(lingerer && other);
     for (const client of [lingerer, other]) assert.equal(client.statusCode, 101, client.statusLine);
     lingerer.send({ opcode: Opcode.close, payload: closePayload(1000, 'bye') });
@@ -149,7 +168,7 @@ describe('--max-connections-per-ip 2', () => {
     await waitFor('the server to release the finished connection', async () => (await openConnections(s.url)) === 1);
     const next = await WireClient.connect(s.port, { localAddress: '127.0.0.1' });
     assert.equal(next.statusCode, 101, `the slot was still held: ${next.statusLine}`);
-    await echoes(next, 'slot returned without the old client\'s FIN');
+    await echoes(next, "slot returned without the old client's FIN");
     await echoes(other, 'unaffected');
     await emptyOut(s);
   });
@@ -228,11 +247,14 @@ describe('--rate-limit 0', () => {
         got.push(String(data));
         if (got.length === COUNT) resolve();
       });
-      ws.once('close', (code, reason) => reject(new Error(`closed (${code} ${String(reason)}) after ${got.length} echoes`)));
+      ws.once('close', (code, reason) =>
+        reject(new Error(`closed (${code} ${String(reason)}) after ${got.length} echoes`)),
+      );
     });
     for (let i = 0; i < COUNT; i++) ws.send(`m${i}`);
     await withTimeout(all, 10_000, `${COUNT} echoes`);
-    for (let i = 0; i < COUNT; i++) if (got[i] !== `Received: m${i}`) assert.fail(`echo ${i} is ${JSON.stringify(got[i])}`);
+    for (let i = 0; i < COUNT; i++)
+      if (got[i] !== `Received: m${i}`) assert.fail(`echo ${i} is ${JSON.stringify(got[i])}`);
     assert.equal(ws.readyState, ws.OPEN);
     ws.terminate();
   });

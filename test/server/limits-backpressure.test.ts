@@ -72,7 +72,11 @@ interface Plateau {
  * backed up (or, for a server that never stops reading, the whole flood went
  * through). Tracks the server's peak RSS meanwhile. Fails after `timeoutMs`.
  */
-async function waitForPlateau(server: RunningServer, flood: Flood, { stableMs = 600, timeoutMs = 10_000 } = {}): Promise<Plateau> {
+async function waitForPlateau(
+  server: RunningServer,
+  flood: Flood,
+  { stableMs = 600, timeoutMs = 10_000 } = {},
+): Promise<Plateau> {
   let peakRss = 0;
   let last = -1;
   let since = performance.now();
@@ -160,10 +164,16 @@ describe('--max-buffered 1048576: a client that floods without reading (child pr
     };
     t.diagnostic(`backpressure figures: ${JSON.stringify(figures)}`);
 
-    assert.ok(growth < 64 * MiB, `the server grew by ${figures.growthMiB} MiB while flooded: ${JSON.stringify(figures)}`);
+    assert.ok(
+      growth < 64 * MiB,
+      `the server grew by ${figures.growthMiB} MiB while flooded: ${JSON.stringify(figures)}`,
+    );
     assert.equal(flood.done(), false, 'the client pushed all 100 MiB: the server never stopped reading');
     assert.equal(flood.backedUp(), true, "the client's writes are not backed up");
-    assert.ok(plateau.received - receivedBefore < TOTAL / 2, `the server read ${figures.serverReceivedMiB} MiB before stopping`);
+    assert.ok(
+      plateau.received - receivedBefore < TOTAL / 2,
+      `the server read ${figures.serverReceivedMiB} MiB before stopping`,
+    );
     assert.equal(socket.destroyed, false);
     assert.equal(openDuringFlood, 1, 'the server dropped the flooding connection instead of holding it off');
     assert.ok(slowest < 500, `another client waited ${slowest.toFixed(0)} ms for an echo`);
@@ -173,7 +183,10 @@ describe('--max-buffered 1048576: a client that floods without reading (child pr
     await waitFor('the flooding connection to be released', async () => (await openConnections(server.url)) === 0);
     await assertStillServing(port);
     const rssAfter = await residentBytes(pid, server.url);
-    assert.ok(rssAfter - baseline < 64 * MiB, `after the flood the server is ${((rssAfter - baseline) / MiB).toFixed(1)} MiB above its baseline`);
+    assert.ok(
+      rssAfter - baseline < 64 * MiB,
+      `after the flood the server is ${((rssAfter - baseline) / MiB).toFixed(1)} MiB above its baseline`,
+    );
   });
 
   it('MAX_BUFFERED_BYTES=33554432 (32 MiB) moves the point where it stops reading past 32 MiB, still short of 100 MiB', async (t) => {
@@ -181,10 +194,15 @@ describe('--max-buffered 1048576: a client that floods without reading (child pr
     const socket = await upgradeAndStopReading(portOf(big.url));
     const flood = floodWith(socket, FRAME, TOTAL);
     const { received } = await waitForPlateau(big, flood);
-    t.diagnostic(`MAX_BUFFERED_BYTES=32MiB: server read ${(received / MiB).toFixed(2)} MiB, client handed ${(flood.handed() / MiB).toFixed(2)} MiB`);
+    t.diagnostic(
+      `MAX_BUFFERED_BYTES=32MiB: server read ${(received / MiB).toFixed(2)} MiB, client handed ${(flood.handed() / MiB).toFixed(2)} MiB`,
+    );
     // It only pauses once more than 32 MiB of replies are queued, and it can
     // only have queued what it read; the 1 MiB server above stops far earlier.
-    assert.ok(received > 32 * MiB, `the server stopped after reading ${(received / MiB).toFixed(2)} MiB: MAX_BUFFERED_BYTES was not applied`);
+    assert.ok(
+      received > 32 * MiB,
+      `the server stopped after reading ${(received / MiB).toFixed(2)} MiB: MAX_BUFFERED_BYTES was not applied`,
+    );
     assert.equal(flood.done(), false, 'the client pushed all 100 MiB');
     socket.destroy();
     await assertStillServing(portOf(big.url));
@@ -205,13 +223,22 @@ describe('--max-buffered: a slow reader gets every reply once it reads again (in
       const frame = await client.nextFrame(2_000);
       assert.equal(frame.opcode, Opcode.binary, `reply ${i} has opcode 0x${frame.opcode.toString(16)}`);
       if (!frame.payload.equals(payload(i))) {
-        assert.fail(`reply ${i} is not the echo of message ${i} (it starts with index ${frame.payload.readUInt32BE(0)}): out of order or corrupted`);
+        assert.fail(
+          `reply ${i} is not the echo of message ${i} (it starts with index ${frame.payload.readUInt32BE(0)}): out of order or corrupted`,
+        );
       }
     }
   }
 
   it('with --max-buffered 65536: 256 messages of 64 KiB sent while not reading are all echoed, in order, after it resumes', async () => {
-    const s = await startInProcess(['--max-buffered', String(64 * KiB), '--rate-limit', '0', '--shutdown-grace', '200']);
+    const s = await startInProcess([
+      '--max-buffered',
+      String(64 * KiB),
+      '--rate-limit',
+      '0',
+      '--shutdown-grace',
+      '200',
+    ]);
     inProcess.push(s);
     const COUNT = 256;
     const frames = indexedFrames(64 * KiB);

@@ -76,7 +76,10 @@ describe('the environment twins reach a running server (child processes)', () =>
     await Promise.all(
       (Object.keys(setups) as Array<keyof typeof setups>).map(async (name) => {
         const { args, env } = setups[name];
-        const child = await startServer({ args: ['--shutdown-grace', '200', ...args], env: { ...NEUTRAL_ENV, ...env } });
+        const child = await startServer({
+          args: ['--shutdown-grace', '200', ...args],
+          env: { ...NEUTRAL_ENV, ...env },
+        });
         children.push(child);
         spawned[name] = child;
       }),
@@ -136,7 +139,8 @@ describe('the environment twins reach a running server (child processes)', () =>
   it('--max-connections-per-ip 3 beats MAX_CONNECTIONS_PER_IP=1: 3 from 127.0.0.1 are accepted, the 4th refused', async () => {
     const port = portOf(server('mixed').url);
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await WireClient.connect(port, { localAddress: '127.0.0.1' })).statusCode);
+    for (let i = 0; i < 4; i++)
+      statuses.push((await WireClient.connect(port, { localAddress: '127.0.0.1' })).statusCode);
     assert.deepEqual(statuses, [101, 101, 101, 503]);
     await emptyOut(server('mixed'));
   });
@@ -156,7 +160,10 @@ describe('the environment twins reach a running server (child processes)', () =>
     const sameIp = await WireClient.connect(port, { localAddress: '127.0.0.1' });
     const otherIp = await WireClient.connect(port, { localAddress: '127.0.0.2' });
     const thirdIp = await WireClient.connect(port, { localAddress: '127.0.0.3' });
-    assert.deepEqual([first.statusCode, sameIp.statusCode, otherIp.statusCode, thirdIp.statusCode], [101, 503, 101, 503]);
+    assert.deepEqual(
+      [first.statusCode, sameIp.statusCode, otherIp.statusCode, thirdIp.statusCode],
+      [101, 503, 101, 503],
+    );
     for (const refused of [sameIp, thirdIp]) assert.match(refused.headers['retry-after'] ?? '', /^[1-9]\d*$/);
     assert.equal(await scrape(s.url, 'ws_echo_handshakes_refused_total', { reason: 'capacity_per_ip' }), 1);
     assert.equal(await scrape(s.url, 'ws_echo_handshakes_refused_total', { reason: 'capacity' }), 1);

@@ -57,7 +57,10 @@ describe('--handshake-timeout 500', { concurrency: true }, () => {
   it('drops a client that trickles its upgrade request (3 bytes every 100 ms) and never finishes it', async () => {
     const slow = trickleForever(s.port);
     const elapsed = await slow.closedAfter(TIMEOUT_MS + 1_500);
-    assert.ok(elapsed >= TIMEOUT_MS - 50, `dropped after ${elapsed.toFixed(0)} ms, before the ${TIMEOUT_MS} ms timeout could have run out`);
+    assert.ok(
+      elapsed >= TIMEOUT_MS - 50,
+      `dropped after ${elapsed.toFixed(0)} ms, before the ${TIMEOUT_MS} ms timeout could have run out`,
+    );
     const answer = slow.received().toString('latin1');
     // Closing silently is fine; if there is an answer it is 408, never 101.
     assert.ok(answer === '' || answer.startsWith('HTTP/1.1 408 '), `the slow client got ${JSON.stringify(answer)}`);
@@ -118,7 +121,11 @@ describe('--heartbeat-interval 200', { concurrency: true }, () => {
     await client.closed(4 * INTERVAL_MS + 1_500);
     const lifetime = performance.now() - connectedAt;
     const pings = frames.filter((frame) => frame.opcode === Opcode.ping);
-    assert.equal(pings.length, 1, `one ping, then the drop at the next tick; got opcodes ${frames.map((f) => f.opcode).join(',')}`);
+    assert.equal(
+      pings.length,
+      1,
+      `one ping, then the drop at the next tick; got opcodes ${frames.map((f) => f.opcode).join(',')}`,
+    );
     assert.equal(frames[0]?.opcode, Opcode.ping, 'the first thing the server sent was the ping');
     assert.ok(lifetime <= 2 * INTERVAL_MS + 1_000, `dropped only after ${lifetime.toFixed(0)} ms`);
     assert.equal(
@@ -127,7 +134,9 @@ describe('--heartbeat-interval 200', { concurrency: true }, () => {
       'nothing but the ping (and at most a close) came before the drop',
     );
     const stillThere = () =>
-      [...s.server.clients].some((ws) => (ws as unknown as { _socket: { remotePort?: number } })._socket.remotePort === localPort);
+      [...s.server.clients].some(
+        (ws) => (ws as unknown as { _socket: { remotePort?: number } })._socket.remotePort === localPort,
+      );
     await waitFor('the server to forget the dropped connection', () => !stillThere());
   });
 

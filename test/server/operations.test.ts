@@ -39,7 +39,11 @@ interface Health {
 
 async function health(s: InProcessServer): Promise<{ status: number; contentType: string | null; body: Health }> {
   const response = await fetch(new URL('/healthz', s.url));
-  return { status: response.status, contentType: response.headers.get('content-type'), body: (await response.json()) as Health };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    body: (await response.json()) as Health,
+  };
 }
 
 async function scrape(s: InProcessServer): Promise<Exposition> {
@@ -49,12 +53,18 @@ async function scrape(s: InProcessServer): Promise<Exposition> {
 }
 
 /** Polls `read` until `accept` holds, and returns the last value read; fails after `timeoutMs`. */
-async function pollUntil<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 3_000): Promise<T> {
+async function pollUntil<T>(
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  what: string,
+  timeoutMs = 3_000,
+): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (accept(value)) return value;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)}`);
+    if (performance.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -71,8 +81,15 @@ describe('GET /healthz', () => {
     assert.match(contentType ?? '', /^application\/json/);
     assert.deepEqual(Object.keys(body).sort(), ['connections', 'instance', 'status', 'uptimeSeconds']);
     assert.equal(body.status, 'ok');
-    assert.equal((body as unknown as { instance: string }).instance, `${hostname()}-${process.pid}`, 'the default instance id: host and pid');
-    assert.ok(Number.isInteger(body.uptimeSeconds) && body.uptimeSeconds >= 0 && body.uptimeSeconds < 60, `uptimeSeconds ${body.uptimeSeconds}`);
+    assert.equal(
+      (body as unknown as { instance: string }).instance,
+      `${hostname()}-${process.pid}`,
+      'the default instance id: host and pid',
+    );
+    assert.ok(
+      Number.isInteger(body.uptimeSeconds) && body.uptimeSeconds >= 0 && body.uptimeSeconds < 60,
+      `uptimeSeconds ${body.uptimeSeconds}`,
+    );
     assert.equal(body.connections, 0);
   });
 
@@ -85,7 +102,11 @@ describe('GET /healthz', () => {
     const firstClosed = closed(first);
     first.close(1000);
     await firstClosed;
-    await pollUntil(() => health(s), (h) => h.body.connections === 1, 'healthz to count 1 connection');
+    await pollUntil(
+      () => health(s),
+      (h) => h.body.connections === 1,
+      'healthz to count 1 connection',
+    );
 
     const refused = await RawClient.connect(s.port, { path: '/not-here' });
     assert.equal(refused.response.statusCode, 404);
@@ -93,7 +114,11 @@ describe('GET /healthz', () => {
     assert.equal((await health(s)).body.connections, 1, 'a refused upgrade is not a connection');
 
     second.terminate();
-    const last = await pollUntil(() => health(s), (h) => h.body.connections === 0, 'healthz to count 0 connections');
+    const last = await pollUntil(
+      () => health(s),
+      (h) => h.body.connections === 0,
+      'healthz to count 0 connections',
+    );
     assert.equal(last.status, 200);
     assert.equal(last.body.status, 'ok');
   });
@@ -136,7 +161,12 @@ describe('GET /metrics', () => {
     const m = await scrape(s);
     assert.equal(sampleValue(m, 'ws_echo_connections_open'), 0);
     assert.equal(sampleValue(m, 'ws_echo_connections_total'), 0);
-    for (const name of ['ws_echo_messages_received_total', 'ws_echo_bytes_received_total', 'ws_echo_messages_sent_total', 'ws_echo_bytes_sent_total']) {
+    for (const name of [
+      'ws_echo_messages_received_total',
+      'ws_echo_bytes_received_total',
+      'ws_echo_messages_sent_total',
+      'ws_echo_bytes_sent_total',
+    ]) {
       for (const type of ['text', 'binary']) assert.equal(sampleValue(m, name, { type }), 0, `${name}{type="${type}"}`);
     }
     assert.equal(m.samples.filter((x) => x.name === 'ws_echo_closes_total').length, 0, 'no closes yet');
@@ -175,9 +205,21 @@ describe('GET /metrics', () => {
       'ws_echo_closes_total{code="1000"} to be 1',
     );
     assert.equal(sampleValue(afterClose, 'ws_echo_connections_open'), 0);
-    assert.equal(sampleValue(afterClose, 'ws_echo_connections_total'), 1, 'a closed connection stays counted in the total');
-    assert.equal(afterClose.samples.filter((x) => x.name === 'ws_echo_closes_total').length, 1, 'only code 1000 so far');
-    assert.equal(sampleValue(afterClose, 'ws_echo_messages_received_total', { type: 'text' }), 3, 'the close frame is not a message');
+    assert.equal(
+      sampleValue(afterClose, 'ws_echo_connections_total'),
+      1,
+      'a closed connection stays counted in the total',
+    );
+    assert.equal(
+      afterClose.samples.filter((x) => x.name === 'ws_echo_closes_total').length,
+      1,
+      'only code 1000 so far',
+    );
+    assert.equal(
+      sampleValue(afterClose, 'ws_echo_messages_received_total', { type: 'text' }),
+      3,
+      'the close frame is not a message',
+    );
   });
 
   it('counts a client-chosen close code under its own label', async () => {
@@ -207,7 +249,11 @@ describe('GET /metrics', () => {
     const m = await scrape(s);
     assert.equal(sampleValue(m, 'ws_echo_handshakes_refused_total', { reason: 'path' }), 1);
     assert.equal(sampleValue(m, 'ws_echo_handshakes_refused_total', { reason: 'version' }), 2);
-    assert.equal(sampleValue(m, 'ws_echo_handshakes_refused_total', { reason: 'origin' }), undefined, 'nothing refused for origin');
+    assert.equal(
+      sampleValue(m, 'ws_echo_handshakes_refused_total', { reason: 'origin' }),
+      undefined,
+      'nothing refused for origin',
+    );
     assert.equal(sampleValue(m, 'ws_echo_connections_total'), 2, 'refusals are not connections');
   });
 
@@ -216,7 +262,11 @@ describe('GET /metrics', () => {
     const lag = sampleValue(m, 'ws_echo_nodejs_eventloop_lag_seconds');
     assert.ok(lag !== undefined && Number.isFinite(lag) && lag >= 0 && lag < 5, `lag ${lag}`);
     // Node's process metrics come with the same prefix.
-    assert.ok(m.samples.some((x) => x.name === 'ws_echo_process_resident_memory_bytes' || x.name === 'ws_echo_nodejs_heap_size_used_bytes'));
+    assert.ok(
+      m.samples.some(
+        (x) => x.name === 'ws_echo_process_resident_memory_bytes' || x.name === 'ws_echo_nodejs_heap_size_used_bytes',
+      ),
+    );
   });
 });
 
@@ -276,9 +326,12 @@ describe('security headers on the page (production build)', () => {
     assert.equal(response.headers['x-powered-by'], undefined);
   });
 
-  it("names the ws origin from the Host the client used (ws://localhost:<port>)", async () => {
+  it('names the ws origin from the Host the client used (ws://localhost:<port>)', async () => {
     const response = await httpGet(s.url, { headers: { Host: `localhost:${s.port}` } });
-    assert.deepEqual(parseCsp(response.headers['content-security-policy'] as string | undefined).get('connect-src'), ["'self'", `ws://localhost:${s.port}`]);
+    assert.deepEqual(parseCsp(response.headers['content-security-policy'] as string | undefined).get('connect-src'), [
+      "'self'",
+      `ws://localhost:${s.port}`,
+    ]);
   });
 
   it('cannot be given extra CSP directives through a crafted Host header', async () => {
@@ -299,7 +352,12 @@ describe('security headers on the page (production build)', () => {
     try {
       const connectSrc = async (url: string) =>
         parseCsp((await httpGet(url)).headers['content-security-policy'] as string | undefined).get('connect-src');
-      assert.deepEqual(await connectSrc(named.url), ["'self'", `ws://127.0.0.1:${named.port}`, 'ws://localhost:9000', 'wss://echo.example']);
+      assert.deepEqual(await connectSrc(named.url), [
+        "'self'",
+        `ws://127.0.0.1:${named.port}`,
+        'ws://localhost:9000',
+        'wss://echo.example',
+      ]);
       assert.deepEqual(await connectSrc(any.url), ["'self'", `ws://127.0.0.1:${any.port}`, 'ws:', 'wss:']);
     } finally {
       await Promise.all([named.server.close(), any.server.close()]);
@@ -317,12 +375,18 @@ describe('security headers on the page (production build)', () => {
   it('sends nosniff with the scripts and styles too, with their real types', async () => {
     const page = await httpGet(s.url);
     const assets = [...page.body.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
-    assert.ok(assets.some((a) => a.endsWith('.js')) && assets.some((a) => a.endsWith('.css')), `the page links its script and style: ${assets.join(', ')}`);
+    assert.ok(
+      assets.some((a) => a.endsWith('.js')) && assets.some((a) => a.endsWith('.css')),
+      `the page links its script and style: ${assets.join(', ')}`,
+    );
     for (const asset of assets) {
       const response = await httpGet(new URL(asset, s.url).href);
       assert.equal(response.status, 200, asset);
       assert.equal(response.headers['x-content-type-options'], 'nosniff', asset);
-      assert.match(String(response.headers['content-type']), asset.endsWith('.js') ? /^text\/javascript|^application\/javascript/ : /^text\/css/);
+      assert.match(
+        String(response.headers['content-type']),
+        asset.endsWith('.js') ? /^text\/javascript|^application\/javascript/ : /^text\/css/,
+      );
     }
   });
 });
@@ -338,11 +402,23 @@ describe('command line', () => {
     { flag: '--log-level', env: 'LOG_LEVEL', defaultText: new RegExp(`^${config.logLevel}$`) },
     { flag: '--log-format', env: 'LOG_FORMAT', defaultText: /^pretty with --dev, else json$/ },
     { flag: '--max-message-size', env: 'MAX_MESSAGE_SIZE', defaultText: new RegExp(`^${config.maxMessageBytes}\\b`) },
-    { flag: '--handshake-timeout', env: 'HANDSHAKE_TIMEOUT_MS', defaultText: new RegExp(`^${config.handshakeTimeoutMs}$`) },
-    { flag: '--heartbeat-interval', env: 'HEARTBEAT_INTERVAL_MS', defaultText: new RegExp(`^${config.heartbeatIntervalMs}$`) },
+    {
+      flag: '--handshake-timeout',
+      env: 'HANDSHAKE_TIMEOUT_MS',
+      defaultText: new RegExp(`^${config.handshakeTimeoutMs}$`),
+    },
+    {
+      flag: '--heartbeat-interval',
+      env: 'HEARTBEAT_INTERVAL_MS',
+      defaultText: new RegExp(`^${config.heartbeatIntervalMs}$`),
+    },
     { flag: '--max-buffered', env: 'MAX_BUFFERED_BYTES', defaultText: new RegExp(`^${config.maxBufferedBytes}\\b`) },
     { flag: '--max-connections', env: 'MAX_CONNECTIONS', defaultText: new RegExp(`^${config.maxConnections}$`) },
-    { flag: '--max-connections-per-ip', env: 'MAX_CONNECTIONS_PER_IP', defaultText: new RegExp(`^${config.maxConnectionsPerIp}$`) },
+    {
+      flag: '--max-connections-per-ip',
+      env: 'MAX_CONNECTIONS_PER_IP',
+      defaultText: new RegExp(`^${config.maxConnectionsPerIp}$`),
+    },
     { flag: '--rate-limit', env: 'RATE_LIMIT', defaultText: new RegExp(`^${config.rateLimit}$`) },
     { flag: '--allowed-origins', env: 'ALLOWED_ORIGINS', defaultText: /own host/ },
     { flag: '--connect-src', env: 'CONNECT_SRC', defaultText: /this server only/ },
@@ -361,7 +437,9 @@ describe('command line', () => {
 
     // The list above must be the whole of config.ts's SETTINGS, so a new flag cannot go untested.
     const source = await readFile(`${PROJECT_ROOT}server/config.ts`, 'utf8');
-    const declared = [...source.matchAll(/\bflag: '([a-z-]+)',\s*(?:short: '[a-z]',\s*)?env: '([A-Z_]+)'/g)].map((m) => `--${m[1]} ${m[2]}`);
+    const declared = [...source.matchAll(/\bflag: '([a-z-]+)',\s*(?:short: '[a-z]',\s*)?env: '([A-Z_]+)'/g)].map(
+      (m) => `--${m[1]} ${m[2]}`,
+    );
     assert.ok(declared.length >= 16, `found the SETTINGS in config.ts (${declared.length})`);
     assert.deepEqual(
       declared.sort(),
@@ -382,7 +460,10 @@ describe('command line', () => {
       assert.ok(shownDefault !== undefined, `${flag}'s line shows a default: ${line}`);
       assert.match(shownDefault, defaultText, `${flag}'s default`);
     }
-    assert.ok(lines.some((l) => /-h, --help\b/.test(l)), '--help lists itself');
+    assert.ok(
+      lines.some((l) => /-h, --help\b/.test(l)),
+      '--help lists itself',
+    );
   });
 
   for (const flag of ['--no-such-flag', '--allowed-origin']) {

@@ -5,7 +5,14 @@
 // ALLOWED_ORIGINS twin add origins, `null` or `*`; a bad entry exits 2.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { killRunningServers, logEntries, neutralEnv, nonEmptyLines, runServer, waitForLog } from '../support/child-process.ts';
+import {
+  killRunningServers,
+  logEntries,
+  neutralEnv,
+  nonEmptyLines,
+  runServer,
+  waitForLog,
+} from '../support/child-process.ts';
 import { destroyAllRawHttp, rawHttp, upgradeRequest } from '../support/conformance.ts';
 import { parseMetrics, sampleValue } from '../support/prometheus.ts';
 import { acceptFor, destroyAllRawClients, Opcode, RawClient } from '../support/raw-client.ts';
@@ -30,7 +37,11 @@ after(async () => {
 });
 
 /** Handshakes with `origin` (none when undefined); resolves with the client, whatever the server answered. */
-function handshake(server: RunningServer, origin: string | undefined, extra: Record<string, string> = {}): Promise<RawClient> {
+function handshake(
+  server: RunningServer,
+  origin: string | undefined,
+  extra: Record<string, string> = {},
+): Promise<RawClient> {
   return RawClient.connect(server.port, { headers: { ...(origin === undefined ? {} : { Origin: origin }), ...extra } });
 }
 
@@ -38,7 +49,11 @@ function handshake(server: RunningServer, origin: string | undefined, extra: Rec
 async function assertAccepted(server: RunningServer, origin: string | undefined): Promise<void> {
   const client = await handshake(server, origin);
   try {
-    assert.equal(client.response.statusCode, 101, `Origin ${origin ?? '(none)'} should be accepted; got ${client.response.statusLine}`);
+    assert.equal(
+      client.response.statusCode,
+      101,
+      `Origin ${origin ?? '(none)'} should be accepted; got ${client.response.statusLine}`,
+    );
     const token = `hello from ${origin ?? 'no origin'}`;
     client.send({ opcode: Opcode.text, payload: token });
     const frame = await client.nextFrame(3_000);
@@ -53,7 +68,11 @@ async function assertAccepted(server: RunningServer, origin: string | undefined)
 async function assertRefused(server: RunningServer, origin: string): Promise<void> {
   const client = await handshake(server, origin);
   try {
-    assert.equal(client.response.statusCode, 403, `Origin ${origin} should be refused with 403; got ${client.response.statusLine}`);
+    assert.equal(
+      client.response.statusCode,
+      403,
+      `Origin ${origin} should be refused with 403; got ${client.response.statusLine}`,
+    );
     assert.equal(client.response.headers['sec-websocket-accept'], undefined, 'no accept header on a refusal');
     assert.equal(client.response.headers.upgrade, undefined, 'no Upgrade header on a refusal');
     await client.closed(3_000);
@@ -90,7 +109,9 @@ describe('default policy (own host only)', () => {
   it('accepts its own host under whatever name the client used for it (Host: localhost:<port>)', async () => {
     const response = await rawHttp(
       server.port,
-      upgradeRequest(server.port, { headers: { Host: `localhost:${server.port}`, Origin: `http://localhost:${server.port}` } }),
+      upgradeRequest(server.port, {
+        headers: { Host: `localhost:${server.port}`, Origin: `http://localhost:${server.port}` },
+      }),
     );
     assert.equal(response.statusCode, 101, response.statusLine);
     response.socket.destroy();
@@ -98,7 +119,11 @@ describe('default policy (own host only)', () => {
 
   it('refuses a foreign Origin with 403 and logs the refusal with that origin', async () => {
     await assertRefused(server, 'http://evil.example');
-    const line = await waitForLog(server, (e) => e.msg === 'upgrade refused' && e.origin === 'http://evil.example', 'the refusal of http://evil.example');
+    const line = await waitForLog(
+      server,
+      (e) => e.msg === 'upgrade refused' && e.origin === 'http://evil.example',
+      'the refusal of http://evil.example',
+    );
     assert.equal(line.status, 403);
     assert.equal(line.reason, 'origin');
     assert.equal(line.path, '/');
@@ -132,7 +157,8 @@ describe('default policy (own host only)', () => {
     assert.equal(await refusedFor(server, 'origin'), originBefore + 2);
     assert.equal(await refusedFor(server, 'path'), pathBefore);
     // Every origin refusal in this describe was logged, once each.
-    const refusals = () => logEntries(server).filter((e) => e.msg === 'upgrade refused' && e.reason === 'origin').length;
+    const refusals = () =>
+      logEntries(server).filter((e) => e.msg === 'upgrade refused' && e.reason === 'origin').length;
     await waitForLog(server, () => refusals() >= originBefore + 2, `${originBefore + 2} origin refusals in the log`);
     assert.equal(refusals(), originBefore + 2);
   });
@@ -145,7 +171,11 @@ describe('--allowed-origins null', () => {
   });
 
   it("accepts seed 002's exact handshake: its key, Origin: null, echo-protocol", async () => {
-    const seed = await RawClient.connect(server.port, { key: SEED_002_KEY, protocol: 'echo-protocol', headers: { Origin: 'null' } });
+    const seed = await RawClient.connect(server.port, {
+      key: SEED_002_KEY,
+      protocol: 'echo-protocol',
+      headers: { Origin: 'null' },
+    });
     try {
       assert.equal(seed.response.statusCode, 101, seed.response.statusLine);
       assert.equal(seed.response.headers['sec-websocket-accept'], acceptFor(SEED_002_KEY));
@@ -234,7 +264,9 @@ describe('ALLOWED_ORIGINS (the environment twin)', () => {
   });
 
   it('the flag wins over the environment', async () => {
-    const flagged = await start(['--allowed-origins', 'http://flag.example'], { ALLOWED_ORIGINS: 'http://env.example' });
+    const flagged = await start(['--allowed-origins', 'http://flag.example'], {
+      ALLOWED_ORIGINS: 'http://env.example',
+    });
     await assertAccepted(flagged, 'http://flag.example');
     await assertRefused(flagged, 'http://env.example');
   });
@@ -244,7 +276,10 @@ describe('bad --allowed-origins entries', () => {
   const cases: Array<{ args: string[]; env?: Record<string, string>; names: string[] }> = [
     { args: ['--allowed-origins', 'ftp://x'], names: ['--allowed-origins', 'ftp://x'] },
     { args: ['--allowed-origins', 'notaurl'], names: ['--allowed-origins', 'notaurl'] },
-    { args: ['--allowed-origins', 'https://ok.example,file:///etc/passwd'], names: ['--allowed-origins', 'file:///etc/passwd'] },
+    {
+      args: ['--allowed-origins', 'https://ok.example,file:///etc/passwd'],
+      names: ['--allowed-origins', 'file:///etc/passwd'],
+    },
     { args: [], env: { ALLOWED_ORIGINS: 'notaurl' }, names: ['ALLOWED_ORIGINS', 'notaurl'] },
   ];
   for (const { args, env = {}, names } of cases) {

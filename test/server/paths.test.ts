@@ -23,7 +23,11 @@ describe('/raw', () => {
     for (const text of ['Hello, world!', '', '你好 👋🏽']) ws.send(text);
     assert.deepEqual(
       (await replies).map(({ data, isBinary }) => [data.toString(), isBinary]),
-      [['Hello, world!', false], ['', false], ['你好 👋🏽', false]],
+      [
+        ['Hello, world!', false],
+        ['', false],
+        ['你好 👋🏽', false],
+      ],
     );
   });
 
@@ -64,13 +68,21 @@ describe('/inspect', () => {
     assert.equal(report.key, client.key);
     const expected = createHash('sha1').update(`${client.key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
     assert.equal(report.accept, expected);
-    assert.equal(report.accept, client.response.headers['sec-websocket-accept'], 'the accept the client actually received');
+    assert.equal(
+      report.accept,
+      client.response.headers['sec-websocket-accept'],
+      'the accept the client actually received',
+    );
     assert.equal(report.protocol, 'echo-protocol');
     assert.equal(report.extensions, '');
     assert.equal(report.remoteAddress, '127.0.0.1');
     assert.equal(typeof report.remotePort, 'number');
     const headers = report.headers as Array<[string, string]>;
-    assert.deepEqual(headers.find(([name]) => name === 'X-Probe'), ['X-Probe', 'yes'], 'original case kept');
+    assert.deepEqual(
+      headers.find(([name]) => name === 'X-Probe'),
+      ['X-Probe', 'yes'],
+      'original case kept',
+    );
     assert.ok(headers.some(([name, value]) => name.toLowerCase() === 'sec-websocket-key' && value === client.key));
     client.destroy();
   });
@@ -82,7 +94,10 @@ describe('/inspect', () => {
     const ws = new WebSocket(`${s.wsUrl}inspect`, { origin });
     after(() => ws.terminate());
     const report = JSON.parse((await receiveOne(ws)).data.toString()) as { headers: Array<[string, string]> };
-    assert.ok(report.headers.some(([name, value]) => name.toLowerCase() === 'origin' && value === origin), 'Origin is reported');
+    assert.ok(
+      report.headers.some(([name, value]) => name.toLowerCase() === 'origin' && value === origin),
+      'Origin is reported',
+    );
     const echo = receiveOne(ws);
     ws.send('Hello, world!');
     assert.equal((await echo).data.toString(), 'Received: Hello, world!');
@@ -94,8 +109,17 @@ describe('/push', () => {
     const startedAt = Date.now();
     const ws = await openClient(`${s.wsUrl}push?interval=100`);
     const pushes = await receive(ws, 3);
-    const messages = pushes.map(({ data }) => JSON.parse(data.toString()) as { type: string; counter: number; serverTime: string });
-    assert.deepEqual(messages.map((m) => [m.type, m.counter]), [['push', 1], ['push', 2], ['push', 3]]);
+    const messages = pushes.map(
+      ({ data }) => JSON.parse(data.toString()) as { type: string; counter: number; serverTime: string },
+    );
+    assert.deepEqual(
+      messages.map((m) => [m.type, m.counter]),
+      [
+        ['push', 1],
+        ['push', 2],
+        ['push', 3],
+      ],
+    );
     for (const m of messages) {
       const sentAt = Date.parse(m.serverTime);
       assert.ok(sentAt >= startedAt - 1000 && sentAt <= Date.now() + 1000, `serverTime ${m.serverTime} is now-ish`);

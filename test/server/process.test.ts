@@ -7,7 +7,14 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { cleanEnv, killRunningServers, logEntries, parseJson, runServer, waitForLog } from '../support/child-process.ts';
+import {
+  cleanEnv,
+  killRunningServers,
+  logEntries,
+  parseJson,
+  runServer,
+  waitForLog,
+} from '../support/child-process.ts';
 import { RawClient, destroyAllRawClients, Opcode, parseClose } from '../support/raw-client.ts';
 import { PROJECT_ROOT, startServer, type RunningServer } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
@@ -39,7 +46,6 @@ async function start(options: Parameters<typeof startServer>[0] = {}): Promise<R
 function stopWithin(server: RunningServer, signal: NodeJS.Signals, ms = 10_000): Promise<number | string | null> {
   return withTimeout(server.stop(signal), ms, `the server to exit after ${signal}`);
 }
-
 
 /** Opens a ws client and reports the local port it connected from (the server logs it as the peer). */
 async function openWithPort(url: string, protocol?: string): Promise<{ ws: WebSocket; localPort: number }> {
@@ -122,7 +128,10 @@ describe('signals', () => {
     // The window is short, so several servers are raced at once.
     const results = await Promise.all(
       Array.from({ length: 10 }, async () => {
-        const child = spawn(process.execPath, ['dist/server/main.js', '--port', '0'], { cwd: PROJECT_ROOT, env: cleanEnv() });
+        const child = spawn(process.execPath, ['dist/server/main.js', '--port', '0'], {
+          cwd: PROJECT_ROOT,
+          env: cleanEnv(),
+        });
         children.add(child);
         let output = '';
         child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -130,7 +139,10 @@ describe('signals', () => {
           output += chunk;
           if (first && output.includes('"url"')) child.kill('SIGTERM');
         });
-        const [code, signal] = (await withTimeout(once(child, 'exit'), 10_000, 'the server to exit')) as [number | null, string | null];
+        const [code, signal] = (await withTimeout(once(child, 'exit'), 10_000, 'the server to exit')) as [
+          number | null,
+          string | null,
+        ];
         children.delete(child);
         return code ?? signal;
       }),
@@ -268,10 +280,17 @@ describe('logging', () => {
     connections[0]?.ws.close(1000, 'done');
     connections[1]?.ws.close(4000, 'custom');
     for (const { localPort } of connections) {
-      await waitForLog(server, (e) => e.msg === 'connection closed' && e.peer === `127.0.0.1:${localPort}`, `close of :${localPort}`);
+      await waitForLog(
+        server,
+        (e) => e.msg === 'connection closed' && e.peer === `127.0.0.1:${localPort}`,
+        `close of :${localPort}`,
+      );
     }
 
-    assert.ok(server.output.every((line) => parseJson(line) !== undefined), `every line is JSON:\n${server.output.join('\n')}`);
+    assert.ok(
+      server.output.every((line) => parseJson(line) !== undefined),
+      `every line is JSON:\n${server.output.join('\n')}`,
+    );
     const entries = logEntries(server);
     const opened = entries.filter((e) => e.msg === 'connection opened');
     const closedLines = entries.filter((e) => e.msg === 'connection closed');

@@ -2,7 +2,14 @@
 // behind a real nginx): forwarded headers count only when the proxy is trusted.
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
-import { killRunningServers, logEntries, neutralEnv, nonEmptyLines, runServer, waitForLog } from '../support/child-process.ts';
+import {
+  killRunningServers,
+  logEntries,
+  neutralEnv,
+  nonEmptyLines,
+  runServer,
+  waitForLog,
+} from '../support/child-process.ts';
 import { httpGet } from '../support/http-request.ts';
 import { startInProcess, type InProcessServer } from '../support/in-process.ts';
 import { destroyAllRawClients, RawClient } from '../support/raw-client.ts';
@@ -24,10 +31,16 @@ async function start(flags: string[]): Promise<InProcessServer> {
 }
 
 /** The first message on /inspect, parsed. */
-async function inspect(port: number, headers: Record<string, string>): Promise<{ remoteAddress: string; instance: string }> {
+async function inspect(
+  port: number,
+  headers: Record<string, string>,
+): Promise<{ remoteAddress: string; instance: string }> {
   const client = await RawClient.connect(port, { path: '/inspect', headers });
   assert.equal(client.response.statusCode, 101);
-  const report = JSON.parse((await client.nextFrame()).payload.toString()) as { remoteAddress: string; instance: string };
+  const report = JSON.parse((await client.nextFrame()).payload.toString()) as {
+    remoteAddress: string;
+    instance: string;
+  };
   client.destroy();
   return report;
 }
@@ -41,7 +54,9 @@ describe('without --trust-proxy', () => {
     const second = await RawClient.connect(s.port, { headers: { 'X-Forwarded-For': '203.0.113.2' } });
     assert.equal(second.response.statusCode, 503, 'a claimed address does not dodge the per-IP cap');
     first.destroy();
-    const spoofedHost = await RawClient.connect(s.port, { headers: { Origin: 'http://public.example', 'X-Forwarded-Host': 'public.example' } });
+    const spoofedHost = await RawClient.connect(s.port, {
+      headers: { Origin: 'http://public.example', 'X-Forwarded-Host': 'public.example' },
+    });
     assert.equal(spoofedHost.response.statusCode, 403);
   });
 });
@@ -49,7 +64,10 @@ describe('without --trust-proxy', () => {
 describe('with --trust-proxy', () => {
   it("takes the client's address from the last X-Forwarded-For entry, the one the proxy added", async () => {
     const s = await start(['--trust-proxy']);
-    assert.equal((await inspect(s.port, { 'X-Forwarded-For': '10.9.9.9, 198.51.100.7' })).remoteAddress, '198.51.100.7');
+    assert.equal(
+      (await inspect(s.port, { 'X-Forwarded-For': '10.9.9.9, 198.51.100.7' })).remoteAddress,
+      '198.51.100.7',
+    );
     assert.equal((await inspect(s.port, {})).remoteAddress, '127.0.0.1', 'no header: the socket address');
   });
 
@@ -72,9 +90,13 @@ describe('with --trust-proxy', () => {
 
   it('checks Origin against the forwarded host', async () => {
     const s = await start(['--trust-proxy']);
-    const through = await RawClient.connect(s.port, { headers: { Origin: 'https://public.example', 'X-Forwarded-Host': 'public.example' } });
+    const through = await RawClient.connect(s.port, {
+      headers: { Origin: 'https://public.example', 'X-Forwarded-Host': 'public.example' },
+    });
     assert.equal(through.response.statusCode, 101);
-    const foreign = await RawClient.connect(s.port, { headers: { Origin: 'https://evil.example', 'X-Forwarded-Host': 'public.example' } });
+    const foreign = await RawClient.connect(s.port, {
+      headers: { Origin: 'https://evil.example', 'X-Forwarded-Host': 'public.example' },
+    });
     assert.equal(foreign.response.statusCode, 403);
   });
 });
@@ -103,10 +125,20 @@ describe('--instance-id', () => {
 describe('the page behind a trusted TLS-terminating proxy', () => {
   it("names the forwarded wss:// origin in the CSP's connect-src", async () => {
     const s = await start(['--trust-proxy']);
-    const response = await httpGet(s.url, { headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'echo.example:8443' } });
-    assert.match(String(response.headers['content-security-policy']), /connect-src 'self' wss:\/\/echo\.example:8443[;]/);
+    const response = await httpGet(s.url, {
+      headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'echo.example:8443' },
+    });
+    assert.match(
+      String(response.headers['content-security-policy']),
+      /connect-src 'self' wss:\/\/echo\.example:8443[;]/,
+    );
     const direct = await start([]);
-    const ignored = await httpGet(direct.url, { headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'echo.example:8443' } });
-    assert.match(String(ignored.headers['content-security-policy']), new RegExp(`connect-src 'self' ws://127\\.0\\.0\\.1:${direct.port};`));
+    const ignored = await httpGet(direct.url, {
+      headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'echo.example:8443' },
+    });
+    assert.match(
+      String(ignored.headers['content-security-policy']),
+      new RegExp(`connect-src 'self' ws://127\\.0\\.0\\.1:${direct.port};`),
+    );
   });
 });

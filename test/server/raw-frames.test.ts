@@ -150,15 +150,35 @@ interface BadCase {
 
 const badCases: BadCase[] = [
   { name: 'an unmasked client frame', frames: [{ opcode: Opcode.text, payload: 'Hello', mask: false }], code: 1002 },
-  { name: 'a text frame that is not UTF-8', frames: [{ opcode: Opcode.text, payload: Buffer.from([0x48, 0xc3, 0x28, 0xff]) }], code: 1007 },
-  { name: 'overlong UTF-8 (0xC0 0xAF for "/")', frames: [{ opcode: Opcode.text, payload: Buffer.from([0xc0, 0xaf]) }], code: 1007 },
-  { name: 'RSV1 set without an extension', frames: [{ opcode: Opcode.text, payload: 'Hello', rsv1: true }], code: 1002 },
+  {
+    name: 'a text frame that is not UTF-8',
+    frames: [{ opcode: Opcode.text, payload: Buffer.from([0x48, 0xc3, 0x28, 0xff]) }],
+    code: 1007,
+  },
+  {
+    name: 'overlong UTF-8 (0xC0 0xAF for "/")',
+    frames: [{ opcode: Opcode.text, payload: Buffer.from([0xc0, 0xaf]) }],
+    code: 1007,
+  },
+  {
+    name: 'RSV1 set without an extension',
+    frames: [{ opcode: Opcode.text, payload: 'Hello', rsv1: true }],
+    code: 1002,
+  },
   { name: 'RSV3 set', frames: [{ opcode: Opcode.binary, payload: 'Hello', rsv3: true }], code: 1002 },
   { name: 'reserved data opcode 0x3', frames: [{ opcode: 0x3, payload: 'Hello' }], code: 1002 },
   { name: 'reserved control opcode 0xB', frames: [{ opcode: 0xb, payload: 'Hello' }], code: 1002 },
-  { name: 'a ping with 126 bytes (control frames carry at most 125)', frames: [{ opcode: Opcode.ping, payload: Buffer.alloc(126) }], code: 1002 },
+  {
+    name: 'a ping with 126 bytes (control frames carry at most 125)',
+    frames: [{ opcode: Opcode.ping, payload: Buffer.alloc(126) }],
+    code: 1002,
+  },
   { name: 'a fragmented ping', frames: [{ opcode: Opcode.ping, payload: 'p', fin: false }], code: 1002 },
-  { name: 'a continuation frame with nothing to continue', frames: [{ opcode: Opcode.continuation, payload: 'lost' }], code: 1002 },
+  {
+    name: 'a continuation frame with nothing to continue',
+    frames: [{ opcode: Opcode.continuation, payload: 'lost' }],
+    code: 1002,
+  },
   {
     name: 'a new text frame inside a fragmented message',
     frames: [
@@ -167,11 +187,23 @@ const badCases: BadCase[] = [
     ],
     code: 1002,
   },
-  { name: 'a close frame with a 1-byte payload', frames: [{ opcode: Opcode.close, payload: Buffer.from([0x03]) }], code: 1002 },
-  { name: 'a close frame with code 1005 (never sent on the wire)', frames: [{ opcode: Opcode.close, payload: closePayload(1005) }], code: 1002 },
+  {
+    name: 'a close frame with a 1-byte payload',
+    frames: [{ opcode: Opcode.close, payload: Buffer.from([0x03]) }],
+    code: 1002,
+  },
+  {
+    name: 'a close frame with code 1005 (never sent on the wire)',
+    frames: [{ opcode: Opcode.close, payload: closePayload(1005) }],
+    code: 1002,
+  },
   { name: 'a close frame with code 999', frames: [{ opcode: Opcode.close, payload: closePayload(999) }], code: 1002 },
   // Only the header is sent: the size is refused before the payload arrives.
-  { name: 'a frame announcing 2 MiB (over the 1 MiB limit)', frames: [{ opcode: Opcode.binary, declaredLength: 2 * 1024 * 1024 }], code: 1009 },
+  {
+    name: 'a frame announcing 2 MiB (over the 1 MiB limit)',
+    frames: [{ opcode: Opcode.binary, declaredLength: 2 * 1024 * 1024 }],
+    code: 1009,
+  },
 ];
 
 describe('malformed frames fail only their own connection', () => {

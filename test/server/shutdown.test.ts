@@ -139,7 +139,9 @@ function tryConnect(port: number): Promise<string> {
         socket.destroy();
         resolve('connected');
       });
-      socket.once('error', (error: Error & { code?: string }) => resolve(error.code === 'ECONNREFUSED' ? 'refused' : `error ${error.code}`));
+      socket.once('error', (error: Error & { code?: string }) =>
+        resolve(error.code === 'ECONNREFUSED' ? 'refused' : `error ${error.code}`),
+      );
     }),
     3_000,
     'a fresh connection attempt',
@@ -166,7 +168,10 @@ for (const signal of SIGNALS) {
         const close = await withTimeout(client.closed, 3_000, `client ${i}'s close event`);
         assert.deepEqual(close, { code: 1001, reason: 'server shutting down' }, `client ${i}'s close`);
         assertContiguousPrefix(client.replies, client.sent(), `client ${i}`);
-        assert.ok(client.replies.length >= 50, `client ${i} kept its ${client.replies.length} replies from before the signal`);
+        assert.ok(
+          client.replies.length >= 50,
+          `client ${i} kept its ${client.replies.length} replies from before the signal`,
+        );
         assert.ok(client.sent() >= sentAtSignal[i]!, 'the counter only grows');
       }
       const entries = logEntries(server);
@@ -174,7 +179,10 @@ for (const signal of SIGNALS) {
         entries.some((e) => e.msg === 'shutting down' && e.signal === signal && e.clients === 4),
         `logs "shutting down" with ${signal} and 4 clients`,
       );
-      assert.ok(entries.some((e) => e.msg === 'stopped'), 'logs "stopped"');
+      assert.ok(
+        entries.some((e) => e.msg === 'stopped'),
+        'logs "stopped"',
+      );
     });
 
     it('cuts off a client that never answers the close after --shutdown-grace 300, and still exits 0', async () => {
@@ -190,7 +198,10 @@ for (const signal of SIGNALS) {
       assert.equal(frame.opcode, Opcode.close);
       assert.deepEqual(parseClose(frame), { code: 1001, reason: 'server shutting down' });
       // The polite client answers the close at once; it is not the one held to the grace period.
-      assert.deepEqual(await withTimeout(polite.closed, 3_000, 'the polite client to close'), { code: 1001, reason: 'server shutting down' });
+      assert.deepEqual(await withTimeout(polite.closed, 3_000, 'the polite client to close'), {
+        code: 1001,
+        reason: 'server shutting down',
+      });
       assertContiguousPrefix(polite.replies, polite.sent(), 'the polite client');
 
       // The silent client never sends its close frame: the server must drop TCP itself.
@@ -199,7 +210,10 @@ for (const signal of SIGNALS) {
       const exitCode = await withTimeout(server.exited, 3_000, 'the server to exit after the grace period');
       const exitedAfter = performance.now() - started;
       assert.equal(exitCode, 0);
-      assert.ok(cutAfter >= 280, `the silent client was cut after ${Math.round(cutAfter)} ms, before the 300 ms grace was over`);
+      assert.ok(
+        cutAfter >= 280,
+        `the silent client was cut after ${Math.round(cutAfter)} ms, before the 300 ms grace was over`,
+      );
       assert.ok(exitedAfter < 300 + 1_500, `exited ${Math.round(exitedAfter)} ms after ${signal}; grace is 300 ms`);
     });
 

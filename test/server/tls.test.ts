@@ -70,18 +70,29 @@ describe('--tls-cert and --tls-key', () => {
 
   it('sends Strict-Transport-Security (at least a year) when the page is reached by a real host name', async () => {
     // The certificate is for localhost; the Host header is what the server sees as the page's name.
-    const response = await httpGet(server.url, { ca: certificate.cert, servername: 'localhost', headers: { Host: `echo.example:${server.port}` } });
+    const response = await httpGet(server.url, {
+      ca: certificate.cert,
+      servername: 'localhost',
+      headers: { Host: `echo.example:${server.port}` },
+    });
     assert.equal(response.status, 200);
     const hsts = String(response.headers['strict-transport-security'] ?? '');
     const maxAge = Number(/(?:^|;\s*)max-age=(\d+)/.exec(hsts)?.[1] ?? NaN);
-    assert.ok(maxAge >= 365 * 24 * 60 * 60, `Strict-Transport-Security with max-age of a year or more, got ${JSON.stringify(hsts)}`);
+    assert.ok(
+      maxAge >= 365 * 24 * 60 * 60,
+      `Strict-Transport-Security with max-age of a year or more, got ${JSON.stringify(hsts)}`,
+    );
     const csp = parseCsp(response.headers['content-security-policy'] as string | undefined);
     assert.deepEqual(csp.get('connect-src'), ["'self'", `wss://echo.example:${server.port}`]);
   });
 
   it('sends no Strict-Transport-Security to loopback names, where it would pin every local server to https (README)', async () => {
     for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`]) {
-      const response = await httpGet(server.url, { ca: certificate.cert, servername: 'localhost', headers: { Host: host } });
+      const response = await httpGet(server.url, {
+        ca: certificate.cert,
+        servername: 'localhost',
+        headers: { Host: host },
+      });
       assert.equal(response.status, 200);
       assert.equal(response.headers['strict-transport-security'], undefined, `no HSTS for Host: ${host}`);
     }
@@ -103,7 +114,10 @@ describe('--tls-cert and --tls-key', () => {
     ws.send('Hello, world!');
     ws.send(Buffer.from([0, 1, 2, 255]), { binary: true });
     const [text, binary] = await replies;
-    assert.deepEqual({ data: text?.data.toString(), isBinary: text?.isBinary }, { data: 'Received: Hello, world!', isBinary: false });
+    assert.deepEqual(
+      { data: text?.data.toString(), isBinary: text?.isBinary },
+      { data: 'Received: Hello, world!', isBinary: false },
+    );
     assert.deepEqual(binary, { data: Buffer.from([0, 1, 2, 255]), isBinary: true });
     const closing = closed(ws);
     ws.close(1000, 'done');
@@ -131,7 +145,10 @@ describe('--tls-cert and --tls-key', () => {
   });
 
   it('keeps the Origin policy over wss: the own https origin is accepted, another site gets 403', async () => {
-    const own = await openClient(server.wsUrl, undefined, { ca: certificate.cert, origin: `https://127.0.0.1:${server.port}` });
+    const own = await openClient(server.wsUrl, undefined, {
+      ca: certificate.cert,
+      origin: `https://127.0.0.1:${server.port}`,
+    });
     own.close();
     const ws = new WebSocket(server.wsUrl, { ca: certificate.cert, origin: 'https://evil.example' });
     ws.on('error', () => {});
@@ -147,7 +164,10 @@ describe('--tls-cert and --tls-key', () => {
   });
 
   it('does not serve the page to plain http on the TLS port', async () => {
-    const answer = await plainExchange(server.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n\r\n`);
+    const answer = await plainExchange(
+      server.port,
+      `GET / HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n\r\n`,
+    );
     const text = answer.toString('latin1');
     assert.doesNotMatch(text, /^HTTP\/1\.[01] 200/, 'no 200 over plain http');
     assert.doesNotMatch(text, /WebSocket Echo Test/, 'no page over plain http');
@@ -196,7 +216,10 @@ describe('TLS_CERT and TLS_KEY (the environment twins)', () => {
 });
 
 describe('bad TLS settings exit 2 with one line', () => {
-  const cases: Array<{ name: string; setup: () => Promise<{ args?: string[]; env?: Record<string, string>; names: string[] }> }> = [
+  const cases: Array<{
+    name: string;
+    setup: () => Promise<{ args?: string[]; env?: Record<string, string>; names: string[] }>;
+  }> = [
     {
       name: 'a certificate path that does not exist',
       setup: async () => {
@@ -206,7 +229,10 @@ describe('bad TLS settings exit 2 with one line', () => {
     },
     {
       name: 'a certificate path that is a directory',
-      setup: async () => ({ args: ['--tls-cert', certificate.dir, '--tls-key', certificate.keyPath], names: ['--tls-cert', certificate.dir] }),
+      setup: async () => ({
+        args: ['--tls-cert', certificate.dir, '--tls-key', certificate.keyPath],
+        names: ['--tls-cert', certificate.dir],
+      }),
     },
     {
       name: 'a key path that does not exist (TLS_KEY)',
@@ -232,7 +258,10 @@ describe('bad TLS settings exit 2 with one line', () => {
     {
       name: 'a PEM certificate block with garbage inside',
       setup: async () => {
-        const path = await certificate.writeFile('garbage-cert.pem', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+        const path = await certificate.writeFile(
+          'garbage-cert.pem',
+          '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
+        );
         return { args: ['--tls-cert', path, '--tls-key', certificate.keyPath], names: ['--tls-cert'] };
       },
     },

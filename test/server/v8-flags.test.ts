@@ -19,7 +19,9 @@ function nodeFlagsOf(command: string, entry: string): string[] {
 
 describe('V8 flags', () => {
   it('npm start passes them', () => {
-    const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     assert.deepEqual(nodeFlagsOf(scripts.start!, 'dist/server/main.js'), [...V8_FLAGS]);
   });
 
@@ -42,7 +44,10 @@ describe('a server started without the V8 flags', () => {
   after(() => Promise.all(running.map((server) => server.stop())));
 
   /** The warning lines a production server printed before it listened. */
-  async function warningsWith(nodeFlags: readonly string[], env: Record<string, string> = {}): Promise<Array<{ msg: string; missing?: string[] }>> {
+  async function warningsWith(
+    nodeFlags: readonly string[],
+    env: Record<string, string> = {},
+  ): Promise<Array<{ msg: string; missing?: string[] }>> {
     const server = await startServer({ nodeFlags, env: { NODE_OPTIONS: '', ...env } });
     running.push(server);
     return server.output

@@ -36,8 +36,14 @@ export interface Finished {
 const running = new Set<ChildProcess>();
 
 /** Runs `node <V8_FLAGS> dist/server/main.js <args>` (as npm start does) to completion; kills it if it outlives `timeoutMs`. */
-export function runServer(args: string[], { env = {}, timeoutMs = 10_000 }: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Finished> {
-  const child = spawn(process.execPath, [...V8_FLAGS, 'dist/server/main.js', ...args], { cwd: PROJECT_ROOT, env: cleanEnv(env) });
+export function runServer(
+  args: string[],
+  { env = {}, timeoutMs = 10_000 }: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Finished> {
+  const child = spawn(process.execPath, [...V8_FLAGS, 'dist/server/main.js', ...args], {
+    cwd: PROJECT_ROOT,
+    env: cleanEnv(env),
+  });
   running.add(child);
   let stdout = '';
   let stderr = '';
@@ -81,7 +87,12 @@ export function logEntries(server: RunningServer): LogEntry[] {
 }
 
 /** Resolves with the first log entry `match` accepts, waiting for more output as it comes. */
-export function waitForLog(server: RunningServer, match: (entry: LogEntry) => boolean, what: string, timeoutMs = 5_000): Promise<LogEntry> {
+export function waitForLog(
+  server: RunningServer,
+  match: (entry: LogEntry) => boolean,
+  what: string,
+  timeoutMs = 5_000,
+): Promise<LogEntry> {
   const find = () => logEntries(server).find(match);
   const found = find();
   if (found) return Promise.resolve(found);

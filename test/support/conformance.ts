@@ -53,21 +53,36 @@ export async function open(port: number, options: RawConnectOptions = {}): Promi
 /** Shape every server frame must have: unmasked (RFC 6455 §5.1), no RSV bits without an extension (§5.2). */
 export function assertServerFrame(frame: Frame): void {
   assert.equal(frame.masked, false, 'a server must not mask its frames (RFC 6455 §5.1)');
-  assert.deepEqual([frame.rsv1, frame.rsv2, frame.rsv3], [false, false, false], 'RSV bits set with no extension negotiated');
+  assert.deepEqual(
+    [frame.rsv1, frame.rsv2, frame.rsv3],
+    [false, false, false],
+    'RSV bits set with no extension negotiated',
+  );
 }
 
 function describeFrame(frame: Frame): string {
-  const shown = frame.payload.length > 40 ? `${frame.payload.subarray(0, 40).toString('hex')}… (${frame.payload.length} bytes)` : frame.payload.toString('hex');
+  const shown =
+    frame.payload.length > 40
+      ? `${frame.payload.subarray(0, 40).toString('hex')}… (${frame.payload.length} bytes)`
+      : frame.payload.toString('hex');
   return `opcode 0x${frame.opcode.toString(16)} fin=${frame.fin} payload=${shown}`;
 }
 
 /** Awaits the next frame and asserts it is one unfragmented message (or control frame) with exactly this payload. */
-export async function expectFrame(client: RawClient, opcode: number, payload: Buffer, timeoutMs = EVENT_TIMEOUT_MS): Promise<Frame> {
+export async function expectFrame(
+  client: RawClient,
+  opcode: number,
+  payload: Buffer,
+  timeoutMs = EVENT_TIMEOUT_MS,
+): Promise<Frame> {
   const frame = await client.nextFrame(timeoutMs);
   assert.equal(frame.opcode, opcode, `expected opcode 0x${opcode.toString(16)}, got ${describeFrame(frame)}`);
   assert.equal(frame.fin, true, 'FIN');
   assertServerFrame(frame);
-  assert.ok(frame.payload.equals(payload), `payload differs: expected ${payload.length} bytes, got ${describeFrame(frame)}`);
+  assert.ok(
+    frame.payload.equals(payload),
+    `payload differs: expected ${payload.length} bytes, got ${describeFrame(frame)}`,
+  );
   return frame;
 }
 
@@ -157,7 +172,9 @@ export async function assertStillServing(port: number): Promise<void> {
 export async function writeByteByByte(socket: Socket, bytes: Buffer, pauseMs = 1): Promise<void> {
   socket.setNoDelay(true);
   for (const byte of bytes) {
-    await new Promise<void>((resolve, reject) => socket.write(Buffer.of(byte), (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      socket.write(Buffer.of(byte), (error) => (error ? reject(error) : resolve())),
+    );
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
   }
 }
@@ -221,7 +238,10 @@ export function rawHttp(
     const tryParse = (atClose: boolean) => {
       const end = raw.indexOf('\r\n\r\n');
       if (end === -1) {
-        if (atClose) reject(new Error(`the server closed without a complete response; got ${JSON.stringify(raw.toString('latin1'))}`));
+        if (atClose)
+          reject(
+            new Error(`the server closed without a complete response; got ${JSON.stringify(raw.toString('latin1'))}`),
+          );
         return;
       }
       const [statusLine = '', ...lines] = raw.subarray(0, end).toString('latin1').split('\r\n');

@@ -62,7 +62,8 @@ export async function getText(baseUrl: string, path: string): Promise<string> {
 /** The open WebSocket connections /healthz reports. */
 export async function openConnections(baseUrl: string): Promise<number> {
   const body = JSON.parse(await getText(baseUrl, '/healthz')) as { connections?: unknown };
-  if (typeof body.connections !== 'number') throw new Error(`/healthz has no connections count: ${JSON.stringify(body)}`);
+  if (typeof body.connections !== 'number')
+    throw new Error(`/healthz has no connections count: ${JSON.stringify(body)}`);
   return body.connections;
 }
 
@@ -76,14 +77,19 @@ export function metricValue(text: string, name: string, labels: Record<string, s
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
     if (!match || match[1] !== name) continue;
     const present: Record<string, string> = {};
-    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) present[pair[1] ?? ''] = pair[2] ?? '';
+    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      present[pair[1] ?? ''] = pair[2] ?? '';
     if (Object.entries(labels).every(([key, value]) => present[key] === value)) return Number(match[3]);
   }
   return undefined;
 }
 
 /** One sample read from a fresh GET /metrics. */
-export async function scrape(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+export async function scrape(
+  baseUrl: string,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number | undefined> {
   return metricValue(await getText(baseUrl, '/metrics'), name, labels);
 }
 
@@ -153,15 +159,24 @@ export class WireClient {
     socket.on('end', () => (this.serverEnded = true));
     socket.on('close', () => {
       this.#isClosed = true;
-      for (const waiter of this.#waiters.splice(0)) waiter.reject(new Error('the connection closed before the next frame'));
+      for (const waiter of this.#waiters.splice(0))
+        waiter.reject(new Error('the connection closed before the next frame'));
     });
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     this.#onData(raw.subarray(headEnd + 4), false);
   }
 
   /** Connects, sends an upgrade request and resolves with whatever the server answered (101 or not). */
-  static async connect(port: number, { localAddress, pieceDelayMs, pieces = 5, neverEnds = false }: WireConnectOptions = {}): Promise<WireClient> {
-    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: neverEnds, ...(localAddress ? { localAddress } : {}) });
+  static async connect(
+    port: number,
+    { localAddress, pieceDelayMs, pieces = 5, neverEnds = false }: WireConnectOptions = {},
+  ): Promise<WireClient> {
+    const socket = connect({
+      port,
+      host: '127.0.0.1',
+      allowHalfOpen: neverEnds,
+      ...(localAddress ? { localAddress } : {}),
+    });
     socket.on('error', () => {}); // a reset shows up as 'close'
     const closedPromise = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     const request = Buffer.from(upgradeRequest(port));
@@ -176,7 +191,8 @@ export class WireClient {
         socket.pause();
         resolve({ raw, end });
       };
-      const onClose = () => reject(new Error(`closed during the handshake; got ${JSON.stringify(raw.toString('latin1'))}`));
+      const onClose = () =>
+        reject(new Error(`closed during the handshake; got ${JSON.stringify(raw.toString('latin1'))}`));
       socket.on('data', onData);
       socket.once('close', onClose);
     });
@@ -212,7 +228,11 @@ export class WireClient {
     const queued = this.#frames.shift();
     if (queued) return Promise.resolve(queued);
     if (this.#isClosed) return Promise.reject(new Error('the connection is closed and no frame is left'));
-    return withTimeout(new Promise<Frame>((resolve, reject) => this.#waiters.push({ resolve, reject })), timeoutMs, 'the next frame');
+    return withTimeout(
+      new Promise<Frame>((resolve, reject) => this.#waiters.push({ resolve, reject })),
+      timeoutMs,
+      'the next frame',
+    );
   }
 
   /** Resolves when the TCP connection is closed; rejects on timeout. */
@@ -243,12 +263,17 @@ export function destroyAllWires(): void {
 }
 
 /** Sends one text message and asserts-by-throwing that its echo ("Received: " + text) comes back next. */
-export async function echoes(client: { send(spec: FrameSpec): void; nextFrame(timeoutMs?: number): Promise<Frame> }, text: string): Promise<void> {
+export async function echoes(
+  client: { send(spec: FrameSpec): void; nextFrame(timeoutMs?: number): Promise<Frame> },
+  text: string,
+): Promise<void> {
   client.send({ opcode: Opcode.text, payload: text });
   const frame = await client.nextFrame(EVENT_TIMEOUT_MS);
   const expected = `Received: ${text}`;
   if (frame.opcode !== Opcode.text || frame.payload.toString() !== expected) {
-    throw new Error(`expected the text echo ${JSON.stringify(expected)}, got opcode 0x${frame.opcode.toString(16)} ${JSON.stringify(frame.payload.toString().slice(0, 80))}`);
+    throw new Error(
+      `expected the text echo ${JSON.stringify(expected)}, got opcode 0x${frame.opcode.toString(16)} ${JSON.stringify(frame.payload.toString().slice(0, 80))}`,
+    );
   }
 }
 
@@ -396,7 +421,11 @@ export interface ExitResult {
  * over a neutral environment; kills it if it is still running after
  * `timeoutMs` (a server that accepted a bad value would never exit).
  */
-export async function runServerToExit(args: string[], env: Record<string, string> = {}, timeoutMs = 10_000): Promise<ExitResult> {
+export async function runServerToExit(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 10_000,
+): Promise<ExitResult> {
   const { code, signal, stdout, stderr } = await runServer(['--port', '0', ...args], { env, timeoutMs });
   return { status: code, signal, stdout, stderr };
 }

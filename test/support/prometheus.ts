@@ -34,12 +34,14 @@ export function parseMetrics(text: string): Exposition {
     const match = SAMPLE.exec(line);
     if (!match) throw new Error(`not a Prometheus sample line: ${JSON.stringify(line)}`);
     const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL)) labels[key!] = value!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL))
+      labels[key!] = value!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
     const raw = match[3]!;
     // Prometheus parses floats like Go's ParseFloat: NaN and Inf in any case (prom-client writes "Nan").
     const special: Record<string, number> = { nan: NaN, '+inf': Infinity, inf: Infinity, '-inf': -Infinity };
     const value = special[raw.toLowerCase()] ?? Number(raw);
-    if (Number.isNaN(value) && raw.toLowerCase() !== 'nan') throw new Error(`bad sample value in ${JSON.stringify(line)}`);
+    if (Number.isNaN(value) && raw.toLowerCase() !== 'nan')
+      throw new Error(`bad sample value in ${JSON.stringify(line)}`);
     samples.push({ name: match[1]!, labels, value });
   }
   return { samples, types, help };
@@ -49,10 +51,15 @@ export function parseMetrics(text: string): Exposition {
  * The value of the one sample named `name` whose labels are exactly `labels`;
  * undefined when there is none. Throws if several match.
  */
-export function sampleValue(exposition: Exposition, name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(
+  exposition: Exposition,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   const wanted = Object.entries(labels);
   const found = exposition.samples.filter(
-    (s) => s.name === name && Object.keys(s.labels).length === wanted.length && wanted.every(([k, v]) => s.labels[k] === v),
+    (s) =>
+      s.name === name && Object.keys(s.labels).length === wanted.length && wanted.every(([k, v]) => s.labels[k] === v),
   );
   if (found.length > 1) throw new Error(`${found.length} samples match ${name}${JSON.stringify(labels)}`);
   return found[0]?.value;

@@ -13,7 +13,9 @@ export const Opcode = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, p
 
 /** The Sec-WebSocket-Accept a correct server answers to `key`. */
 export function acceptFor(key: string): string {
-  return createHash('sha1').update(key + WS_GUID).digest('base64');
+  return createHash('sha1')
+    .update(key + WS_GUID)
+    .digest('base64');
 }
 
 export interface Frame {
@@ -47,7 +49,11 @@ export function encodeFrame(spec: FrameSpec): Buffer {
   const masked = spec.mask ?? true;
   const length = spec.declaredLength ?? payload.length;
   const first =
-    ((spec.fin ?? true) ? 0x80 : 0) | (spec.rsv1 ? 0x40 : 0) | (spec.rsv2 ? 0x20 : 0) | (spec.rsv3 ? 0x10 : 0) | (spec.opcode & 0x0f);
+    ((spec.fin ?? true) ? 0x80 : 0) |
+    (spec.rsv1 ? 0x40 : 0) |
+    (spec.rsv2 ? 0x20 : 0) |
+    (spec.rsv3 ? 0x10 : 0) |
+    (spec.opcode & 0x0f);
   let header: Buffer;
   if (length < 126) {
     header = Buffer.from([first, length]);
@@ -120,7 +126,8 @@ export function closePayload(code: number, reason = ''): Buffer {
 
 /** Reads a close frame's code (undefined when it carries none) and reason. */
 export function parseClose(frame: Frame): { code: number | undefined; reason: string } {
-  if (frame.opcode !== Opcode.close) throw new Error(`expected a close frame, got opcode 0x${frame.opcode.toString(16)}`);
+  if (frame.opcode !== Opcode.close)
+    throw new Error(`expected a close frame, got opcode 0x${frame.opcode.toString(16)}`);
   if (frame.payload.length < 2) return { code: undefined, reason: '' };
   return { code: frame.payload.readUInt16BE(0), reason: frame.payload.subarray(2).toString() };
 }
@@ -173,7 +180,8 @@ export class RawClient {
     socket.on('end', () => (this.serverEnded = true));
     socket.on('close', () => {
       this.isClosed = true;
-      for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('the connection closed before the next frame'));
+      for (const waiter of this.waiters.splice(0))
+        waiter.reject(new Error('the connection closed before the next frame'));
     });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     if (rest.length) this.onData(rest);
@@ -264,7 +272,8 @@ function readHead(socket: Socket): Promise<{ head: string; rest: Buffer }> {
       socket.pause();
       resolve({ head: bytes.subarray(0, end).toString('latin1'), rest: bytes.subarray(end + 4) });
     };
-    const onClose = () => reject(new Error(`connection closed during the handshake; got ${JSON.stringify(bytes.toString('latin1'))}`));
+    const onClose = () =>
+      reject(new Error(`connection closed during the handshake; got ${JSON.stringify(bytes.toString('latin1'))}`));
     socket.on('data', onData);
     socket.once('close', onClose);
   });

@@ -39,12 +39,24 @@ export interface StartOptions {
 }
 
 /** Spawns the built server as `npm start` runs it (`node <V8_FLAGS> dist/server/main.js`) or `npm run dev`, on port 0 unless args say otherwise. */
-export async function startServer({ args = [], env = {}, dev = false, nodeFlags = V8_FLAGS }: StartOptions = {}): Promise<RunningServer> {
+export async function startServer({
+  args = [],
+  env = {},
+  dev = false,
+  nodeFlags = V8_FLAGS,
+}: StartOptions = {}): Promise<RunningServer> {
   const flags = ['--port', '0', '--log-format', 'json', ...args];
   const child = dev
     ? // Its own process group, so stop() can signal npm, tsx and the server together, as Ctrl-C does.
-      spawn('npm', ['run', '--silent', 'dev', '--', ...flags], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, detached: true })
-    : spawn(process.execPath, [...nodeFlags, 'dist/server/main.js', ...flags], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
+      spawn('npm', ['run', '--silent', 'dev', '--', ...flags], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, ...env },
+        detached: true,
+      })
+    : spawn(process.execPath, [...nodeFlags, 'dist/server/main.js', ...flags], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, ...env },
+      });
   const output: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     const onLine = (line: string) => {
@@ -54,8 +66,13 @@ export async function startServer({ args = [], env = {}, dev = false, nodeFlags 
     };
     readLines(child.stdout!, onLine);
     readLines(child.stderr!, onLine);
-    child.once('exit', (code, signal) => reject(new Error(`server exited (${code ?? signal}) before listening:\n${output.join('\n')}`)));
-    setTimeout(() => reject(new Error(`server did not print its URL within 30 s:\n${output.join('\n')}`)), 30_000).unref();
+    child.once('exit', (code, signal) =>
+      reject(new Error(`server exited (${code ?? signal}) before listening:\n${output.join('\n')}`)),
+    );
+    setTimeout(
+      () => reject(new Error(`server did not print its URL within 30 s:\n${output.join('\n')}`)),
+      30_000,
+    ).unref();
   });
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string | null);
   return {

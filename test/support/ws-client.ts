@@ -61,7 +61,8 @@ export async function receiveOne(ws: WebSocket): Promise<Received> {
 
 /** Resolves with the code and reason of the close event. */
 export function closed(ws: WebSocket): Promise<CloseInfo> {
-  if (ws.readyState === WebSocket.CLOSED) return Promise.reject(new Error('already closed; listen before the close happens'));
+  if (ws.readyState === WebSocket.CLOSED)
+    return Promise.reject(new Error('already closed; listen before the close happens'));
   const close = new Promise<CloseInfo>((resolve) => {
     ws.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() }));
   });

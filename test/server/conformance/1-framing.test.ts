@@ -46,10 +46,18 @@ describe('1 framing', () => {
       const wire = recordWire(client);
       const payload = asciiOf(size);
       const frame = encodeFrame({ opcode: Opcode.text, payload });
-      assert.equal(lengthEncoding(frame), encoding === '7-bit' ? 7 : encoding === '16-bit' ? 16 : 64, 'the frame we send uses the intended encoding');
+      assert.equal(
+        lengthEncoding(frame),
+        encoding === '7-bit' ? 7 : encoding === '16-bit' ? 16 : 64,
+        'the frame we send uses the intended encoding',
+      );
       client.write(frame);
       await expectTextEcho(client, payload);
-      assert.equal(lengthEncoding(wire()), minimalEncoding(textReply(payload).length), 'the server must use the minimal length encoding');
+      assert.equal(
+        lengthEncoding(wire()),
+        minimalEncoding(textReply(payload).length),
+        'the server must use the minimal length encoding',
+      );
       client.destroy();
     });
   }
@@ -61,7 +69,11 @@ describe('1 framing', () => {
       const wire = recordWire(client);
       const payload = randomBytes(size);
       const frame = encodeFrame({ opcode: Opcode.binary, payload });
-      assert.equal(lengthEncoding(frame), encoding === '7-bit' ? 7 : encoding === '16-bit' ? 16 : 64, 'the frame we send uses the intended encoding');
+      assert.equal(
+        lengthEncoding(frame),
+        encoding === '7-bit' ? 7 : encoding === '16-bit' ? 16 : 64,
+        'the frame we send uses the intended encoding',
+      );
       client.write(frame);
       await expectBinaryEcho(client, payload);
       assert.equal(lengthEncoding(wire()), minimalEncoding(size), 'the server must use the minimal length encoding');
@@ -115,7 +127,13 @@ describe('1 framing', () => {
     const payload = randomBytes(70_000);
     const frame = encodeFrame({ opcode: Opcode.binary, payload });
     client.socket.setNoDelay(true);
-    for (const [from, to] of [[0, 1], [1, 6], [6, 12], [12, 40_000], [40_000, frame.length]] as const) {
+    for (const [from, to] of [
+      [0, 1],
+      [1, 6],
+      [6, 12],
+      [12, 40_000],
+      [40_000, frame.length],
+    ] as const) {
       await new Promise<void>((resolve) => client.socket.write(frame.subarray(from, to), () => resolve()));
     }
     await expectBinaryEcho(client, payload);

@@ -21,7 +21,10 @@ describe('2 ping-pong', () => {
     ['no payload', Buffer.alloc(0)],
     ['a short text payload', Buffer.from('Hello, pong!')],
     ['a 125-byte payload (the maximum)', Buffer.alloc(125, 0xfe)],
-    ['a binary payload with NUL, 0x80 and 0xFF bytes', Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x7f, 0x00, 0x01, 0xc0, 0xed, 0xa0, 0x80])],
+    [
+      'a binary payload with NUL, 0x80 and 0xFF bytes',
+      Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x7f, 0x00, 0x01, 0xc0, 0xed, 0xa0, 0x80]),
+    ],
     ['a random 125-byte binary payload', randomBytes(125)],
   ];
   let n = 0;

@@ -49,7 +49,10 @@ describe('3 reserved bits', () => {
   }
 
   const more: Array<[string, FrameSpec]> = [
-    ['all three RSV bits on a binary frame', { opcode: Opcode.binary, payload: Buffer.from([1, 2, 3]), rsv1: true, rsv2: true, rsv3: true }],
+    [
+      'all three RSV bits on a binary frame',
+      { opcode: Opcode.binary, payload: Buffer.from([1, 2, 3]), rsv1: true, rsv2: true, rsv3: true },
+    ],
     ['RSV2 on a pong', { opcode: Opcode.pong, payload: 'pong', rsv2: true }],
     ['RSV1 on a close frame', { opcode: Opcode.close, payload: Buffer.from([0x03, 0xe8]), rsv1: true }],
     ['RSV3 on an empty text frame', { opcode: Opcode.text, rsv3: true }],

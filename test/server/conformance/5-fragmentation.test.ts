@@ -24,7 +24,11 @@ function fragments(opcode: number, bytes: Buffer, count: number): FrameSpec[] {
   const frames: FrameSpec[] = [];
   const cut = (i: number) => Math.round((bytes.length * i) / count);
   for (let i = 0; i < count; i++) {
-    frames.push({ opcode: i === 0 ? opcode : Opcode.continuation, payload: bytes.subarray(cut(i), cut(i + 1)), fin: i === count - 1 });
+    frames.push({
+      opcode: i === 0 ? opcode : Opcode.continuation,
+      payload: bytes.subarray(cut(i), cut(i + 1)),
+      fin: i === count - 1,
+    });
   }
   return frames;
 }
@@ -89,7 +93,14 @@ describe('5 fragmentation', () => {
     const parts = fragments(Opcode.binary, bytes, 3);
     const [a, b, c] = parts;
     assert.ok(a && b && c);
-    writeAll(client, [a, { opcode: Opcode.ping, payload: 'p1' }, b, { opcode: Opcode.ping, payload: 'p2' }, { opcode: Opcode.ping }, c]);
+    writeAll(client, [
+      a,
+      { opcode: Opcode.ping, payload: 'p1' },
+      b,
+      { opcode: Opcode.ping, payload: 'p2' },
+      { opcode: Opcode.ping },
+      c,
+    ]);
     await expectFrame(client, Opcode.pong, Buffer.from('p1'));
     await expectFrame(client, Opcode.pong, Buffer.from('p2'));
     await expectFrame(client, Opcode.pong, Buffer.alloc(0));
@@ -176,9 +187,24 @@ describe('5 fragmentation', () => {
   });
 
   for (const [n, name, first, intruder] of [
-    [15, 'a new text frame inside an open fragmented text message', Opcode.text, { opcode: Opcode.text, payload: 'again' }],
-    [16, 'a new binary frame inside an open fragmented text message', Opcode.text, { opcode: Opcode.binary, payload: 'again' }],
-    [17, 'a new text frame (FIN=0) inside an open fragmented binary message', Opcode.binary, { opcode: Opcode.text, payload: 'again', fin: false }],
+    [
+      15,
+      'a new text frame inside an open fragmented text message',
+      Opcode.text,
+      { opcode: Opcode.text, payload: 'again' },
+    ],
+    [
+      16,
+      'a new binary frame inside an open fragmented text message',
+      Opcode.text,
+      { opcode: Opcode.binary, payload: 'again' },
+    ],
+    [
+      17,
+      'a new text frame (FIN=0) inside an open fragmented binary message',
+      Opcode.binary,
+      { opcode: Opcode.text, payload: 'again', fin: false },
+    ],
   ] as const) {
     it(`5.${n} ${name} fails the connection with 1002`, async () => {
       const client = await open(server.port);
@@ -229,7 +255,10 @@ describe('5 fragmentation', () => {
   it('5.21 two fragmented messages in a row are echoed once each, in order', async () => {
     const client = await open(server.port);
     const bytes = randomBytes(200);
-    writeAll(client, [...fragments(Opcode.text, Buffer.from('first message'), 3), ...fragments(Opcode.binary, bytes, 4)]);
+    writeAll(client, [
+      ...fragments(Opcode.text, Buffer.from('first message'), 3),
+      ...fragments(Opcode.binary, bytes, 4),
+    ]);
     await expectTextEcho(client, 'first message');
     await expectBinaryEcho(client, bytes);
     client.destroy();

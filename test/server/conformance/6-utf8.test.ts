@@ -50,10 +50,16 @@ const moreInvalid: Array<[string, Buffer]> = [
   ['overlong 3-byte E0 80 AF', Buffer.from([0xe0, 0x80, 0xaf])],
   ['overlong 4-byte F0 80 80 AF', Buffer.from([0xf0, 0x80, 0x80, 0xaf])],
   ['a low surrogate ED BF BF (U+DFFF)', Buffer.from([0xed, 0xbf, 0xbf])],
-  ['a surrogate pair encoded as two 3-byte sequences ED A0 BD ED B2 A9', Buffer.from([0xed, 0xa0, 0xbd, 0xed, 0xb2, 0xa9])],
+  [
+    'a surrogate pair encoded as two 3-byte sequences ED A0 BD ED B2 A9',
+    Buffer.from([0xed, 0xa0, 0xbd, 0xed, 0xb2, 0xa9]),
+  ],
   ['an old 5-byte form F8 88 80 80 80', Buffer.from([0xf8, 0x88, 0x80, 0x80, 0x80])],
   ['a 2-byte lead followed by ASCII (C3 28)', Buffer.from([0xc3, 0x28])],
-  ['invalid bytes in the middle of valid text', Buffer.concat([Buffer.from('κόσμε'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('edited')])],
+  [
+    'invalid bytes in the middle of valid text',
+    Buffer.concat([Buffer.from('κόσμε'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('edited')]),
+  ],
 ];
 
 describe('6 utf8', () => {
@@ -72,19 +78,40 @@ describe('6 utf8', () => {
 
   const emoji = Buffer.from('😀'); // F0 9F 98 80
   const split: Array<[string, Buffer[]]> = [
-    ['a 4-byte code point split 1|3 across fragments', [Buffer.from('a'), emoji.subarray(0, 1), Buffer.concat([emoji.subarray(1), Buffer.from('b')])]],
-    ['a 4-byte code point split 2|2 across fragments', [Buffer.concat([Buffer.from('a'), emoji.subarray(0, 2)]), emoji.subarray(2)]],
-    ['a 4-byte code point split 3|1 across fragments', [emoji.subarray(0, 3), Buffer.concat([emoji.subarray(3), Buffer.from('!')])]],
+    [
+      'a 4-byte code point split 1|3 across fragments',
+      [Buffer.from('a'), emoji.subarray(0, 1), Buffer.concat([emoji.subarray(1), Buffer.from('b')])],
+    ],
+    [
+      'a 4-byte code point split 2|2 across fragments',
+      [Buffer.concat([Buffer.from('a'), emoji.subarray(0, 2)]), emoji.subarray(2)],
+    ],
+    [
+      'a 4-byte code point split 3|1 across fragments',
+      [emoji.subarray(0, 3), Buffer.concat([emoji.subarray(3), Buffer.from('!')])],
+    ],
     ['a 4-byte code point with each byte in its own fragment', [...emoji].map((b) => Buffer.of(b))],
-    ['a 3-byte code point (€) split 1|2, with an empty fragment between', [Buffer.from([0xe2]), Buffer.alloc(0), Buffer.from([0x82, 0xac])]],
-    ['"Hello-µ@ßöäüàá-UTF-8!!" one byte per fragment', [...Buffer.from('Hello-µ@ßöäüàá-UTF-8!!')].map((b) => Buffer.of(b))],
+    [
+      'a 3-byte code point (€) split 1|2, with an empty fragment between',
+      [Buffer.from([0xe2]), Buffer.alloc(0), Buffer.from([0x82, 0xac])],
+    ],
+    [
+      '"Hello-µ@ßöäüàá-UTF-8!!" one byte per fragment',
+      [...Buffer.from('Hello-µ@ßöäüàá-UTF-8!!')].map((b) => Buffer.of(b)),
+    ],
   ];
   n = 0;
   for (const [name, parts] of split) {
     it(`6.2.${++n} ${name} is echoed as one message`, async () => {
       assert.ok(isValidUtf8(Buffer.concat(parts)), 'the vector must be valid UTF-8 as a whole');
       const client = await open(server.port);
-      client.write(Buffer.concat(parts.map((payload, i) => encodeFrame({ opcode: i === 0 ? Opcode.text : Opcode.continuation, payload, fin: i === parts.length - 1 }))));
+      client.write(
+        Buffer.concat(
+          parts.map((payload, i) =>
+            encodeFrame({ opcode: i === 0 ? Opcode.text : Opcode.continuation, payload, fin: i === parts.length - 1 }),
+          ),
+        ),
+      );
       await expectTextEcho(client, Buffer.concat(parts));
       client.destroy();
     });
@@ -117,12 +144,24 @@ describe('6 utf8', () => {
   }
 
   const fragmentedInvalid: Array<[string, Buffer[]]> = [
-    ['a message whose last fragment ends in the middle of a 3-byte sequence (E2 82)', [Buffer.from('Hello, '), Buffer.from([0x77, 0x6f, 0xe2, 0x82])]],
-    ['a message whose fragments end after 3 bytes of a 4-byte sequence, with an empty final fragment', [Buffer.from([0x61, 0xf0, 0x9f, 0x98]), Buffer.alloc(0)]],
-    ['a message of one fragment ending after the lead byte of a 2-byte sequence (C3), then an empty final fragment', [Buffer.from([0x61, 0xc3]), Buffer.alloc(0)]],
+    [
+      'a message whose last fragment ends in the middle of a 3-byte sequence (E2 82)',
+      [Buffer.from('Hello, '), Buffer.from([0x77, 0x6f, 0xe2, 0x82])],
+    ],
+    [
+      'a message whose fragments end after 3 bytes of a 4-byte sequence, with an empty final fragment',
+      [Buffer.from([0x61, 0xf0, 0x9f, 0x98]), Buffer.alloc(0)],
+    ],
+    [
+      'a message of one fragment ending after the lead byte of a 2-byte sequence (C3), then an empty final fragment',
+      [Buffer.from([0x61, 0xc3]), Buffer.alloc(0)],
+    ],
     ['a surrogate split across fragments (ED | A0 80)', [Buffer.from([0x61, 0xed]), Buffer.from([0xa0, 0x80, 0x62])]],
     ['an overlong sequence split across fragments (C0 | 80)', [Buffer.from([0xc0]), Buffer.from([0x80])]],
-    ['a sequence beyond U+10FFFF split across fragments (F4 90 | 80 80)', [Buffer.from([0xf4, 0x90]), Buffer.from([0x80, 0x80])]],
+    [
+      'a sequence beyond U+10FFFF split across fragments (F4 90 | 80 80)',
+      [Buffer.from([0xf4, 0x90]), Buffer.from([0x80, 0x80])],
+    ],
     ['a valid first fragment then FF in the final fragment', [Buffer.from('Hello, '), Buffer.from([0x77, 0xff, 0x6f])]],
   ];
   n = 0;
@@ -130,7 +169,13 @@ describe('6 utf8', () => {
     it(`6.5.${++n} ${name} fails the connection with 1007`, async () => {
       const client = await open(server.port);
       assert.ok(!isValidUtf8(Buffer.concat(parts)), 'the vector must be invalid as a whole');
-      client.write(Buffer.concat(parts.map((payload, i) => encodeFrame({ opcode: i === 0 ? Opcode.text : Opcode.continuation, payload, fin: i === parts.length - 1 }))));
+      client.write(
+        Buffer.concat(
+          parts.map((payload, i) =>
+            encodeFrame({ opcode: i === 0 ? Opcode.text : Opcode.continuation, payload, fin: i === parts.length - 1 }),
+          ),
+        ),
+      );
       await expectCloseCode(client, 1007);
       await assertStillServing(server.port);
     });

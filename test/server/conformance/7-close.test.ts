@@ -121,7 +121,12 @@ describe('7 close', () => {
     const reply = await client.nextFrame();
     assert.equal(reply.opcode, Opcode.close);
     // Written after the server's close arrived; the server may already have gone (errors are ignored).
-    client.write(Buffer.concat([encodeFrame({ opcode: Opcode.text, payload: 'too late' }), encodeFrame({ opcode: Opcode.ping, payload: 'too late' })]));
+    client.write(
+      Buffer.concat([
+        encodeFrame({ opcode: Opcode.text, payload: 'too late' }),
+        encodeFrame({ opcode: Opcode.ping, payload: 'too late' }),
+      ]),
+    );
     await client.closed();
     assert.equal(client.serverEnded, true, 'the server should close the TCP connection');
     await assertNoMoreFrames(client);

@@ -75,7 +75,8 @@ describe('9 limits', () => {
     it('9.1.5 a text message in many small fragments totalling 1025 bytes is refused with 1009', async () => {
       const client = await open(server.port);
       const frames = [encodeFrame({ opcode: Opcode.text, payload: 'x'.repeat(25), fin: false })];
-      for (let i = 0; i < 10; i++) frames.push(encodeFrame({ opcode: Opcode.continuation, payload: 'y'.repeat(100), fin: i === 9 }));
+      for (let i = 0; i < 10; i++)
+        frames.push(encodeFrame({ opcode: Opcode.continuation, payload: 'y'.repeat(100), fin: i === 9 }));
       client.write(Buffer.concat(frames));
       await expectCloseCode(client, 1009);
       await assertStillServing(server.port);
@@ -163,7 +164,13 @@ describe('9 limits', () => {
       const text = Buffer.alloc(MIB, 'abcdefgh');
       const frames: Buffer[] = [];
       for (let i = 0; i < 16; i++) {
-        frames.push(encodeFrame({ opcode: i === 0 ? Opcode.text : Opcode.continuation, payload: text.subarray(i * 65536, (i + 1) * 65536), fin: i === 15 }));
+        frames.push(
+          encodeFrame({
+            opcode: i === 0 ? Opcode.text : Opcode.continuation,
+            payload: text.subarray(i * 65536, (i + 1) * 65536),
+            fin: i === 15,
+          }),
+        );
       }
       client.write(Buffer.concat(frames));
       await expectTextEcho(client, text);
@@ -187,7 +194,10 @@ describe('9 limits', () => {
       const client = await open(server.port);
       const sent: Array<{ opcode: number; payload: Buffer }> = [];
       for (let i = 0; i < 1000; i++) {
-        const message = i % 2 === 0 ? { opcode: Opcode.text, payload: Buffer.from(`text ${i}`) } : { opcode: Opcode.binary, payload: randomBytes(1 + (i % 300)) };
+        const message =
+          i % 2 === 0
+            ? { opcode: Opcode.text, payload: Buffer.from(`text ${i}`) }
+            : { opcode: Opcode.binary, payload: randomBytes(1 + (i % 300)) };
         sent.push(message);
         client.send(message);
       }
@@ -207,7 +217,8 @@ describe('9 limits', () => {
       const sent = Array.from({ length: 100 }, () => randomBytes(65536));
       for (const payload of sent) client.send({ opcode: Opcode.binary, payload });
       const frames = await collectFrames(client, sent.length);
-      for (const [i, frame] of frames.entries()) assert.ok(frame.payload.equals(sent[i] ?? Buffer.alloc(0)), `frame ${i} differs`);
+      for (const [i, frame] of frames.entries())
+        assert.ok(frame.payload.equals(sent[i] ?? Buffer.alloc(0)), `frame ${i} differs`);
       client.destroy();
     });
   });

@@ -14,10 +14,17 @@ import {
 import { acceptFor } from '../../support/raw-client.ts';
 
 /** Asserts a refusal: the status, no Sec-WebSocket-Accept, and (by default) the server closing the connection. */
-async function assertRefused(response: RawHttpResponse, status: number | readonly number[], { closes = true } = {}): Promise<void> {
+async function assertRefused(
+  response: RawHttpResponse,
+  status: number | readonly number[],
+  { closes = true } = {},
+): Promise<void> {
   const allowed = typeof status === 'number' ? [status] : status;
   assert.notEqual(response.statusCode, 101, `the server switched protocols: ${response.statusLine}`);
-  assert.ok(allowed.includes(response.statusCode), `expected ${allowed.join(' or ')}, got ${JSON.stringify(response.statusLine)}`);
+  assert.ok(
+    allowed.includes(response.statusCode),
+    `expected ${allowed.join(' or ')}, got ${JSON.stringify(response.statusLine)}`,
+  );
   assert.equal(response.headers['sec-websocket-accept'], undefined, 'a refusal must not carry Sec-WebSocket-Accept');
   if (closes) await response.closed();
   else response.socket.destroy();
@@ -25,20 +32,29 @@ async function assertRefused(response: RawHttpResponse, status: number | readonl
 
 /** The versions a Sec-WebSocket-Version response header lists. */
 function versionsOf(header: string | undefined): string[] {
-  return (header ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+  return (header ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 describe('handshake', () => {
   const server = useEchoServer();
 
   it('H.1 a request without Sec-WebSocket-Key is refused with 400 and closed', async () => {
-    const response = await rawHttp(server.port, upgradeRequest(server.port, { headers: { 'Sec-WebSocket-Key': undefined } }));
+    const response = await rawHttp(
+      server.port,
+      upgradeRequest(server.port, { headers: { 'Sec-WebSocket-Key': undefined } }),
+    );
     await assertRefused(response, 400);
     await assertStillServing(server.port);
   });
 
   it('H.2 a Sec-WebSocket-Key that is not 16 bytes of base64 ("abc") is refused with 400 and closed', async () => {
-    const response = await rawHttp(server.port, upgradeRequest(server.port, { headers: { 'Sec-WebSocket-Key': 'abc' } }));
+    const response = await rawHttp(
+      server.port,
+      upgradeRequest(server.port, { headers: { 'Sec-WebSocket-Key': 'abc' } }),
+    );
     await assertRefused(response, 400);
     await assertStillServing(server.port);
   });
@@ -51,16 +67,28 @@ describe('handshake', () => {
   });
 
   it('H.4 Sec-WebSocket-Version: 99 is refused with 426 and Sec-WebSocket-Version listing 13 (RFC 6455 §4.2.2, §4.4)', async () => {
-    const response = await rawHttp(server.port, upgradeRequest(server.port, { headers: { 'Sec-WebSocket-Version': '99' } }));
+    const response = await rawHttp(
+      server.port,
+      upgradeRequest(server.port, { headers: { 'Sec-WebSocket-Version': '99' } }),
+    );
     await assertRefused(response, 426);
-    assert.ok(versionsOf(response.headers['sec-websocket-version']).includes('13'), `Sec-WebSocket-Version: ${response.headers['sec-websocket-version']}`);
+    assert.ok(
+      versionsOf(response.headers['sec-websocket-version']).includes('13'),
+      `Sec-WebSocket-Version: ${response.headers['sec-websocket-version']}`,
+    );
     await assertStillServing(server.port);
   });
 
   it('H.5 a request without Sec-WebSocket-Version is refused with 426 and Sec-WebSocket-Version listing 13', async () => {
-    const response = await rawHttp(server.port, upgradeRequest(server.port, { headers: { 'Sec-WebSocket-Version': undefined } }));
+    const response = await rawHttp(
+      server.port,
+      upgradeRequest(server.port, { headers: { 'Sec-WebSocket-Version': undefined } }),
+    );
     await assertRefused(response, 426);
-    assert.ok(versionsOf(response.headers['sec-websocket-version']).includes('13'), `Sec-WebSocket-Version: ${response.headers['sec-websocket-version']}`);
+    assert.ok(
+      versionsOf(response.headers['sec-websocket-version']).includes('13'),
+      `Sec-WebSocket-Version: ${response.headers['sec-websocket-version']}`,
+    );
     await assertStillServing(server.port);
   });
 
@@ -103,7 +131,10 @@ describe('handshake', () => {
   });
 
   it('H.12 a 64 KiB header is answered with 431 and the connection is closed', async () => {
-    const response = await rawHttp(server.port, upgradeRequest(server.port, { headers: { 'X-Padding': 'a'.repeat(64 * 1024) } }));
+    const response = await rawHttp(
+      server.port,
+      upgradeRequest(server.port, { headers: { 'X-Padding': 'a'.repeat(64 * 1024) } }),
+    );
     await assertRefused(response, 431);
     await assertStillServing(server.port);
   });
@@ -129,7 +160,13 @@ describe('handshake', () => {
   it('H.16 header tokens are case-insensitive and Connection is a list: "upgrade: WebSocket", "connection: keep-alive, Upgrade" get 101', async () => {
     const key = randomBytes(16).toString('base64');
     const request = upgradeRequest(server.port, {
-      headers: { Upgrade: undefined, Connection: undefined, 'Sec-WebSocket-Key': key, upgrade: 'WebSocket', connection: 'keep-alive, Upgrade' },
+      headers: {
+        Upgrade: undefined,
+        Connection: undefined,
+        'Sec-WebSocket-Key': key,
+        upgrade: 'WebSocket',
+        connection: 'keep-alive, Upgrade',
+      },
     });
     const response = await rawHttp(server.port, request);
     assert.equal(response.statusCode, 101, response.statusLine);
@@ -140,7 +177,11 @@ describe('handshake', () => {
 
   it('H.17 a valid handshake written one byte at a time is answered with 101 and the right Sec-WebSocket-Accept', async () => {
     const key = randomBytes(16).toString('base64');
-    const response = await rawHttp(server.port, upgradeRequest(server.port, { headers: { 'Sec-WebSocket-Key': key } }), { byteByByte: true });
+    const response = await rawHttp(
+      server.port,
+      upgradeRequest(server.port, { headers: { 'Sec-WebSocket-Key': key } }),
+      { byteByByte: true },
+    );
     assert.equal(response.statusCode, 101, response.statusLine);
     assert.equal(response.headers['sec-websocket-accept'], acceptFor(key));
     response.socket.destroy();
