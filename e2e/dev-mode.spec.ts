@@ -1,6 +1,6 @@
 // `npm run dev` is one process on one port: the page through Vite's
 // middleware, Vite's HMR socket and the echo all share it.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { PROJECT_ROOT, startServer, type RunningServer } from '../test/support/spawn-server.ts';
@@ -35,6 +35,9 @@ test('npm run dev serves the page, connects HMR and echoes on the same port', as
 test('a stylesheet edit hot-reloads without a full page reload', async ({ page }) => {
   const stylesheet = join(PROJECT_ROOT, 'client', 'style.css');
   const original = await readFile(stylesheet, 'utf8');
+  // Restored afterwards with its old times too: a newer mtime would make the
+  // next `npm start` think the sources changed and rebuild.
+  const { atime, mtime } = await stat(stylesheet);
   const hmrConnected = page.waitForEvent('console', (message) => message.text().includes('[vite] connected'));
   await page.goto(dev.url);
   await hmrConnected;
@@ -49,5 +52,6 @@ test('a stylesheet edit hot-reloads without a full page reload', async ({ page }
     expect(await page.evaluate(() => 'hmrMarker' in window)).toBe(true);
   } finally {
     await writeFile(stylesheet, original);
+    await utimes(stylesheet, atime, mtime);
   }
 });
