@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_SIZE } from './protocol.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['pretty', 'json'] as const;
@@ -92,7 +93,7 @@ const SETTINGS = {
     flag: 'max-message-size',
     env: 'MAX_MESSAGE_SIZE',
     help: 'largest message in bytes; larger closes with 1009',
-    defaultText: '1048576 (1 MiB)',
+    defaultText: `${DEFAULT_MAX_MESSAGE_BYTES} (${DEFAULT_MAX_MESSAGE_SIZE})`,
   },
   handshakeTimeout: {
     flag: 'handshake-timeout',
@@ -221,7 +222,13 @@ export function parseConfig(
     dev,
     logLevel: parseChoice(pick(SETTINGS.logLevel), 'info', LOG_LEVELS),
     logFormat: parseChoice(pick(SETTINGS.logFormat), dev ? 'pretty' : 'json', LOG_FORMATS),
-    maxMessageBytes: int(SETTINGS.maxMessage, MiB, 1, INT32_MAX, `a size in bytes from 1 to ${INT32_MAX}`),
+    maxMessageBytes: int(
+      SETTINGS.maxMessage,
+      DEFAULT_MAX_MESSAGE_BYTES,
+      1,
+      INT32_MAX,
+      `a size in bytes from 1 to ${INT32_MAX}`,
+    ),
     // Node requires the headers timeout to stay below its 300 s request timeout.
     handshakeTimeoutMs: int(SETTINGS.handshakeTimeout, 10_000, 100, 299_000, 'milliseconds from 100 to 299000'),
     heartbeatIntervalMs: int(SETTINGS.heartbeat, 30_000, 0, 86_400_000, 'milliseconds from 0 (off) to 86400000'),

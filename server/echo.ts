@@ -1,6 +1,6 @@
 // The echo itself: what a connected client sends comes back, text prefixed
-// with "Received: " as in the seed's Go server (no prefix on /raw), binary
-// byte for byte. /inspect and /push add their server-sent messages.
+// with "Received: " as in the echo of *Go Web Programming* §8.2 (no prefix on
+// /raw), binary byte for byte. /inspect and /push add their server-sent messages.
 //
 // This is the hot path. The handlers are shared functions that find their
 // connection's state on the socket, so a connection costs one small object
@@ -11,17 +11,11 @@ import type { RawData, WebSocket } from 'ws';
 import { describeHandshake } from './inspect.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics } from './metrics.ts';
-import { WS_PATHS, type WsPath } from './paths.ts';
+import { ECHO_PROTOCOL, RATE_LIMITED_CLOSE, TEXT_REPLY_PREFIX, WS_PATHS, type WsPath } from './protocol.ts';
 import { startPushing } from './push.ts';
 import { TokenBucket } from './rate-limit.ts';
 
-/** The subprotocol seed 002's server accepts; the only one this server knows. */
-export const ECHO_PROTOCOL = 'echo-protocol';
-
-/** Close code and reason for a client that sends faster than the rate limit. */
-export const RATE_LIMITED_CLOSE = { code: 1008, reason: 'rate limit exceeded' } as const;
-
-const TEXT_PREFIX = Buffer.from('Received: ');
+const TEXT_PREFIX = Buffer.from(TEXT_REPLY_PREFIX);
 const AS_TEXT = { binary: false } as const;
 const AS_BINARY = { binary: true } as const;
 

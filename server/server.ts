@@ -14,6 +14,7 @@ import type { Logger } from './logger.ts';
 import { EchoMetrics } from './metrics.ts';
 import { operationsRouter } from './operations.ts';
 import { createOriginPolicy } from './origin.ts';
+import { SHUTDOWN_CLOSE } from './protocol.ts';
 import { createClientView } from './proxy.ts';
 import { routeUpgrades } from './upgrade.ts';
 
@@ -31,9 +32,6 @@ export interface EchoServer {
   /** Stops accepting, closes every client with 1001 and waits up to the grace period for them. */
   close(): Promise<void>;
 }
-
-/** Code and reason every client gets when the server goes away on purpose. */
-export const SHUTDOWN_CLOSE = { code: 1001, reason: 'server shutting down' } as const;
 
 /** Builds the server without listening, so tests can listen on port 0 in-process. */
 export async function createEchoServer(config: Config, logger: Logger): Promise<EchoServer> {

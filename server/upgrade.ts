@@ -10,8 +10,9 @@ import type { ConnectionCaps } from './connection-caps.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics, RefusalReason } from './metrics.ts';
 import type { OriginPolicy } from './origin.ts';
+import { wsPathOf } from './paths.ts';
+import { WS_PATHS } from './protocol.ts';
 import type { ClientView } from './proxy.ts';
-import { WS_PATHS, wsPathOf } from './paths.ts';
 
 /** Seconds a client refused for capacity is told to wait (Retry-After). */
 export const RETRY_AFTER_SECONDS = 5;
