@@ -60,6 +60,8 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     handleProtocols: selectProtocol,
   });
   const metrics = new EchoMetrics(() => clients.size);
+  // One reading of X-Forwarded-* for the page, the upgrade router and the logs.
+  const clientView = createClientView(config.trustProxy);
   let shuttingDown = false;
 
   const page = await createPageApp({
@@ -67,7 +69,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     tls: config.tls !== undefined,
     connectSrc: config.connectSrc,
     httpServer,
-    trustProxy: config.trustProxy,
+    clientView,
     operations: operationsRouter({
       metrics,
       openConnections: () => clients.size,
@@ -94,7 +96,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     wss,
     leaveViteSockets: config.dev,
     originPolicy: createOriginPolicy(config.allowedOrigins),
-    clientView: createClientView(config.trustProxy),
+    clientView,
     caps,
     metrics,
     logger,

@@ -12,7 +12,7 @@ import type { EchoMetrics, RefusalReason } from './metrics.ts';
 import type { OriginPolicy } from './origin.ts';
 import { wsPathOf } from './paths.ts';
 import { WS_PATHS } from './protocol.ts';
-import type { ClientView } from './proxy.ts';
+import { type ClientView, peerName } from './proxy.ts';
 
 /** Seconds a client refused for capacity is told to wait (Retry-After). */
 export const RETRY_AFTER_SECONDS = 5;
@@ -47,7 +47,13 @@ export function routeUpgrades(
   ) => {
     metrics.refused(reason);
     logger.info(
-      { peer: clientView.address(req), path: req.url, origin: req.headers.origin, status, reason },
+      {
+        peer: peerName(clientView.address(req), req.socket),
+        path: req.url,
+        origin: req.headers.origin,
+        status,
+        reason,
+      },
       'upgrade refused',
     );
     writeRefusal(socket, status, headers);

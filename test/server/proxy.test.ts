@@ -10,6 +10,7 @@ import {
   runServer,
   waitForLog,
 } from '../support/child-process.ts';
+import { makeCertificate } from '../support/certificate.ts';
 import { httpGet } from '../support/http-request.ts';
 import { startInProcess, type InProcessServer } from '../support/in-process.ts';
 import { destroyAllRawClients, RawClient } from '../support/raw-client.ts';
@@ -140,5 +141,31 @@ describe('the page behind a trusted TLS-terminating proxy', () => {
       String(ignored.headers['content-security-policy']),
       new RegExp(`connect-src 'self' ws://127\\.0\\.0\\.1:${direct.port};`),
     );
+  });
+
+  it('reads the same entry of a listed X-Forwarded-Proto and -Host as the upgrade router: the last one', async () => {
+    const s = await start(['--trust-proxy']);
+    const forwarded = { 'X-Forwarded-Proto': 'http, https', 'X-Forwarded-Host': 'evil.example, echo.example:8443' };
+    const page = await httpGet(s.url, { headers: forwarded });
+    assert.match(String(page.headers['content-security-policy']), /connect-src 'self' wss:\/\/echo\.example:8443[;]/);
+    const echo = await RawClient.connect(s.port, { headers: { ...forwarded, Origin: 'https://echo.example:8443' } });
+    assert.equal(echo.response.statusCode, 101, 'the page’s own origin may open the echo');
+    const first = await RawClient.connect(s.port, { headers: { ...forwarded, Origin: 'https://evil.example' } });
+    assert.equal(first.response.statusCode, 403, 'the first, client-supplied entry counts for neither');
+  });
+
+  it('decides HSTS on the same forwarded host: the last X-Forwarded-Host entry, not a loopback name before it', async () => {
+    const certificate = await makeCertificate();
+    try {
+      const s = await start(['--trust-proxy', '--tls-cert', certificate.certPath, '--tls-key', certificate.keyPath]);
+      const get = (host: string) =>
+        httpGet(s.url, { ca: certificate.cert, servername: 'localhost', headers: { 'X-Forwarded-Host': host } });
+      const behindProxy = await get('localhost, echo.example');
+      assert.match(String(behindProxy.headers['strict-transport-security']), /max-age=\d+/);
+      const local = await get('echo.example, localhost');
+      assert.equal(local.headers['strict-transport-security'], undefined, 'the proxy says localhost: no HSTS');
+    } finally {
+      await certificate.remove();
+    }
   });
 });
