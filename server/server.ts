@@ -90,6 +90,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
       clients,
       onClosed: (ip) => caps.release(ip),
       instanceId: config.instanceId,
+      heartbeat: config.heartbeatIntervalMs > 0,
     }),
   );
   routeUpgrades(httpServer, {
@@ -101,7 +102,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     metrics,
     logger,
   });
-  const stopHeartbeat = startHeartbeat(wss, clients, config.heartbeatIntervalMs, logger);
+  const stopHeartbeat = startHeartbeat(clients, config.heartbeatIntervalMs, logger);
 
   return {
     httpServer,

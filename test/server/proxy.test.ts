@@ -102,6 +102,34 @@ describe('with --trust-proxy', () => {
   });
 });
 
+describe('the heartbeat names the client as the echo does', () => {
+  /** A raw client that never answers pings; resolves with the 'connection opened' and the drop log lines. */
+  async function dropped(flags: string[], headers: Record<string, string>) {
+    const server = await startServer({ args: ['--heartbeat-interval', '100', ...flags], env: neutralEnv() });
+    children.push(server);
+    const client = await RawClient.connect(server.port, { headers });
+    assert.equal(client.response.statusCode, 101);
+    const localPort = client.socket.localPort;
+    // The only connection to this server, so the only open and drop lines.
+    const opened = await waitForLog(server, (e) => e.msg === 'connection opened', 'the open line');
+    const drop = await waitForLog(server, (e) => String(e.msg).startsWith('no pong'), 'the heartbeat drop line');
+    await client.closed();
+    return { opened, drop, localPort };
+  }
+
+  it('with --trust-proxy: the forwarded address, not the socket it came through', async () => {
+    const { opened, drop } = await dropped(['--trust-proxy'], { 'X-Forwarded-For': '10.9.9.9, 198.51.100.7' });
+    assert.equal(opened.peer, '198.51.100.7');
+    assert.equal(drop.peer, opened.peer);
+  });
+
+  it('without it: the socket address and port, the same as the open line', async () => {
+    const { opened, drop, localPort } = await dropped([], { 'X-Forwarded-For': '198.51.100.7' });
+    assert.equal(opened.peer, `127.0.0.1:${localPort}`);
+    assert.equal(drop.peer, opened.peer);
+  });
+});
+
 describe('--instance-id', () => {
   it('names the instance in /healthz, /inspect and every log line', async () => {
     const server = await startServer({ args: ['--instance-id', 'edge-a'], env: neutralEnv() });
