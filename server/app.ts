@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type Request, type Router } from 'express';
+import type { ClientView } from './proxy.ts';
 import { securityHeaders } from './security-headers.ts';
 
 /** The project folder (the one holding package.json), wherever this file was built to. */
@@ -26,8 +27,8 @@ export interface PageAppOptions {
   tls: boolean;
   /** Other WebSocket servers the page may connect to (CSP connect-src). */
   connectSrc: readonly string[] | '*';
-  /** Believe one reverse proxy's X-Forwarded-* (req.ip, req.hostname, req.protocol). */
-  trustProxy: boolean;
+  /** Who the client is and what it asked for (proxy.ts); backs req.ip, req.host and req.protocol. */
+  clientView: ClientView;
   /** The http(s) server, which Vite shares in dev for its HMR socket. */
   httpServer: Server;
   /** /healthz and /metrics, mounted ahead of the page. */
@@ -39,15 +40,15 @@ export async function createPageApp({
   dev,
   tls,
   connectSrc,
-  trustProxy,
+  clientView,
   httpServer,
   operations,
 }: PageAppOptions): Promise<PageApp> {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', trustProxy ? 1 : false);
+  askClientView(app, clientView);
   app.use(operations);
-  app.use(...securityHeaders({ dev, tls, trustProxy, connectSrc }));
+  app.use(...securityHeaders({ dev, tls, connectSrc }));
   if (dev) {
     const { createServer } = await import('vite');
     const vite = await createServer({
@@ -74,6 +75,31 @@ export async function createPageApp({
     }),
   );
   return { app, close: async () => {} };
+}
+
+/**
+ * Makes req.ip, req.host and req.protocol (and so req.hostname and req.secure)
+ * answer from `view`, the one reading of X-Forwarded-*. Express's own 'trust
+ * proxy' takes the first X-Forwarded-Host and -Proto entry where the upgrade
+ * router takes the last, so the page and the echo could disagree about one
+ * client; it stays off.
+ */
+function askClientView(app: Express, view: ClientView): void {
+  app.set('trust proxy', false);
+  const getters: Record<'ip' | 'host' | 'protocol', (req: Request) => string | undefined> = {
+    ip: (req) => view.address(req),
+    host: (req) => view.host(req),
+    protocol: (req) => (view.secure(req) ? 'https' : 'http'),
+  };
+  for (const [name, get] of Object.entries(getters)) {
+    Object.defineProperty(app.request, name, {
+      configurable: true,
+      enumerable: true,
+      get(this: Request) {
+        return get(this);
+      },
+    });
+  }
 }
 
 function findProjectRoot(start: string): string {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['pretty', 'json'] as const;
@@ -104,7 +105,8 @@ export const SETTINGS = {
   maxMessageBytes: setting({
     flag: 'max-message-size',
     env: 'MAX_MESSAGE_SIZE',
-    default: MiB,
+    // The page mentions this limit too, so it lives in protocol.ts.
+    default: DEFAULT_MAX_MESSAGE_BYTES,
     parse: integer(1, INT32_MAX, `a size in bytes from 1 to ${INT32_MAX}`),
     help: 'largest message in bytes; more closes with 1009',
   }),

@@ -1,27 +1,24 @@
 // The echo itself: what a connected client sends comes back, text prefixed
-// with "Received: " as in the seed's Go server (no prefix on /raw), binary
-// byte for byte. /inspect and /push add their server-sent messages.
+// with "Received: " as in the echo of *Go Web Programming* §8.2 (no prefix on
+// /raw), binary byte for byte. /inspect and /push add their server-sent messages.
 //
 // This is the hot path. The handlers are shared functions that find their
-// connection's state on the socket, so a connection costs one small object
-// and no closures, and replies produced from one read leave in one write.
+// connection's state on the socket (connection-state.ts), so a connection
+// costs one small object and no closures, and replies produced from one read
+// leave in one write.
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
+import { type ConnectionState, type EchoSocket, peerOf, STATE } from './connection-state.ts';
+import { onPong } from './heartbeat.ts';
 import { describeHandshake } from './inspect.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics } from './metrics.ts';
-import { WS_PATHS, type WsPath } from './paths.ts';
+import { ECHO_PROTOCOL, RATE_LIMITED_CLOSE, TEXT_REPLY_PREFIX, WS_PATHS, type WsPath } from './protocol.ts';
 import { startPushing } from './push.ts';
 import { TokenBucket } from './rate-limit.ts';
 
-/** The subprotocol seed 002's server accepts; the only one this server knows. */
-export const ECHO_PROTOCOL = 'echo-protocol';
-
-/** Close code and reason for a client that sends faster than the rate limit. */
-export const RATE_LIMITED_CLOSE = { code: 1008, reason: 'rate limit exceeded' } as const;
-
-const TEXT_PREFIX = Buffer.from('Received: ');
+const TEXT_PREFIX = Buffer.from(TEXT_REPLY_PREFIX);
 const AS_TEXT = { binary: false } as const;
 const AS_BINARY = { binary: true } as const;
 
@@ -46,23 +43,9 @@ export interface EchoOptions {
   onClosed: (ip: string) => void;
   /** This instance's name, for /inspect. */
   instanceId: string;
+  /** Whether the heartbeat pings (then each connection listens for the pongs). */
+  heartbeat: boolean;
 }
-
-/** What one connection needs on the hot path, kept on its WebSocket. */
-interface ConnectionState {
-  ws: WebSocket;
-  socket: Socket;
-  /** The client's IP, as admitted (forwarded by a trusted proxy, or the socket's). */
-  ip: string;
-  /** Prepended to text replies; undefined on /raw. */
-  prefix: Buffer | undefined;
-  bucket: TokenBucket | undefined;
-  /** True while replies are being gathered for one write. */
-  corked: boolean;
-}
-
-const STATE = Symbol('ws-echo connection state');
-type EchoSocket = WebSocket & { [STATE]: ConnectionState };
 
 /** Returns the 'connection' handler: echo every message, log each open and close. */
 export function createEchoHandler({
@@ -73,6 +56,7 @@ export function createEchoHandler({
   clients,
   onClosed,
   instanceId,
+  heartbeat,
 }: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string) => void {
   // Decided once, so the per-message path pays nothing at info level and
   // opening and closing pay nothing for log lines at warn.
@@ -171,6 +155,7 @@ export function createEchoHandler({
       prefix: path === WS_PATHS.raw ? undefined : TEXT_PREFIX,
       bucket: rateLimit > 0 ? new TokenBucket(rateLimit) : undefined,
       corked: false,
+      awaitingPong: false,
     };
     const echoSocket = ws as EchoSocket;
     echoSocket[STATE] = state;
@@ -181,6 +166,7 @@ export function createEchoHandler({
     echoSocket.on('message', onMessage as (this: WebSocket, data: RawData, isBinary: boolean) => void);
     echoSocket.on('error', onError as (this: WebSocket, error: Error) => void);
     echoSocket.on('close', onClose as (this: WebSocket, code: number, reason: Buffer) => void);
+    if (heartbeat) echoSocket.on('pong', onPong);
     socket.on('finish', releaseAfterCloseHandshake);
     if (path === WS_PATHS.inspect) {
       const report = JSON.stringify(describeHandshake(ws, req, ip, instanceId));
@@ -189,11 +175,6 @@ export function createEchoHandler({
     }
     if (path === WS_PATHS.push) startPushing(ws, req.url, maxBufferedBytes, countSentText);
   };
-}
-
-/** The client for log lines: ip:port, or the forwarded ip alone. */
-function peerOf({ ip, socket }: ConnectionState): string {
-  return ip === socket.remoteAddress ? `${ip}:${socket.remotePort}` : ip;
 }
 
 /**

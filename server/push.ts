@@ -2,18 +2,10 @@
 // polling cannot do. Ticks are skipped, not queued, while the client is not
 // reading, so a slow client cannot make them pile up.
 import type { WebSocket } from 'ws';
+import type { PushMessage } from './protocol.ts';
 
 /** Default and bounds of the ?interval= query, in ms. */
 export const PUSH_INTERVAL = { default: 1000, min: 100, max: 60_000 } as const;
-
-/** One pushed message. */
-export interface PushMessage {
-  type: 'push';
-  /** 1 for the first message on this connection, then 2, 3, … */
-  counter: number;
-  /** The server's clock when it sent this, ISO 8601. */
-  serverTime: string;
-}
 
 /** Pushes to `ws` until it closes; `url` may carry `?interval=<ms>`; `onSent` gets each message's size. */
 export function startPushing(

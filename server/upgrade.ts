@@ -10,8 +10,9 @@ import type { ConnectionCaps } from './connection-caps.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics, RefusalReason } from './metrics.ts';
 import type { OriginPolicy } from './origin.ts';
-import type { ClientView } from './proxy.ts';
-import { WS_PATHS, wsPathOf } from './paths.ts';
+import { wsPathOf } from './paths.ts';
+import { WS_PATHS } from './protocol.ts';
+import { type ClientView, peerName } from './proxy.ts';
 
 /** Seconds a client refused for capacity is told to wait (Retry-After). */
 export const RETRY_AFTER_SECONDS = 5;
@@ -46,7 +47,13 @@ export function routeUpgrades(
   ) => {
     metrics.refused(reason);
     logger.info(
-      { peer: clientView.address(req), path: req.url, origin: req.headers.origin, status, reason },
+      {
+        peer: peerName(clientView.address(req), req.socket),
+        path: req.url,
+        origin: req.headers.origin,
+        status,
+        reason,
+      },
       'upgrade refused',
     );
     writeRefusal(socket, status, headers);

@@ -226,9 +226,11 @@ describe('logging', () => {
       );
     }
 
+    const [startLine, ...logLines] = server.output;
+    assert.match(startLine ?? '', /^ws-echo listening on /, 'the plain start line comes first');
     assert.ok(
-      server.output.every((line) => parseJson(line) !== undefined),
-      `every line is JSON:\n${server.output.join('\n')}`,
+      logLines.every((line) => parseJson(line) !== undefined),
+      `every line after it is JSON:\n${server.output.join('\n')}`,
     );
     const entries = logEntries(server);
     const opened = entries.filter((e) => e.msg === 'connection opened');
