@@ -8,9 +8,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
+import { ConnectionFaults, type FaultContext } from './faults.ts';
 import { describeHandshake } from './inspect.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics } from './metrics.ts';
+import type { Asked } from './misbehave.ts';
 import { WS_PATHS, type WsPath } from './paths.ts';
 import { startPushing } from './push.ts';
 import { TokenBucket } from './rate-limit.ts';
@@ -59,6 +61,8 @@ interface ConnectionState {
   bucket: TokenBucket | undefined;
   /** True while replies are being gathered for one write. */
   corked: boolean;
+  /** What the URL asked this connection to do wrong; undefined (the usual case) for nothing. */
+  faults: ConnectionFaults | undefined;
 }
 
 const STATE = Symbol('ws-echo connection state');
@@ -73,7 +77,7 @@ export function createEchoHandler({
   clients,
   onClosed,
   instanceId,
-}: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string) => void {
+}: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string, asked: Asked) => void {
   // Decided once, so the per-message path pays nothing at info level and
   // opening and closing pay nothing for log lines at warn.
   const logMessages = logger.isLevelEnabled('debug');
@@ -82,6 +86,24 @@ export function createEchoHandler({
   const countSentText = (bytes: number) => {
     sent.text.messages++;
     sent.text.bytes += bytes;
+  };
+  const faultContext: FaultContext = {
+    logger,
+    metrics,
+    maxBufferedBytes,
+    countSent: (bytes, isBinary) => {
+      const counts = isBinary ? sent.binary : sent.text;
+      counts.messages++;
+      counts.bytes += bytes;
+    },
+  };
+  /** Sends a message of the server's own (not a reply), through the connection's faults if it has any. */
+  const sendOwn = (state: ConnectionState, text: string) => {
+    if (state.faults) state.faults.send(text);
+    else {
+      state.ws.send(text);
+      countSentText(Buffer.byteLength(text));
+    }
   };
 
   function onMessage(this: EchoSocket, data: RawData, isBinary: boolean): void {
@@ -112,6 +134,10 @@ export function createEchoHandler({
     }
     if (isBinary) {
       if (logMessages) logger.debug({ peer: peerOf(state), bytes: bytes.length }, 'received binary; sending it back');
+      if (state.faults) {
+        state.faults.reply(bytes, true);
+        return;
+      }
       this.send(bytes, AS_BINARY);
       sent.binary.messages++;
       sent.binary.bytes += bytes.length;
@@ -123,6 +149,10 @@ export function createEchoHandler({
           { peer: peerOf(state), received: bytes.toString(), sending: reply.toString() },
           'received text; sending reply',
         );
+      if (state.faults) {
+        state.faults.reply(reply, false);
+        return;
+      }
       this.send(reply, AS_TEXT);
       countSentText(reply.length);
     }
@@ -162,7 +192,7 @@ export function createEchoHandler({
       logger.info({ peer: peerOf(this[STATE]), code, reason: reason.toString() }, 'connection closed');
   }
 
-  return (ws, req, path, ip) => {
+  return (ws, req, path, ip, asked) => {
     const socket = req.socket as Socket;
     const state: ConnectionState = {
       ws,
@@ -171,6 +201,7 @@ export function createEchoHandler({
       prefix: path === WS_PATHS.raw ? undefined : TEXT_PREFIX,
       bucket: rateLimit > 0 ? new TokenBucket(rateLimit) : undefined,
       corked: false,
+      faults: undefined,
     };
     const echoSocket = ws as EchoSocket;
     echoSocket[STATE] = state;
@@ -182,12 +213,12 @@ export function createEchoHandler({
     echoSocket.on('error', onError as (this: WebSocket, error: Error) => void);
     echoSocket.on('close', onClose as (this: WebSocket, code: number, reason: Buffer) => void);
     socket.on('finish', releaseAfterCloseHandshake);
-    if (path === WS_PATHS.inspect) {
-      const report = JSON.stringify(describeHandshake(ws, req, ip, instanceId));
-      ws.send(report);
-      countSentText(Buffer.byteLength(report));
-    }
-    if (path === WS_PATHS.push) startPushing(ws, req.url, maxBufferedBytes, countSentText);
+    // The greeting goes first (the constructor sends it), then the path's own first message.
+    if (asked.faults) state.faults = new ConnectionFaults(ws, socket, asked.faults, peerOf(state), faultContext);
+    if (path === WS_PATHS.inspect) sendOwn(state, JSON.stringify(describeHandshake(ws, req, ip, instanceId)));
+    if (path === WS_PATHS.push)
+      startPushing(ws, asked.pushIntervalMs, maxBufferedBytes, (text) => sendOwn(state, text));
+    state.faults?.arm();
   };
 }
 
