@@ -1,11 +1,12 @@
 // The one place where flags and environment become a validated Config.
 // Each setting is one row of SETTINGS: its flag, environment twin, default,
 // parser and help. parseConfig, --help and the README's configuration table
-// (npm run docs:config) all read that row; the flag wins over its twin.
+// (npm run docs:tables) all read that row; the flag wins over its twin.
 import { readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
+import { markdownTable } from './markdown-table.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -270,10 +271,7 @@ export function renderConfigTable(): string {
     const flag = inputs.map((input) => code(`${input.short ? `-${input.short}, ` : ''}--${input.flag}`)).join(', ');
     return [flag, inputs.map((input) => code(input.env)).join(', '), shownDefault(row), row.help];
   });
-  const header = ['flag', 'env', 'default', 'meaning'];
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((cells) => cells[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+  return markdownTable(['flag', 'env', 'default', 'meaning'], rows);
 }
 
 function setting<T>(row: Setting<T>): Setting<T> {

@@ -4,6 +4,7 @@
 // connection costs no closures, and no side tables keyed by socket.
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
+import type { ConnectionFaults } from './faults.ts';
 import type { TokenBucket } from './rate-limit.ts';
 import { peerName } from './proxy.ts';
 
@@ -19,6 +20,8 @@ export interface ConnectionState {
   corked: boolean;
   /** True from a heartbeat ping until the client's pong. */
   awaitingPong: boolean;
+  /** What the URL asked this connection to do wrong; undefined (the usual case) for nothing. */
+  faults: ConnectionFaults | undefined;
 }
 
 /** Where the state lives on its WebSocket. */

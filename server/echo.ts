@@ -10,10 +10,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { type ConnectionState, type EchoSocket, peerOf, STATE } from './connection-state.ts';
+import { ConnectionFaults, type FaultContext } from './faults.ts';
 import { onPong } from './heartbeat.ts';
 import { describeHandshake } from './inspect.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics } from './metrics.ts';
+import type { Asked } from './misbehave.ts';
 import { ECHO_PROTOCOL, RATE_LIMITED_CLOSE, TEXT_REPLY_PREFIX, WS_PATHS, type WsPath } from './protocol.ts';
 import { startPushing } from './push.ts';
 import { TokenBucket } from './rate-limit.ts';
@@ -57,7 +59,7 @@ export function createEchoHandler({
   onClosed,
   instanceId,
   heartbeat,
-}: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string) => void {
+}: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string, asked: Asked) => void {
   // Decided once, so the per-message path pays nothing at info level and
   // opening and closing pay nothing for log lines at warn.
   const logMessages = logger.isLevelEnabled('debug');
@@ -66,6 +68,24 @@ export function createEchoHandler({
   const countSentText = (bytes: number) => {
     sent.text.messages++;
     sent.text.bytes += bytes;
+  };
+  const faultContext: FaultContext = {
+    logger,
+    metrics,
+    maxBufferedBytes,
+    countSent: (bytes, isBinary) => {
+      const counts = isBinary ? sent.binary : sent.text;
+      counts.messages++;
+      counts.bytes += bytes;
+    },
+  };
+  /** Sends a message of the server's own (not a reply), through the connection's faults if it has any. */
+  const sendOwn = (state: ConnectionState, text: string) => {
+    if (state.faults) state.faults.send(text);
+    else {
+      state.ws.send(text);
+      countSentText(Buffer.byteLength(text));
+    }
   };
 
   function onMessage(this: EchoSocket, data: RawData, isBinary: boolean): void {
@@ -96,6 +116,10 @@ export function createEchoHandler({
     }
     if (isBinary) {
       if (logMessages) logger.debug({ peer: peerOf(state), bytes: bytes.length }, 'received binary; sending it back');
+      if (state.faults) {
+        state.faults.reply(bytes, true);
+        return;
+      }
       this.send(bytes, AS_BINARY);
       sent.binary.messages++;
       sent.binary.bytes += bytes.length;
@@ -107,6 +131,10 @@ export function createEchoHandler({
           { peer: peerOf(state), received: bytes.toString(), sending: reply.toString() },
           'received text; sending reply',
         );
+      if (state.faults) {
+        state.faults.reply(reply, false);
+        return;
+      }
       this.send(reply, AS_TEXT);
       countSentText(reply.length);
     }
@@ -146,7 +174,7 @@ export function createEchoHandler({
       logger.info({ peer: peerOf(this[STATE]), code, reason: reason.toString() }, 'connection closed');
   }
 
-  return (ws, req, path, ip) => {
+  return (ws, req, path, ip, asked) => {
     const socket = req.socket as Socket;
     const state: ConnectionState = {
       ws,
@@ -156,6 +184,7 @@ export function createEchoHandler({
       bucket: rateLimit > 0 ? new TokenBucket(rateLimit) : undefined,
       corked: false,
       awaitingPong: false,
+      faults: undefined,
     };
     const echoSocket = ws as EchoSocket;
     echoSocket[STATE] = state;
@@ -168,12 +197,12 @@ export function createEchoHandler({
     echoSocket.on('close', onClose as (this: WebSocket, code: number, reason: Buffer) => void);
     if (heartbeat) echoSocket.on('pong', onPong);
     socket.on('finish', releaseAfterCloseHandshake);
-    if (path === WS_PATHS.inspect) {
-      const report = JSON.stringify(describeHandshake(ws, req, ip, instanceId));
-      ws.send(report);
-      countSentText(Buffer.byteLength(report));
-    }
-    if (path === WS_PATHS.push) startPushing(ws, req.url, maxBufferedBytes, countSentText);
+    // The greeting goes first (the constructor sends it), then the path's own first message.
+    if (asked.faults) state.faults = new ConnectionFaults(ws, socket, asked.faults, peerOf(state), faultContext);
+    if (path === WS_PATHS.inspect) sendOwn(state, JSON.stringify(describeHandshake(ws, req, ip, instanceId)));
+    if (path === WS_PATHS.push)
+      startPushing(ws, asked.pushIntervalMs, maxBufferedBytes, (text) => sendOwn(state, text));
+    state.faults?.arm();
   };
 }
 

@@ -7,7 +7,21 @@ import { clusterMetrics } from './cluster.ts';
 import { registerProcessMetrics } from './process-metrics.ts';
 
 /** Why an upgrade request did not become a WebSocket. */
-export type RefusalReason = 'path' | 'origin' | 'version' | 'capacity' | 'capacity_per_ip' | 'invalid_handshake';
+export type RefusalReason =
+  | 'path'
+  | 'origin'
+  | 'version'
+  | 'capacity'
+  | 'capacity_per_ip'
+  | 'invalid_handshake'
+  /** A URL parameter the server does not know, or a value out of its range (server/misbehave.ts). */
+  | 'parameter'
+  /** The client asked for the refusal with ?reject=<status>. */
+  | 'requested';
+
+/** The ways a connection can misbehave on request (server/misbehave.ts), as /metrics names them. */
+export const FAULT_KINDS = ['close', 'drop', 'delay', 'fragment', 'ping', 'pong_off', 'greeting', 'reject'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
 
 type Direction = { messages: number; bytes: number };
 type ByType = { text: Direction; binary: Direction };
@@ -25,6 +39,7 @@ export class EchoMetrics {
   readonly #closes = new Map<number, number>();
   readonly #stopProcessMetrics: () => void;
   readonly #refused: Counter<'reason'>;
+  readonly #faults: Counter<'kind'>;
 
   constructor(openConnections: () => number) {
     const registers = [this.registry];
@@ -68,6 +83,14 @@ export class EchoMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.#faults = new Counter({
+      name: 'ws_echo_faults_total',
+      help: 'Misbehaviour asked for in the URL, by kind: close and drop when their trigger fired, reject per refused handshake, the others once per connection that asked',
+      labelNames: ['kind'],
+      registers,
+    });
+    // Every kind shows from the start, at 0, so a dashboard can find them.
+    for (const kind of FAULT_KINDS) this.#faults.inc({ kind }, 0);
     if (cluster.isWorker) {
       // The primary asks every worker for this registry when any worker serves /metrics.
       AggregatorRegistry.setRegistries([this.registry]);
@@ -107,6 +130,11 @@ export class EchoMetrics {
   /** Counts one refused upgrade request. */
   refused(reason: RefusalReason): void {
     this.#refused.inc({ reason });
+  }
+
+  /** Counts one fault asked for in the URL. */
+  faulted(kind: FaultKind): void {
+    this.#faults.inc({ kind });
   }
 }
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { README, configTableIn } from '../../scripts/config-table.ts';
+import { README, TABLES, tableIn } from '../../scripts/docs-tables.ts';
 import {
   ConfigError,
   ENV_NAMES,
@@ -404,9 +404,9 @@ describe("README.md's configuration table", () => {
   it('is the one SETTINGS renders', async () => {
     const readme = await readFile(README, 'utf8');
     assert.equal(
-      configTableIn(readme),
+      tableIn(readme, TABLES.config),
       renderConfigTable(),
-      'README.md differs from server/config.ts: run `npm run docs:config`',
+      'README.md differs from server/config.ts: run `npm run docs:tables`',
     );
   });
 });
