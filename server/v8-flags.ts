@@ -1,5 +1,6 @@
 // The V8 flags the server runs with: `npm start`, the systemd units in
-// deploy/ and the benchmark all pass exactly these (a test keeps them in step).
+// deploy/, the Dockerfile's CMD and the benchmark all pass exactly these (a
+// test keeps them in step).
 //
 // Why: V8 starts an incremental mark-compact whenever the old generation's
 // headroom is smaller than the young generation's capacity. With the default
