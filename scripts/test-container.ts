@@ -25,7 +25,11 @@ import { closed, openClient, receiveOne, terminateAll } from '../test/support/ws
 /** The whole run: a first one debootstraps and runs `npm ci` twice in the build; later ones hit the caches. */
 const TIME_LIMIT_MS = 20 * 60_000;
 const APP_IMAGE = 'localhost/ws-echo:test';
-const TOOLS = ['podman', 'runc', 'debootstrap', 'tar'] as const;
+/** A base image given instead of the one built here (e.g. node:20-bookworm-slim, where a registry is reachable). */
+const GIVEN_BASE = process.env.NODE_IMAGE;
+const TOOLS = ['podman', 'runc', 'tar', ...(GIVEN_BASE ? [] : ['debootstrap'])];
+/** docker stop's default: SIGKILL this long after SIGTERM. */
+const STOP_TIMEOUT_MS = 10_000;
 const CHECK_NAMES = [
   'the page',
   '/healthz',
@@ -64,20 +68,21 @@ let setupError: unknown;
 let imageSize = '';
 let leftover = '';
 try {
-  const base = process.env.NODE_IMAGE || (await timed('base image', () => ensureBaseImage(scratch, abort.signal)));
+  const base = GIVEN_BASE || (await timed('base image', () => ensureBaseImage(scratch, abort.signal)));
   process.stdout.write(`test:container: building ${APP_IMAGE} FROM ${base}\n`);
   await timed('image build', () => buildImage(base));
   const size = Number((await run('podman', ['image', 'inspect', '--format', '{{.Size}}', APP_IMAGE])).stdout);
   imageSize = `${(size / 1e6).toFixed(0)} MB`;
   const config = await inspectImage(APP_IMAGE);
   const port = await freePort();
-  container = await timed('export and start', async () => {
-    const started = await startContainer(APP_IMAGE, config, scratch, { PORT: String(port) }, abort.signal);
-    await untilServing(port, started);
-    return started;
+  const started = await timed('export and start', async () => {
+    // Assigned as soon as it runs, so `finally` removes it even if it never serves.
+    container = await startContainer(APP_IMAGE, config, scratch, { PORT: String(port) }, abort.signal);
+    await untilServing(port, container);
+    return container;
   });
-  process.stdout.write(`test:container: ${APP_IMAGE} runs as ${container.id} on 127.0.0.1:${port}\n`);
-  await timed('checks', () => runChecks(port, container!, config));
+  process.stdout.write(`test:container: ${APP_IMAGE} runs as ${started.id} on 127.0.0.1:${port}\n`);
+  await timed('checks', () => runChecks(port, started, config));
 } catch (error) {
   setupError = error;
 } finally {
@@ -160,7 +165,7 @@ async function runChecks(port: number, running: Container, config: ImageConfig):
     const close = closed(ws);
     await running.kill('TERM');
     const { code, reason } = await close;
-    const exit = await withTimeout(running.exited, 15_000, 'the container to exit after SIGTERM');
+    const exit = await withTimeout(running.exited, STOP_TIMEOUT_MS, 'the container to exit after SIGTERM');
     expect(
       code === SHUTDOWN_CLOSE.code && reason === SHUTDOWN_CLOSE.reason,
       `the client got close ${code} "${reason}", not ${SHUTDOWN_CLOSE.code} "${SHUTDOWN_CLOSE.reason}"`,
@@ -224,7 +229,7 @@ async function untilServing(port: number, running: Container): Promise<void> {
   throw new Error(`nothing answered on 127.0.0.1:${port}/healthz within 20 s`);
 }
 
-/** podman, runc and debootstrap (and tar), from Debian when missing and we may. */
+/** podman, runc, tar and (for the base) debootstrap, from Debian when missing and we may. */
 async function ensureTools(): Promise<void> {
   const missing = TOOLS.filter((tool) => !have(tool));
   if (missing.length === 0) return;
