@@ -35,7 +35,7 @@ const CHECK_NAMES = [
   '/healthz',
   'the echo',
   'the HEALTHCHECK',
-  'node as non-root PID 1',
+  'node as non-root PID 1 on 0.0.0.0',
   'graceful stop on SIGTERM',
 ] as const;
 
@@ -158,7 +158,18 @@ async function runChecks(port: number, running: Container, config: ImageConfig):
     expect(uids.length === 4 && uids.every((uid) => uid !== '0'), `its uids are ${uids.join(' ')}`);
     expect(nspid.at(-1) === '1', `it is pid ${nspid.at(-1)} in the container, not 1`);
     expect(argv.join(' ') === config.args.join(' '), `it runs \`${argv.join(' ')}\`, not the CMD`);
-    return `\`${argv.join(' ')}\` is PID 1 with uid ${uids[0]}`;
+    // Loopback reaches it here whatever it binds; behind docker's -p only 0.0.0.0 does.
+    const portHex = port.toString(16).toUpperCase().padStart(4, '0');
+    const listening = readFileSync(`/proc/${pid}/net/tcp`, 'utf8')
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter((fields) => fields[3] === '0A' && fields[1]?.endsWith(`:${portHex}`))
+      .map((fields) => fields[1]);
+    expect(
+      listening.includes(`00000000:${portHex}`),
+      `it listens on ${listening.join(', ') || 'nothing'}, not 0.0.0.0`,
+    );
+    return `\`${argv.join(' ')}\` is PID 1 with uid ${uids[0]}, listening on 0.0.0.0:${port}`;
   });
   await check(CHECK_NAMES[5], async () => {
     const ws = await openClient(`ws://127.0.0.1:${port}/`, ECHO_PROTOCOL);
