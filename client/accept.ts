@@ -5,11 +5,21 @@
 /** The GUID every server appends to the client's key before hashing. */
 export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
-/** The two handshakes the seed tutorials print, key and the accept they show for it. */
-export const SEED_EXAMPLES = [
-  { label: 'Seed 000 key', key: 'f7cb4ezEAl6C3wRaU6JORA==', accept: 'rE91AJhfC+6JdVcVXOGJEADEJdQ=' },
-  { label: 'Seed 002 key', key: 'sN9cRrP/n9NdMgdcy2VJFQ==', accept: 'fFBooB7FAkLlXgRSz0BT3v4hq5s=' },
-] as const;
+/** The handshakes the two tutorials print: the key each shows, and the accept it shows for it. */
+export const TUTORIAL_KEYS = {
+  /** *Go Web Programming* §8.2 "WebSocket". */
+  go: { key: 'f7cb4ezEAl6C3wRaU6JORA==', accept: 'rE91AJhfC+6JdVcVXOGJEADEJdQ=' },
+  /** Ruan Yifeng's WebSocket tutorial. */
+  'ruan-yifeng': { key: 'sN9cRrP/n9NdMgdcy2VJFQ==', accept: 'fFBooB7FAkLlXgRSz0BT3v4hq5s=' },
+} as const;
+
+/** Which tutorial's key: the `data-tutorial` of the calculator's buttons. */
+export type Tutorial = keyof typeof TUTORIAL_KEYS;
+
+/** Whether `name` is one of TUTORIAL_KEYS' tutorials. */
+export function isTutorial(name: string | undefined): name is Tutorial {
+  return name !== undefined && Object.hasOwn(TUTORIAL_KEYS, name);
+}
 
 /**
  * Whether crypto.subtle is there: only in secure contexts (https, and http on

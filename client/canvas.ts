@@ -1,4 +1,4 @@
-// The canvas from seed 002: something to look at, and 400 × 320 × 4 bytes of
+// The canvas from Ruan Yifeng's tutorial: something to look at, and 400 × 320 × 4 bytes of
 // RGBA pixels to send as one ArrayBuffer.
 
 /** Paints the picture: fixed shapes and colours, nothing random, so screenshots stay comparable. */
@@ -42,11 +42,11 @@ export function drawPicture(canvas: HTMLCanvasElement): void {
   ctx.fillText(`${width} × ${height} × 4 = ${width * height * 4} bytes`, width / 2, height - 28);
 }
 
-/** The canvas's RGBA pixels, as seed 002 sends them: getImageData's bytes as one ArrayBuffer. */
+/** The canvas's RGBA pixels, as Ruan Yifeng's tutorial sends them: getImageData's bytes as one ArrayBuffer. */
 export function readPixels(canvas: HTMLCanvasElement): ArrayBuffer {
   const ctx = canvas.getContext('2d');
   if (!ctx) return new ArrayBuffer(0);
-  // No copy needed, unlike the seed's loop: ImageData owns a fresh buffer each call.
+  // No copy needed, unlike the tutorial's loop: ImageData owns a fresh buffer each call.
   return ctx.getImageData(0, 0, canvas.width, canvas.height).data.buffer as ArrayBuffer;
 }
 

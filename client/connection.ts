@@ -2,7 +2,7 @@
 // reports everything through one typed events interface, so the rest of the
 // page never reads readyState or handles raw browser events itself.
 
-/** readyState values as seed 002 lists them; kept here because `WebSocket.OPEN` is missing where WebSocket is. */
+/** readyState values as Ruan Yifeng's tutorial lists them; kept here because `WebSocket.OPEN` is missing where WebSocket is. */
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 export type ReadyState = (typeof ReadyState)[keyof typeof ReadyState];
 
@@ -46,7 +46,7 @@ export interface ConnectionEvents {
   state: (state: ReadyState) => void;
 }
 
-/** Seed 002's feature test; false in browsers (or tests) without the API. */
+/** Ruan Yifeng's tutorial's feature test; false in browsers (or tests) without the API. */
 export function isWebSocketSupported(): boolean {
   return 'WebSocket' in window;
 }

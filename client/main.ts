@@ -16,7 +16,7 @@ import { setupSendPanel } from './views/send-panel.ts';
 import { setupStatsPanel } from './views/stats-panel.ts';
 import { setupTemplates } from './views/templates-panel.ts';
 
-// The one subprotocol the server speaks (server/echo.ts), offered as in seed 002.
+// The one subprotocol the server speaks (server/echo.ts), offered as in Ruan Yifeng's tutorial.
 const SUBPROTOCOLS = ['echo-protocol'];
 
 if (isWebSocketSupported()) {

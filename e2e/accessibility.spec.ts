@@ -44,7 +44,7 @@ test('the keyboard alone reaches the message box, sends with Enter, and focus is
   problems,
 }) => {
   await openConnected(page);
-  // The message box is the first stop: the seed's form is at the top.
+  // The message box is the first stop: the message form is at the top.
   await page.keyboard.press('Tab');
   const box = page.getByLabel('Message', { exact: true });
   await expect(box).toBeFocused();

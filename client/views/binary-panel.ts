@@ -1,6 +1,6 @@
 // The Binary card: how binary arrives (binaryType), and three ways to send
 // it: a picked file (a Blob), typed hex (an ArrayBuffer) and the canvas's
-// pixels (an ArrayBuffer), as seed 002 does.
+// pixels (an ArrayBuffer), as Ruan Yifeng's tutorial does.
 import { drawPicture, readPixels } from '../canvas.ts';
 import { ReadyState, type BinaryType, type EchoConnection } from '../connection.ts';
 import { describeBinary } from '../describe.ts';

@@ -1,9 +1,9 @@
 // The Handshake card: asks /inspect of the current server how it saw this
 // browser's opening handshake (over a separate, short-lived socket), shows
 // the request, and checks the server's Sec-WebSocket-Accept against one
-// computed here with WebCrypto. Plus a calculator for any key, prefilled
-// with the two keys the seed tutorials print.
-import { SEED_EXAMPLES, canComputeAccept, computeAccept } from '../accept.ts';
+// computed here with WebCrypto. Plus a calculator for any key, with the keys
+// the Go tutorial and Ruan Yifeng's tutorial print one click away.
+import { TUTORIAL_KEYS, canComputeAccept, computeAccept, isTutorial } from '../accept.ts';
 import { readFirstMessage, type EchoConnection } from '../connection.ts';
 import { find } from './dom.ts';
 
@@ -91,9 +91,11 @@ function setupCalculator(root: Document, cryptoOk: boolean): void {
     event.preventDefault();
     void compute();
   });
-  for (const seed of form.querySelectorAll<HTMLButtonElement>('button[data-seed]')) {
-    seed.addEventListener('click', () => {
-      key.value = SEED_EXAMPLES[Number(seed.dataset.seed)]?.key ?? '';
+  for (const button of form.querySelectorAll<HTMLButtonElement>('button[data-tutorial]')) {
+    const tutorial = button.dataset.tutorial;
+    if (!isTutorial(tutorial)) throw new Error(`index.html names no tutorial of client/accept.ts: "${tutorial}"`);
+    button.addEventListener('click', () => {
+      key.value = TUTORIAL_KEYS[tutorial].key;
       void compute();
     });
   }

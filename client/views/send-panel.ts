@@ -1,6 +1,6 @@
-// The seed's form, grown up: the Message box sends on Enter or Send Message
-// as before, ↑/↓ recall earlier sends, and JSON can be checked before it
-// goes out or pretty-printed in place.
+// The Go tutorial's form (Hello, world! and Send Message), grown up: the
+// Message box sends on Enter or Send Message, ↑/↓ recall earlier sends, and
+// JSON can be checked before it goes out or pretty-printed in place.
 import { ReadyState, type EchoConnection } from '../connection.ts';
 import { TextHistory } from '../history.ts';
 import type { Session } from '../session.ts';
@@ -30,7 +30,7 @@ export function setupSendPanel(root: Document, connection: EchoConnection, sessi
   box.addEventListener('keydown', (event) => {
     if (event.isComposing || event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.key === 'Enter' && !event.shiftKey) {
-      // The seed's one-line box sent on Enter; Shift+Enter is the way to a second line.
+      // Enter sends, as in a one-line box; Shift+Enter is the way to a second line.
       event.preventDefault();
       form.requestSubmit();
       return;

@@ -6,7 +6,7 @@ import { closeCodeMeaning, closeCodeName, closeCodeProblem, closeReasonProblem }
 import { TextHistory } from '../../client/history.ts';
 import { hexDump, parseHex, toHex } from '../../client/hex.ts';
 import { RoundTrips, isServerMessage, replyTestFor } from '../../client/rtt.ts';
-import { SEED_EXAMPLES, computeAccept } from '../../client/accept.ts';
+import { TUTORIAL_KEYS, computeAccept, isTutorial } from '../../client/accept.ts';
 
 describe('hex', () => {
   it('reads the usual ways of writing bytes', () => {
@@ -111,7 +111,15 @@ describe('history', () => {
 });
 
 describe('Sec-WebSocket-Accept', () => {
-  it("computes the seed tutorials' accepts with WebCrypto", async () => {
-    for (const { key, accept } of SEED_EXAMPLES) assert.equal(await computeAccept(key), accept);
+  it("computes the Go tutorial's and Ruan Yifeng's accepts with WebCrypto", async () => {
+    for (const { key, accept } of Object.values(TUTORIAL_KEYS)) assert.equal(await computeAccept(key), accept);
+    assert.equal(await computeAccept(TUTORIAL_KEYS.go.key), 'rE91AJhfC+6JdVcVXOGJEADEJdQ=');
+  });
+
+  it('knows the tutorials the buttons name, and nothing else', () => {
+    assert.equal(isTutorial('go'), true);
+    assert.equal(isTutorial('ruan-yifeng'), true);
+    for (const other of ['Go', 'seed', 'constructor', 'toString', '', undefined])
+      assert.equal(isTutorial(other), false);
   });
 });
