@@ -1,6 +1,7 @@
 // The only module that touches WebSocket. It holds one socket at a time and
 // reports everything through one typed events interface, so the rest of the
 // page never reads readyState or handles raw browser events itself.
+import { Emitter } from './emitter.ts';
 
 /** readyState values as Ruan Yifeng's tutorial lists them; kept here because `WebSocket.OPEN` is missing where WebSocket is. */
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
@@ -123,9 +124,7 @@ export function readFirstMessage({ url, protocols }: Target, timeoutMs = 5000): 
 // is re-read this often while a socket is live; a comparison is all it costs.
 const STATE_POLL_MS = 100;
 
-type Listeners = { [K in keyof ConnectionEvents]: Array<ConnectionEvents[K]> };
-
-export class EchoConnection {
+export class EchoConnection extends Emitter<ConnectionEvents> {
   #target: Target;
   #socket: WebSocket | undefined;
   // Set by disconnect()/close(), so the close event can say the page asked for it.
@@ -135,9 +134,9 @@ export class EchoConnection {
   #binaryType: BinaryType = 'blob';
   #reportedState: ReadyState = ReadyState.CLOSED;
   #poll: ReturnType<typeof setInterval> | undefined;
-  readonly #listeners: Listeners = { open: [], message: [], error: [], close: [], state: [] };
 
   constructor(target: Target) {
+    super();
     this.#target = target;
   }
 
@@ -154,11 +153,6 @@ export class EchoConnection {
   /** The current socket's readyState, CLOSED before the first connect. */
   get readyState(): ReadyState {
     return (this.#socket?.readyState ?? ReadyState.CLOSED) as ReadyState;
-  }
-
-  /** Subscribes to one event; listeners run in the order they were added. */
-  on<K extends keyof ConnectionEvents>(name: K, listener: ConnectionEvents[K]): void {
-    this.#listeners[name].push(listener);
   }
 
   /**
@@ -183,21 +177,21 @@ export class EchoConnection {
     socket.addEventListener('open', () => {
       if (!current()) return;
       this.#checkState();
-      this.#emit('open', { url: socket.url, protocol: socket.protocol });
+      this.emit('open', { url: socket.url, protocol: socket.protocol });
     });
     socket.addEventListener('message', (event: MessageEvent<ReceivedData>) => {
-      if (current()) this.#emit('message', event.data);
+      if (current()) this.emit('message', event.data);
     });
     socket.addEventListener('error', () => {
       if (!current()) return;
       this.#checkState();
-      this.#emit('error');
+      this.emit('error');
     });
     socket.addEventListener('close', ({ code, reason, wasClean }) => {
       if (!current()) return;
       this.#stopPolling();
       this.#checkState();
-      this.#emit('close', { code, reason, wasClean, requested: this.#closeRequested });
+      this.emit('close', { code, reason, wasClean, requested: this.#closeRequested });
       const next = this.#next;
       this.#next = undefined;
       if (next) this.connect(next);
@@ -255,17 +249,11 @@ export class EchoConnection {
     const state = this.readyState;
     if (state === this.#reportedState) return;
     this.#reportedState = state;
-    this.#emit('state', state);
+    this.emit('state', state);
   }
 
   #stopPolling(): void {
     clearInterval(this.#poll);
     this.#poll = undefined;
-  }
-
-  #emit<K extends keyof ConnectionEvents>(name: K, ...args: Parameters<ConnectionEvents[K]>): void {
-    for (const listener of this.#listeners[name]) {
-      (listener as (...a: Parameters<ConnectionEvents[K]>) => void)(...args);
-    }
   }
 }

@@ -107,5 +107,5 @@ function setupReconnectToggle(root: Document, reconnector: Reconnector): void {
       ticker = setInterval(tick, COUNTDOWN_MS);
     }
   };
-  reconnector.onStatus(render);
+  reconnector.on('status', render);
 }
