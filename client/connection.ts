@@ -2,6 +2,7 @@
 // reports everything through one typed events interface, so the rest of the
 // page never reads readyState or handles raw browser events itself.
 import { Emitter } from './emitter.ts';
+import { asError } from './errors.ts';
 
 /** readyState values as Ruan Yifeng's tutorial lists them; kept here because `WebSocket.OPEN` is missing where WebSocket is. */
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
@@ -68,16 +69,16 @@ export interface Target {
  * Reads the URL and the comma-separated subprotocols as typed, or says what
  * is wrong before the WebSocket constructor throws a bare SyntaxError.
  */
-export function parseTarget(urlText: string, protocolsText: string): Target | { error: string } {
+export function parseTarget(urlText: string, protocolsText: string): Target | Error {
   let url: URL;
   try {
     url = new URL(urlText.trim());
   } catch {
-    return { error: `${JSON.stringify(urlText.trim())} is not a URL; write e.g. ws://127.0.0.1:1234/raw.` };
+    return new Error(`${JSON.stringify(urlText.trim())} is not a URL; write e.g. ws://127.0.0.1:1234/raw.`);
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:')
-    return { error: `A WebSocket URL starts with ws:// or wss://, not ${url.protocol}//.` };
-  if (url.hash) return { error: 'A WebSocket URL cannot have a #fragment.' };
+    return new Error(`A WebSocket URL starts with ws:// or wss://, not ${url.protocol}//.`);
+  if (url.hash) return new Error('A WebSocket URL cannot have a #fragment.');
   const protocols = protocolsText
     .split(',')
     .map((p) => p.trim())
@@ -85,8 +86,8 @@ export function parseTarget(urlText: string, protocolsText: string): Target | { 
   // RFC 6455 4.1: each subprotocol is an HTTP token, and none may repeat.
   const bad = protocols.find((p) => !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(p));
   if (bad !== undefined)
-    return { error: `${JSON.stringify(bad)} is not a valid subprotocol name (no spaces or separators).` };
-  if (new Set(protocols).size !== protocols.length) return { error: 'Each subprotocol may be offered only once.' };
+    return new Error(`${JSON.stringify(bad)} is not a valid subprotocol name (no spaces or separators).`);
+  if (new Set(protocols).size !== protocols.length) return new Error('Each subprotocol may be offered only once.');
   return { url: url.href, protocols };
 }
 
@@ -100,7 +101,7 @@ export function readFirstMessage({ url, protocols }: Target, timeoutMs = 5000): 
     try {
       socket = new WebSocket(url, [...protocols]);
     } catch (error) {
-      reject(error instanceof Error ? error : new Error(String(error)));
+      reject(asError(error));
       return;
     }
     const timer = setTimeout(() => finish(new Error(`no message within ${timeoutMs / 1000} s`)), timeoutMs);
@@ -158,16 +159,16 @@ export class EchoConnection extends Emitter<ConnectionEvents> {
   /**
    * Opens a new socket, to `target` when given, unless one is still
    * connecting, open or closing. Returns the browser's refusal (a bad URL, a
-   * blocked port) as a sentence instead of throwing.
+   * blocked port) instead of throwing it.
    */
-  connect(target?: Target): string | undefined {
+  connect(target?: Target): Error | undefined {
     if (this.readyState !== ReadyState.CLOSED) return undefined;
     if (target) this.#target = target;
     let socket: WebSocket;
     try {
       socket = new WebSocket(this.url, [...this.protocols]);
     } catch (error) {
-      return error instanceof Error ? error.message : String(error);
+      return asError(error);
     }
     socket.binaryType = this.#binaryType;
     this.#socket = socket;
@@ -202,7 +203,7 @@ export class EchoConnection extends Emitter<ConnectionEvents> {
   }
 
   /** Connects to `target` now, closing the current socket first (1000) if there is one. */
-  switchTo(target: Target): string | undefined {
+  switchTo(target: Target): Error | undefined {
     if (this.readyState === ReadyState.CLOSED) return this.connect(target);
     this.#next = target;
     if (this.readyState !== ReadyState.CLOSING) this.close(1000, 'switching endpoint');
@@ -217,15 +218,15 @@ export class EchoConnection extends Emitter<ConnectionEvents> {
   /**
    * Starts the closing handshake with `code` and `reason`; the close event
    * follows with the server's answer. Returns the browser's refusal (a code
-   * outside 1000 and 3000–4999, a reason over 123 bytes) as a sentence.
+   * outside 1000 and 3000–4999, a reason over 123 bytes) instead of throwing it.
    */
-  close(code: number, reason: string): string | undefined {
+  close(code: number, reason: string): Error | undefined {
     const state = this.readyState;
     if (state !== ReadyState.CONNECTING && state !== ReadyState.OPEN) return undefined;
     try {
       this.#socket?.close(code, reason);
     } catch (error) {
-      return error instanceof Error ? error.message : String(error);
+      return asError(error);
     }
     this.#closeRequested = true;
     this.#checkState();

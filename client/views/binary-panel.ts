@@ -33,12 +33,10 @@ export function setupBinaryPanel(root: Document, connection: EchoConnection, ses
   hexForm.addEventListener('submit', (event) => {
     event.preventDefault();
     const parsed = parseHex(hexInput.value);
-    showError(hexError, parsed.error, hexInput);
-    if (parsed.bytes)
-      session.send(
-        parsed.bytes.buffer as ArrayBuffer,
-        `hex bytes: ${describeBinary(parsed.bytes.buffer as ArrayBuffer)}`,
-      );
+    if (parsed instanceof Error) return showError(hexError, parsed, hexInput);
+    showError(hexError, undefined, hexInput);
+    const bytes = parsed.buffer as ArrayBuffer;
+    session.send(bytes, `hex bytes: ${describeBinary(bytes)}`);
   });
 
   drawPicture(canvas);

@@ -26,8 +26,8 @@ export function setupConnectionPanel(root: Document, connection: EchoConnection,
   subprotocols.value = connection.protocols.join(', ');
   urlOutput.value = connection.url;
 
-  const go = (target: Target | { error: string }, open: (t: Target) => string | undefined) => {
-    if ('error' in target) return showError(error, target.error, endpoint);
+  const go = (target: Target | Error, open: (t: Target) => Error | undefined) => {
+    if (target instanceof Error) return showError(error, target, endpoint);
     showError(error, undefined, endpoint);
     // A connection the user asked for replaces any attempt the reconnector had planned.
     reconnector.stop();
@@ -54,7 +54,9 @@ export function setupConnectionPanel(root: Document, connection: EchoConnection,
     if (event.effectiveDirective === 'connect-src') {
       showError(
         error,
-        `This page's Content-Security-Policy only allows sockets to this server; ${event.blockedURI} was blocked. Start the server with --connect-src <that server's ws:// origin> (or *) to test other servers from here.`,
+        new Error(
+          `This page's Content-Security-Policy only allows sockets to this server; ${event.blockedURI} was blocked. Start the server with --connect-src <that server's ws:// origin> (or *) to test other servers from here.`,
+        ),
         endpoint,
       );
     }

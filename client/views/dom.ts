@@ -9,14 +9,14 @@ export function find<T extends HTMLElement>(root: Document, id: string, type: { 
 }
 
 /**
- * Shows `message` in an error line (role=alert, so it is read out), or hides
- * it; marks `control` invalid while there is one.
+ * Shows `error`'s message in an error line (role=alert, so it is read out),
+ * or hides the line when there is none; marks `control` invalid meanwhile.
  */
-export function showError(line: HTMLElement, message: string | undefined, control?: HTMLElement): void {
-  line.textContent = message ?? '';
-  line.hidden = message === undefined;
+export function showError(line: HTMLElement, error: Error | undefined, control?: HTMLElement): void {
+  line.textContent = error?.message ?? '';
+  line.hidden = error === undefined;
   if (control) {
-    if (message === undefined) control.removeAttribute('aria-invalid');
+    if (error === undefined) control.removeAttribute('aria-invalid');
     else control.setAttribute('aria-invalid', 'true');
   }
 }

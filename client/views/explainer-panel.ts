@@ -5,6 +5,7 @@
 // the Go tutorial and Ruan Yifeng's tutorial print one click away.
 import { TUTORIAL_KEYS, canComputeAccept, computeAccept, isTutorial } from '../accept.ts';
 import { readFirstMessage, type EchoConnection } from '../connection.ts';
+import { asError } from '../errors.ts';
 import { find } from './dom.ts';
 
 /** The fields of /inspect's report this panel shows (server/inspect.ts). */
@@ -64,7 +65,7 @@ export function setupExplainerPanel(root: Document, connection: EchoConnection):
       report.hidden = false;
       status.textContent = `Inspected ${url.href} over a socket of its own, closed again.`;
     } catch (error) {
-      status.textContent = `Could not inspect ${url.href}: ${error instanceof Error ? error.message : String(error)}.`;
+      status.textContent = `Could not inspect ${url.href}: ${asError(error).message}.`;
     } finally {
       button.disabled = false;
     }

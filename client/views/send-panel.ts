@@ -4,6 +4,7 @@
 import { ReadyState, type EchoConnection } from '../connection.ts';
 import { TextHistory } from '../history.ts';
 import type { Session } from '../session.ts';
+import { asError } from '../errors.ts';
 import { find, showError } from './dom.ts';
 
 /** Wires the Text card's form to `session`; sending is possible while `connection` is OPEN. */
@@ -62,11 +63,11 @@ export function setupSendPanel(root: Document, connection: EchoConnection, sessi
 }
 
 /** Why `text` is not JSON, in the parser's words; undefined when it is. */
-function jsonProblem(text: string): string | undefined {
+function jsonProblem(text: string): Error | undefined {
   try {
     JSON.parse(text);
     return undefined;
   } catch (error) {
-    return `Not valid JSON, so not sent: ${error instanceof Error ? error.message : String(error)}`;
+    return new Error(`Not valid JSON, so not sent: ${asError(error).message}`);
   }
 }

@@ -12,13 +12,13 @@ export function setupTemplates(root: Document): void {
   const error = find(root, 'template-error', HTMLElement);
   const storage = localStorageOrUndefined();
   if (!storage) {
-    showError(error, 'This browser keeps no localStorage here, so templates cannot be saved.');
+    showError(error, new Error('This browser keeps no localStorage here, so templates cannot be saved.'));
     for (const control of [pick, name, save, remove]) control.disabled = true;
     return;
   }
 
-  const render = (templates: Template[] | string, selected = '') => {
-    if (typeof templates === 'string') return showError(error, templates);
+  const render = (templates: Template[] | Error, selected = '') => {
+    if (templates instanceof Error) return showError(error, templates);
     showError(error, undefined);
     const placeholder = pick.options[0]!;
     // new Option() sets text, never markup: a template's name is whatever the user typed.
@@ -37,7 +37,7 @@ export function setupTemplates(root: Document): void {
   });
   save.addEventListener('click', () => {
     const chosen = name.value.trim();
-    if (chosen === '') return showError(error, 'Give the template a name first.', name);
+    if (chosen === '') return showError(error, new Error('Give the template a name first.'), name);
     showError(error, undefined, name);
     render(saveTemplate(storage, chosen, box.value), chosen);
   });
