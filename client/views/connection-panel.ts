@@ -10,7 +10,7 @@ import { find, showError } from './dom.ts';
 const COUNTDOWN_MS = 100;
 
 /** Wires the card to `connection`; `reconnector` is the auto-reconnect the checkbox turns on. */
-export function setupConnectionPanel(root: Document, connection: EchoConnection, reconnector: Reconnector): void {
+export function setupConnectionPanel(root: Element, connection: EchoConnection, reconnector: Reconnector): void {
   const readyState = find(root, 'ready-state', HTMLOutputElement);
   const urlOutput = find(root, 'url', HTMLOutputElement);
   const protocol = find(root, 'protocol', HTMLOutputElement);
@@ -39,7 +39,7 @@ export function setupConnectionPanel(root: Document, connection: EchoConnection,
   });
   for (const chip of form.querySelectorAll<HTMLButtonElement>('button[data-path]')) {
     chip.addEventListener('click', () => {
-      endpoint.value = echoUrlFor(window.location, chip.dataset.path);
+      endpoint.value = echoUrlFor(root.ownerDocument.location, chip.dataset.path);
       go(parseTarget(endpoint.value, subprotocols.value), (t) => connection.switchTo(t));
     });
   }
@@ -49,8 +49,9 @@ export function setupConnectionPanel(root: Document, connection: EchoConnection,
   });
 
   // The server's Content-Security-Policy lets this page reach its own host
-  // only; say so instead of leaving a bare 1006.
-  root.addEventListener('securitypolicyviolation', (event) => {
+  // only; say so instead of leaving a bare 1006. A socket is no element, so
+  // the violation is reported to the document.
+  root.ownerDocument.addEventListener('securitypolicyviolation', (event) => {
     if (event.effectiveDirective === 'connect-src') {
       showError(
         error,
@@ -83,7 +84,7 @@ export function setupConnectionPanel(root: Document, connection: EchoConnection,
   setupReconnectToggle(root, reconnector);
 }
 
-function setupReconnectToggle(root: Document, reconnector: Reconnector): void {
+function setupReconnectToggle(root: Element, reconnector: Reconnector): void {
   const toggle = find(root, 'auto-reconnect', HTMLInputElement);
   const status = find(root, 'reconnect-status', HTMLElement);
   const countdown = find(root, 'reconnect-countdown', HTMLElement);

@@ -1,10 +1,12 @@
-// What every panel needs from the page: its elements by id, checked once at
-// startup, and the inline error line next to a control.
+// What every view needs from the page: its elements by id, looked up inside
+// the root it was given and checked once at startup, and the inline error
+// line next to a control.
 
-/** Fails loudly at startup when index.html and a panel disagree, instead of leaving a dead control. */
-export function find<T extends HTMLElement>(root: Document, id: string, type: { new (): T; prototype: T }): T {
-  const element = root.getElementById(id);
-  if (!(element instanceof type)) throw new Error(`index.html has no ${type.name} with id "${id}"`);
+/** Fails loudly at startup when index.html and a view disagree, instead of leaving a dead control. */
+export function find<T extends HTMLElement>(root: ParentNode, id: string, type: { new (): T; prototype: T }): T {
+  const element = root.querySelector(`#${CSS.escape(id)}`);
+  if (!(element instanceof type))
+    throw new Error(`index.html has no ${type.name} with id "${id}" inside this view's element`);
   return element;
 }
 
@@ -22,7 +24,7 @@ export function showError(line: HTMLElement, error: Error | undefined, control?:
 }
 
 /** Replaces the playground with the explanation, for browsers without WebSocket. */
-export function showUnsupported(root: Document): void {
+export function showUnsupported(root: ParentNode): void {
   find(root, 'playground', HTMLElement).hidden = true;
   find(root, 'unsupported', HTMLElement).hidden = false;
 }

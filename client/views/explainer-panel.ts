@@ -21,7 +21,7 @@ interface Report {
 const NO_CRYPTO =
   'This browser cannot compute SHA-1 here: crypto.subtle exists only in secure contexts (https, or http on localhost and 127.0.0.1), and this page is plain http from another host. The server’s values are still shown.';
 
-export function setupExplainerPanel(root: Document, connection: EchoConnection): void {
+export function setupExplainerPanel(root: Element, connection: EchoConnection): void {
   const button = find(root, 'inspect', HTMLButtonElement);
   const status = find(root, 'inspect-status', HTMLElement);
   const report = find(root, 'inspect-report', HTMLElement);
@@ -47,7 +47,7 @@ export function setupExplainerPanel(root: Document, connection: EchoConnection):
       out('inspect-accept').value = parsed.accept;
       out('inspect-protocol').value = parsed.protocol || '(none)';
       out('inspect-extensions').value = parsed.extensions || '(none)';
-      headers.replaceChildren(...parsed.headers.map(headerRow));
+      headers.replaceChildren(...parsed.headers.map((header) => headerRow(root.ownerDocument, header)));
       const match = out('inspect-match');
       if (cryptoOk) {
         const mine = await computeAccept(parsed.key);
@@ -74,7 +74,7 @@ export function setupExplainerPanel(root: Document, connection: EchoConnection):
   setupCalculator(root, cryptoOk);
 }
 
-function setupCalculator(root: Document, cryptoOk: boolean): void {
+function setupCalculator(root: Element, cryptoOk: boolean): void {
   const form = find(root, 'accept-form', HTMLFormElement);
   const key = find(root, 'accept-key', HTMLInputElement);
   const result = find(root, 'accept-result', HTMLOutputElement);
@@ -124,12 +124,12 @@ function parseReport(text: string): Report {
   };
 }
 
-function headerRow([name, value]: [string, string]): HTMLTableRowElement {
-  const row = document.createElement('tr');
-  const th = document.createElement('th');
+function headerRow(doc: Document, [name, value]: [string, string]): HTMLTableRowElement {
+  const row = doc.createElement('tr');
+  const th = doc.createElement('th');
   th.scope = 'row';
   th.textContent = name;
-  const td = document.createElement('td');
+  const td = doc.createElement('td');
   td.textContent = value;
   row.append(th, td);
   return row;

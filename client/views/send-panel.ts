@@ -8,7 +8,7 @@ import { asError } from '../errors.ts';
 import { find, showError } from './dom.ts';
 
 /** Wires the Text card's form to `session`; sending is possible while `connection` is OPEN. */
-export function setupSendPanel(root: Document, connection: EchoConnection, session: Session): void {
+export function setupSendPanel(root: Element, connection: EchoConnection, session: Session): void {
   const form = find(root, 'send-form', HTMLFormElement);
   const box = find(root, 'message', HTMLTextAreaElement);
   const sendButton = find(root, 'send', HTMLButtonElement);
