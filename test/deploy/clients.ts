@@ -66,7 +66,7 @@ export function openInspect(
     );
     ws.once('close', (code) => reject(new Error(`${url} closed (${code}) before its report`)));
   });
-  return withTimeout(first, 5_000, `the /inspect report from ${url}`);
+  return withTimeout(first, `the /inspect report from ${url}`);
 }
 
 /** The code and reason the socket's close event brings. Listen before the close can happen. */
@@ -74,7 +74,7 @@ export function closeOf(ws: WebSocket, timeoutMs = 10_000): Promise<{ code: numb
   const close = new Promise<{ code: number; reason: string }>((resolve) => {
     ws.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() }));
   });
-  return withTimeout(close, timeoutMs, 'the close event');
+  return withTimeout(close, 'the close event', timeoutMs);
 }
 
 export { refusedStatus } from '../support/ws-client.ts';

@@ -267,7 +267,7 @@ async function startOnce(
   const port = ports.LISTEN ?? Object.values(ports)[0]!;
   const gone = () => child.exitCode !== null || child.signalCode !== null;
   try {
-    await withTimeout(waitForPort(port, gone), 10_000, `nginx to listen on 127.0.0.1:${port}`);
+    await withTimeout(waitForPort(port, gone), `nginx to listen on 127.0.0.1:${port}`, 10_000);
     if (gone()) throw new Error(`nginx exited before listening on ${port}`);
   } catch (error) {
     await running.stop();

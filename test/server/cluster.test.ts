@@ -2,41 +2,22 @@
 // stop together.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { neutralEnv } from '../support/child-process.ts';
-import { httpGet } from '../support/http-request.ts';
+import { health, httpGet } from '../support/http-request.ts';
 import { parseMetrics, sampleValue } from '../support/prometheus.ts';
-import { PROJECT_ROOT, startServer, type RunningServer } from '../support/spawn-server.ts';
-import { closed, openClient, receiveOne, terminateAll } from '../support/ws-client.ts';
+import { serverProcesses } from '../support/servers.ts';
+import { BOOT_TIMEOUT_MS, PROJECT_ROOT, type RunningServer } from '../support/spawn-server.ts';
+import { waitFor } from '../support/wait.ts';
+import { closed, openClient, receiveOne } from '../support/ws-client.ts';
 
-interface Health {
-  status: string;
-  connections: number;
-  worker?: number;
-  pid?: number;
-}
-
-const servers: RunningServer[] = [];
-after(async () => {
-  terminateAll();
-  await Promise.all(servers.map((server) => server.stop('SIGKILL')));
-});
-
-async function startCluster(): Promise<RunningServer> {
-  const server = await startServer({ args: ['--workers', '2', '--rate-limit', '0'], env: neutralEnv() });
-  servers.push(server);
-  return server;
-}
-
-async function health(server: RunningServer): Promise<Health> {
-  return JSON.parse((await httpGet(`${server.url}healthz`)).body) as Health;
-}
+const startCluster = serverProcesses({ args: ['--workers', '2', '--rate-limit', '0'] });
 
 /** Asks /healthz until both workers have answered; the primary hands connections out round-robin. */
 async function workerPids(server: RunningServer): Promise<Map<number, number>> {
   const pids = new Map<number, number>();
   for (let i = 0; i < 20 && pids.size < 2; i++) {
-    const { worker, pid } = await health(server);
+    const { worker, pid } = (await health(server.url)).body;
     assert.ok(worker !== undefined && pid !== undefined, 'a worker names itself in /healthz');
     pids.set(worker, pid);
   }
@@ -69,12 +50,14 @@ describe('--workers 2', () => {
     const [first] = [...(await workerPids(server)).values()];
     process.kill(first!, 'SIGKILL');
     // A new worker appears with a new pid, and both are serving again.
-    let pids = new Map<number, number>();
-    for (let i = 0; i < 50; i++) {
-      pids = await workerPids(server).catch(() => new Map());
-      if (pids.size === 2 && ![...pids.values()].includes(first!)) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const pids = await waitFor(
+      'a new worker in place of the dead one',
+      async () => {
+        const now = await workerPids(server).catch(() => new Map<number, number>());
+        return now.size === 2 && ![...now.values()].includes(first!) && now;
+      },
+      { timeoutMs: BOOT_TIMEOUT_MS, intervalMs: 100 },
+    );
     assert.equal(pids.size, 2);
     assert.ok(![...pids.values()].includes(first!), 'the dead worker is gone');
     const ws = await openClient(server.wsUrl);

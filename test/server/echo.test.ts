@@ -2,22 +2,15 @@
 // binary comes back byte for byte, order is kept, the page and the echo
 // share one port, and limits and shutdown close with the right codes.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { startInProcess, type InProcessServer } from '../support/in-process.ts';
-import { closed, openClient, receive, receiveOne, refusedStatus, terminateAll } from '../support/ws-client.ts';
+import { useEchoServer } from '../support/servers.ts';
+import { closed, openClient, receive, receiveOne, refusedStatus } from '../support/ws-client.ts';
 
 const allBytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 
 describe('echo with the default config', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await startInProcess();
-  });
-  after(async () => {
-    terminateAll();
-    await s?.server.close();
-  });
+  const s = useEchoServer();
 
   it('answers "Hello, world!" with one text frame "Received: Hello, world!"', async () => {
     const ws = await openClient(s.wsUrl);
@@ -198,14 +191,7 @@ describe('echo with the default config', () => {
 });
 
 describe('echo with --max-message-size 1024', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await startInProcess(['--max-message-size', '1024']);
-  });
-  after(async () => {
-    terminateAll();
-    await s?.server.close();
-  });
+  const s = useEchoServer(['--max-message-size', '1024']);
 
   it('echoes a message of exactly 1024 bytes', async () => {
     const ws = await openClient(s.wsUrl);
@@ -246,14 +232,7 @@ describe('echo with --max-message-size 1024', () => {
 });
 
 describe('EchoServer.close()', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await startInProcess(['--shutdown-grace', '4000']);
-  });
-  after(async () => {
-    terminateAll();
-    if (s?.server.httpServer.listening) await s.server.close();
-  });
+  const s = useEchoServer(['--shutdown-grace', '4000']);
 
   it('closes every open client with 1001 "server shutting down", then stops accepting', async () => {
     const clients = await Promise.all([openClient(s.wsUrl), openClient(s.wsUrl, 'echo-protocol')]);

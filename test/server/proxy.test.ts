@@ -1,34 +1,14 @@
 // --trust-proxy and --instance-id, tested directly (test/deploy/ tests them
 // behind a real nginx): forwarded headers count only when the proxy is trusted.
 import assert from 'node:assert/strict';
-import { after, afterEach, describe, it } from 'node:test';
-import {
-  killRunningServers,
-  logEntries,
-  neutralEnv,
-  nonEmptyLines,
-  runServer,
-  waitForLog,
-} from '../support/child-process.ts';
-import { httpGet } from '../support/http-request.ts';
-import { startInProcess, type InProcessServer } from '../support/in-process.ts';
-import { destroyAllRawClients, RawClient } from '../support/raw-client.ts';
-import { startServer, type RunningServer } from '../support/spawn-server.ts';
+import { describe, it } from 'node:test';
+import { logEntries, nonEmptyLines, runServer, waitForLog } from '../support/child-process.ts';
+import { health, httpGet } from '../support/http-request.ts';
+import { RawClient } from '../support/raw-client.ts';
+import { useEchoServer, useServerProcess } from '../support/servers.ts';
+import { waitFor } from '../support/wait.ts';
 
-const started: InProcessServer[] = [];
-const children: RunningServer[] = [];
-afterEach(() => destroyAllRawClients());
-after(async () => {
-  await Promise.all(started.map((s) => s.server.close()));
-  await Promise.all(children.map((c) => c.stop('SIGKILL')));
-  killRunningServers();
-});
-
-async function start(flags: string[]): Promise<InProcessServer> {
-  const s = await startInProcess(flags);
-  started.push(s);
-  return s;
-}
+const trusted = useEchoServer(['--trust-proxy']);
 
 /** The first message on /inspect, parsed. */
 async function inspect(
@@ -46,8 +26,9 @@ async function inspect(
 }
 
 describe('without --trust-proxy', () => {
+  const s = useEchoServer(['--max-connections-per-ip', '1']);
+
   it('ignores X-Forwarded-For for /inspect and the per-IP cap, and X-Forwarded-Host for the Origin check', async () => {
-    const s = await start(['--max-connections-per-ip', '1']);
     assert.equal((await inspect(s.port, { 'X-Forwarded-For': '203.0.113.9' })).remoteAddress, '127.0.0.1');
     const first = await RawClient.connect(s.port, { headers: { 'X-Forwarded-For': '203.0.113.1' } });
     assert.equal(first.response.statusCode, 101);
@@ -62,39 +43,38 @@ describe('without --trust-proxy', () => {
 });
 
 describe('with --trust-proxy', () => {
+  const capped = useEchoServer(['--trust-proxy', '--max-connections-per-ip', '1']);
+
   it("takes the client's address from the last X-Forwarded-For entry, the one the proxy added", async () => {
-    const s = await start(['--trust-proxy']);
     assert.equal(
-      (await inspect(s.port, { 'X-Forwarded-For': '10.9.9.9, 198.51.100.7' })).remoteAddress,
+      (await inspect(trusted.port, { 'X-Forwarded-For': '10.9.9.9, 198.51.100.7' })).remoteAddress,
       '198.51.100.7',
     );
-    assert.equal((await inspect(s.port, {})).remoteAddress, '127.0.0.1', 'no header: the socket address');
+    assert.equal((await inspect(trusted.port, {})).remoteAddress, '127.0.0.1', 'no header: the socket address');
   });
 
   it('caps connections per forwarded address', async () => {
-    const s = await start(['--trust-proxy', '--max-connections-per-ip', '1']);
-    const a = await RawClient.connect(s.port, { headers: { 'X-Forwarded-For': '198.51.100.1' } });
-    const b = await RawClient.connect(s.port, { headers: { 'X-Forwarded-For': '198.51.100.2' } });
-    const a2 = await RawClient.connect(s.port, { headers: { 'X-Forwarded-For': '198.51.100.1' } });
+    const from = (address: string) => RawClient.connect(capped.port, { headers: { 'X-Forwarded-For': address } });
+    const a = await from('198.51.100.1');
+    const b = await from('198.51.100.2');
+    const a2 = await from('198.51.100.1');
     assert.deepEqual([a.response.statusCode, b.response.statusCode, a2.response.statusCode], [101, 101, 503]);
     a.destroy();
     await a.closed();
     // The cap is released when that client's connection closes.
-    let again: RawClient | undefined;
-    for (let i = 0; i < 50 && again?.response.statusCode !== 101; i++) {
-      again = await RawClient.connect(s.port, { headers: { 'X-Forwarded-For': '198.51.100.1' } });
-      if (again.response.statusCode !== 101) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    assert.equal(again?.response.statusCode, 101);
+    const again = await waitFor('the forwarded address to get its slot back', async () => {
+      const client = await from('198.51.100.1');
+      return client.response.statusCode === 101 && client;
+    });
+    assert.equal(again.response.statusCode, 101);
   });
 
   it('checks Origin against the forwarded host', async () => {
-    const s = await start(['--trust-proxy']);
-    const through = await RawClient.connect(s.port, {
+    const through = await RawClient.connect(trusted.port, {
       headers: { Origin: 'https://public.example', 'X-Forwarded-Host': 'public.example' },
     });
     assert.equal(through.response.statusCode, 101);
-    const foreign = await RawClient.connect(s.port, {
+    const foreign = await RawClient.connect(trusted.port, {
       headers: { Origin: 'https://evil.example', 'X-Forwarded-Host': 'public.example' },
     });
     assert.equal(foreign.response.statusCode, 403);
@@ -102,12 +82,11 @@ describe('with --trust-proxy', () => {
 });
 
 describe('--instance-id', () => {
+  const server = useServerProcess({ args: ['--instance-id', 'edge-a'] });
+
   it('names the instance in /healthz, /inspect and every log line', async () => {
-    const server = await startServer({ args: ['--instance-id', 'edge-a'], env: neutralEnv() });
-    children.push(server);
-    const health = JSON.parse((await httpGet(`${server.url}healthz`)).body) as { instance: string };
-    assert.equal(health.instance, 'edge-a');
-    assert.equal((await inspect(Number(new URL(server.url).port), {})).instance, 'edge-a');
+    assert.equal((await health(server.url)).body.instance, 'edge-a');
+    assert.equal((await inspect(server.port, {})).instance, 'edge-a');
     await waitForLog(server, (entry) => entry.msg === 'connection closed', 'the close log line');
     const entries = logEntries(server);
     assert.ok(entries.length >= 3);
@@ -123,16 +102,16 @@ describe('--instance-id', () => {
 });
 
 describe('the page behind a trusted TLS-terminating proxy', () => {
+  const direct = useEchoServer();
+
   it("names the forwarded wss:// origin in the CSP's connect-src", async () => {
-    const s = await start(['--trust-proxy']);
-    const response = await httpGet(s.url, {
+    const response = await httpGet(trusted.url, {
       headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'echo.example:8443' },
     });
     assert.match(
       String(response.headers['content-security-policy']),
       /connect-src 'self' wss:\/\/echo\.example:8443[;]/,
     );
-    const direct = await start([]);
     const ignored = await httpGet(direct.url, {
       headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'echo.example:8443' },
     });

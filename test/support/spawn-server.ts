@@ -7,6 +7,9 @@ import { V8_FLAGS } from '../../server/v8-flags.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** How long a server process may take to boot and print its URL (a loaded machine is slow to start Node). */
+export const BOOT_TIMEOUT_MS = 30_000;
+
 export interface RunningServer {
   /** The page's URL as the server printed it, e.g. http://127.0.0.1:41234/. */
   url: string;
@@ -70,8 +73,8 @@ export async function startServer({
       reject(new Error(`server exited (${code ?? signal}) before listening:\n${output.join('\n')}`)),
     );
     setTimeout(
-      () => reject(new Error(`server did not print its URL within 30 s:\n${output.join('\n')}`)),
-      30_000,
+      () => reject(new Error(`server did not print its URL within ${BOOT_TIMEOUT_MS} ms:\n${output.join('\n')}`)),
+      BOOT_TIMEOUT_MS,
     ).unref();
   });
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string | null);

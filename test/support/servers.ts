@@ -1,0 +1,95 @@
+// The servers a node:test suite runs, each with its cleanup registered where
+// it is asked for: the echo server in-process, built exactly as main.ts
+// builds it (parseConfig → createLogger → createEchoServer), or the built
+// server as a child process with every config variable of the shell cleared.
+// Call these inside `describe` (or at the top level of a file): the server
+// starts before that block's tests; after them, every client the support
+// modules opened is let go and the server stops, whatever a test left behind.
+import { after, before } from 'node:test';
+import { parseConfig } from '../../server/config.ts';
+import { createLogger } from '../../server/logger.ts';
+import { createEchoServer, type EchoServer } from '../../server/server.ts';
+import { killRunningServers, neutralEnv } from './child-process.ts';
+import { destroyRawConnections } from './raw-client.ts';
+import { startServer, type RunningServer, type StartOptions } from './spawn-server.ts';
+import { terminateAll } from './ws-client.ts';
+
+export interface InProcessServer {
+  server: EchoServer;
+  /** http://127.0.0.1:<port>/ */
+  url: string;
+  /** ws://127.0.0.1:<port>/ */
+  wsUrl: string;
+  port: number;
+}
+
+/**
+ * An in-process echo server on 127.0.0.1, port 0, logging nothing; `flags`
+ * are appended to its command line. Its fields can be read once it started
+ * (in a test or a later hook). A test may close it itself.
+ */
+export function useEchoServer(flags: string[] = []): InProcessServer {
+  let started: InProcessServer | undefined;
+  before(async () => {
+    const config = parseConfig(['--port', '0', '--log-level', 'silent', ...flags], {});
+    if (config === 'help') throw new Error('parseConfig answered help');
+    const server = await createEchoServer(config, createLogger(config));
+    const url = await server.listen();
+    started = { server, url, wsUrl: url.replace(/^http/, 'ws'), port: Number(new URL(url).port) };
+  });
+  after(async () => {
+    letClientsGo();
+    if (started?.server.httpServer.listening) await started.server.close();
+  });
+  return lateBound(() => started, 'useEchoServer');
+}
+
+/** The built server as a child process (see serverProcesses), started before the block's tests. */
+export function useServerProcess(options: StartOptions = {}): RunningServer {
+  const start = serverProcesses();
+  let started: RunningServer | undefined;
+  before(async () => {
+    started = await start(options);
+  });
+  return lateBound(() => started, 'useServerProcess');
+}
+
+/**
+ * A start function for built servers that tests start themselves, as
+ * `npm start` runs them, on port 0, with `defaults` before each call's
+ * options; whatever is still running after the block's tests is killed.
+ */
+export function serverProcesses(defaults: StartOptions = {}): (options?: StartOptions) => Promise<RunningServer> {
+  const running = new Set<RunningServer>();
+  after(async () => {
+    letClientsGo();
+    await Promise.all([...running].map((server) => server.stop('SIGKILL')));
+  });
+  return async (options = {}) => {
+    const server = await startServer({
+      ...defaults,
+      ...options,
+      args: [...(defaults.args ?? []), ...(options.args ?? [])],
+      env: neutralEnv({ ...defaults.env, ...options.env }),
+    });
+    running.add(server);
+    return server;
+  };
+}
+
+function letClientsGo(): void {
+  destroyRawConnections();
+  terminateAll();
+  killRunningServers();
+}
+
+/** `T` as the hook will have made it: reading a field before then is a mistake in the suite, said so. */
+function lateBound<T extends object>(current: () => T | undefined, fixture: string): T {
+  return new Proxy({} as T, {
+    get(_, key) {
+      const value = current();
+      if (!value) throw new Error(`the server is not started yet (${fixture} belongs inside describe or at top level)`);
+      return Reflect.get(value, key);
+    },
+  });
+}
