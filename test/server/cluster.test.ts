@@ -9,7 +9,7 @@ import { parseMetrics, sampleValue } from '../support/prometheus.ts';
 import { serverProcesses } from '../support/servers.ts';
 import { BOOT_TIMEOUT_MS, PROJECT_ROOT, type RunningServer } from '../support/spawn-server.ts';
 import { waitFor } from '../support/wait.ts';
-import { closed, openClient, receiveOne } from '../support/ws-client.ts';
+import { closed, echoOf, openClient } from '../support/ws-client.ts';
 
 const startCluster = serverProcesses({ args: ['--workers', '2', '--rate-limit', '0'] });
 
@@ -34,9 +34,7 @@ describe('--workers 2', () => {
 
     const clients = await Promise.all(Array.from({ length: 6 }, () => openClient(server.wsUrl)));
     for (const [i, ws] of clients.entries()) {
-      const reply = receiveOne(ws);
-      ws.send(`message ${i}`);
-      assert.equal((await reply).data.toString(), `Received: message ${i}`);
+      assert.equal((await echoOf(ws, `message ${i}`)).data.toString(), `Received: message ${i}`);
     }
     const metrics = parseMetrics((await httpGet(`${server.url}metrics`)).body);
     assert.equal(sampleValue(metrics, 'ws_echo_connections_total'), 6, 'connections of every worker, summed');
@@ -61,9 +59,7 @@ describe('--workers 2', () => {
     assert.equal(pids.size, 2);
     assert.ok(![...pids.values()].includes(first!), 'the dead worker is gone');
     const ws = await openClient(server.wsUrl);
-    const reply = receiveOne(ws);
-    ws.send('still here');
-    assert.equal((await reply).data.toString(), 'Received: still here');
+    assert.equal((await echoOf(ws, 'still here')).data.toString(), 'Received: still here');
     ws.close(1000);
   });
 

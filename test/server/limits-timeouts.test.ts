@@ -11,7 +11,7 @@ import { type Frame, Opcode } from '../support/frames.ts';
 import { RawClient, RawConnection, trickleForever } from '../support/raw-client.ts';
 import { useEchoServer } from '../support/servers.ts';
 import { waitFor, withTimeout } from '../support/wait.ts';
-import { openClient, receiveOne } from '../support/ws-client.ts';
+import { echoOf, openClient } from '../support/ws-client.ts';
 
 /** A short grace, so closing the server after a describe never waits on a silent raw client. */
 const start = (flags: string[]) => useEchoServer(['--shutdown-grace', '200', ...flags]);
@@ -120,9 +120,7 @@ describe('--heartbeat-interval 200', { concurrency: true }, () => {
     });
     await withTimeout(fivePings, '5 pings', 5 * INTERVAL_MS + 2_000);
     assert.equal(ws.readyState, ws.OPEN);
-    const reply = receiveOne(ws);
-    ws.send('after five pings');
-    assert.equal((await reply).data.toString(), 'Received: after five pings');
+    assert.equal((await echoOf(ws, 'after five pings')).data.toString(), 'Received: after five pings');
     ws.terminate();
   });
 

@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { after, describe, it } from 'node:test';
+import type { WebSocket } from 'ws';
 import { parseConfig, type Config } from '../../server/config.ts';
 import { killRunningServers, nonEmptyLines, runServer } from '../support/child-process.ts';
 import { open } from '../support/frame-assertions.ts';
 import { closePayload, Opcode } from '../support/frames.ts';
 import { health, httpGet, openConnections, parseCsp } from '../support/http-request.ts';
-import { parseMetrics, sampleValue, scrape } from '../support/prometheus.ts';
+import { type Exposition, parseMetrics, sampleValue, scrape } from '../support/prometheus.ts';
 import { RawClient, rawHttp, upgradeRequest } from '../support/raw-client.ts';
 import { useEchoServer } from '../support/servers.ts';
 import { PROJECT_ROOT } from '../support/spawn-server.ts';
@@ -67,6 +68,17 @@ describe('GET /metrics', () => {
   const binaries = [Buffer.from([1, 2, 3]), Buffer.alloc(1000, 7)];
   const textBytes = texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0);
   const binaryBytes = binaries.reduce((sum, b) => sum + b.length, 0);
+
+  /** Closes `ws` with `code`; resolves with the first /metrics that counts that code once. */
+  async function closeAndCount(ws: WebSocket, code: number, reason: string): Promise<Exposition> {
+    const closing = closed(ws);
+    ws.close(code, reason);
+    await closing;
+    return waitFor(`ws_echo_closes_total{code="${code}"} to be 1`, async () => {
+      const m = await scrape(s.url);
+      return sampleValue(m, 'ws_echo_closes_total', { code: String(code) }) === 1 && m;
+    });
+  }
 
   it('is Prometheus text (text/plain; version=0.0.4) with HELP and TYPE for each ws_echo_ metric', async () => {
     const response = await fetch(new URL('/metrics', s.url));
@@ -129,13 +141,7 @@ describe('GET /metrics', () => {
     assert.equal(sampleValue(open, 'ws_echo_bytes_sent_total', { type: 'text' }), textBytes + 3 * 'Received: '.length);
     assert.equal(sampleValue(open, 'ws_echo_bytes_sent_total', { type: 'binary' }), binaryBytes);
 
-    const closing = closed(ws);
-    ws.close(1000, 'done');
-    await closing;
-    const afterClose = await waitFor('ws_echo_closes_total{code="1000"} to be 1', async () => {
-      const m = await scrape(s.url);
-      return sampleValue(m, 'ws_echo_closes_total', { code: '1000' }) === 1 && m;
-    });
+    const afterClose = await closeAndCount(ws, 1000, 'done');
     assert.equal(sampleValue(afterClose, 'ws_echo_connections_open'), 0);
     assert.equal(
       sampleValue(afterClose, 'ws_echo_connections_total'),
@@ -155,14 +161,7 @@ describe('GET /metrics', () => {
   });
 
   it('counts a client-chosen close code under its own label', async () => {
-    const ws = await openClient(s.wsUrl);
-    const closing = closed(ws);
-    ws.close(4001, 'custom');
-    await closing;
-    const m = await waitFor('ws_echo_closes_total{code="4001"} to be 1', async () => {
-      const x = await scrape(s.url);
-      return sampleValue(x, 'ws_echo_closes_total', { code: '4001' }) === 1 && x;
-    });
+    const m = await closeAndCount(await openClient(s.wsUrl), 4001, 'custom');
     assert.equal(sampleValue(m, 'ws_echo_closes_total', { code: '1000' }), 1);
     assert.equal(sampleValue(m, 'ws_echo_connections_total'), 2);
   });

@@ -5,7 +5,7 @@ import { after, afterEach, describe, it } from 'node:test';
 import { RawClient } from '../support/raw-client.ts';
 import { useEchoServer } from '../support/servers.ts';
 import { delay } from '../support/wait.ts';
-import { closed, openClient, receive, receiveOne, refusedStatus, terminateAll } from '../support/ws-client.ts';
+import { closed, echoOf, openClient, receive, receiveOne, refusedStatus, terminateAll } from '../support/ws-client.ts';
 import { WebSocket } from 'ws';
 
 const s = useEchoServer();
@@ -31,9 +31,7 @@ describe('/raw', () => {
   it('echoes binary byte for byte', async () => {
     const ws = await openClient(`${s.wsUrl}raw`);
     const payload = randomBytes(70_000);
-    const reply = receiveOne(ws);
-    ws.send(payload);
-    const { data, isBinary } = await reply;
+    const { data, isBinary } = await echoOf(ws, payload);
     assert.equal(isBinary, true);
     assert.ok(data.equals(payload));
   });
@@ -90,9 +88,7 @@ describe('/inspect', () => {
       report.headers.some(([name, value]) => name.toLowerCase() === 'origin' && value === origin),
       'Origin is reported',
     );
-    const echo = receiveOne(ws);
-    ws.send('Hello, world!');
-    assert.equal((await echo).data.toString(), 'Received: Hello, world!');
+    assert.equal((await echoOf(ws, 'Hello, world!')).data.toString(), 'Received: Hello, world!');
   });
 });
 

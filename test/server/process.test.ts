@@ -13,7 +13,7 @@ import { Opcode, parseClose } from '../support/frames.ts';
 import { serverProcesses } from '../support/servers.ts';
 import { PROJECT_ROOT, type RunningServer } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
-import { closed, openClient, receive, receiveOne } from '../support/ws-client.ts';
+import { closed, echoOf, openClient, receive } from '../support/ws-client.ts';
 
 /** The flags and their environment twins, as the README promises them. */
 const FLAGS: Array<[flag: string, env: string]> = [
@@ -301,9 +301,7 @@ describe('logging', () => {
   it('with --log-level debug logs the received text and the binary size', async () => {
     const server = await start({ args: ['--log-level', 'debug'] });
     const ws = await openClient(server.wsUrl);
-    const reply = receiveOne(ws);
-    ws.send('debug me 你好');
-    assert.equal((await reply).data.toString(), 'Received: debug me 你好');
+    assert.equal((await echoOf(ws, 'debug me 你好')).data.toString(), 'Received: debug me 你好');
     const line = await waitForLog(server, (e) => e.received === 'debug me 你好', 'the debug line for the text');
     assert.equal(line.level, 20);
     assert.equal(line.sending, 'Received: debug me 你好');

@@ -12,7 +12,7 @@ import { RawClient, RawConnection } from '../support/raw-client.ts';
 import { serverProcesses } from '../support/servers.ts';
 import type { RunningServer } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
-import { closed, openClient, receive, receiveOne, refusedStatus } from '../support/ws-client.ts';
+import { closed, echoOf, openClient, receive, refusedStatus } from '../support/ws-client.ts';
 
 let certificate: TestCertificate;
 before(async () => {
@@ -103,9 +103,7 @@ describe('--tls-cert and --tls-key', () => {
   it('echoes over wss with certificate checks off (rejectUnauthorized: false), and without an offered protocol picks none', async () => {
     const ws = await openClient(server.wsUrl, undefined, { rejectUnauthorized: false });
     assert.equal(ws.protocol, '');
-    const reply = receiveOne(ws);
-    ws.send('insecure but encrypted');
-    assert.equal((await reply).data.toString(), 'Received: insecure but encrypted');
+    assert.equal((await echoOf(ws, 'insecure but encrypted')).data.toString(), 'Received: insecure but encrypted');
     ws.close();
   });
 
@@ -157,9 +155,7 @@ describe('--tls-cert and --tls-key', () => {
 
   it('after all that, still echoes over wss', async () => {
     const ws = await openClient(server.wsUrl, 'echo-protocol', { ca: certificate.cert });
-    const reply = receiveOne(ws);
-    ws.send('still here');
-    assert.equal((await reply).data.toString(), 'Received: still here');
+    assert.equal((await echoOf(ws, 'still here')).data.toString(), 'Received: still here');
     ws.close();
   });
 });
@@ -173,9 +169,7 @@ describe('TLS_CERT and TLS_KEY (the environment twins)', () => {
     assert.match(page.body, /<title>WebSocket Echo Test<\/title>/);
     const ws = await openClient(server.wsUrl, 'echo-protocol', { ca: certificate.cert });
     assert.equal(ws.protocol, 'echo-protocol');
-    const reply = receiveOne(ws);
-    ws.send('over env TLS');
-    assert.equal((await reply).data.toString(), 'Received: over env TLS');
+    assert.equal((await echoOf(ws, 'over env TLS')).data.toString(), 'Received: over env TLS');
     ws.close();
   });
 });

@@ -56,6 +56,13 @@ export async function receiveOne(ws: WebSocket): Promise<Received> {
   return message;
 }
 
+/** Sends `data` (a Buffer as a binary message) and resolves with the one message that comes back next. */
+export function echoOf(ws: WebSocket, data: string | Buffer): Promise<Received> {
+  const reply = receiveOne(ws);
+  ws.send(data);
+  return reply;
+}
+
 /** Resolves with the code and reason of the close event. */
 export function closed(ws: WebSocket): Promise<CloseInfo> {
   if (ws.readyState === WebSocket.CLOSED)
