@@ -10,7 +10,8 @@ import { findChromium } from '../../scripts/find-chromium.ts';
 import { neutralEnv } from '../support/child-process.ts';
 import { startServer, type RunningServer } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
-import { recordProcess } from './nginx.ts';
+import { terminateAll } from '../support/ws-client.ts';
+import { assertNoSurvivors, type LedgerEntry, type RunningNginx, recordProcess } from './nginx.ts';
 
 /**
  * Starts `node dist/server/main.js --port <port> --trust-proxy --instance-id <id>`
@@ -83,6 +84,24 @@ export { refusedStatus } from '../support/ws-client.ts';
 export function terminateSockets(): void {
   for (const ws of sockets) ws.terminate();
   sockets.clear();
+}
+
+/**
+ * Stops what a deployment test file started (its clients, Chromium, the
+ * instances, nginx), then proves from `started` that none of it outlived the file.
+ */
+export async function stopDeployment(deployment: {
+  chromium: RunningChromium | undefined;
+  instances: readonly RunningServer[];
+  nginx: RunningNginx | undefined;
+  started: readonly LedgerEntry[];
+}): Promise<void> {
+  terminateSockets();
+  terminateAll();
+  await deployment.chromium?.close();
+  await Promise.all(deployment.instances.map((server) => server.stop('SIGKILL')));
+  await deployment.nginx?.stop();
+  assertNoSurvivors(deployment.started);
 }
 
 export interface RunningChromium {
