@@ -3,7 +3,7 @@
 // failing only their own connection with the RFC 6455 close code.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertEchoes, expectCloseCode, expectFrame } from '../support/frame-assertions.ts';
+import { assertEchoes, expectCloseCode, expectFrame, open } from '../support/frame-assertions.ts';
 import { acceptFor, closePayload, encodeFrame, type FrameSpec, Opcode, parseClose } from '../support/frames.ts';
 import { RawClient } from '../support/raw-client.ts';
 import { useEchoServer } from '../support/servers.ts';
@@ -30,22 +30,19 @@ describe('the opening handshake, by hand', () => {
   }
 
   it('answers a random key with SHA-1(key + GUID) in base64', async () => {
-    const client = await RawClient.connect(s.port);
-    assert.equal(client.response.statusCode, 101);
+    const client = await open(s.port);
     assert.equal(client.response.headers['sec-websocket-accept'], acceptFor(client.key));
     client.destroy();
   });
 
   it('selects echo-protocol from a list that offers it', async () => {
-    const client = await RawClient.connect(s.port, { protocol: 'chat, echo-protocol' });
-    assert.equal(client.response.statusCode, 101);
+    const client = await open(s.port, { protocol: 'chat, echo-protocol' });
     assert.equal(client.response.headers['sec-websocket-protocol'], 'echo-protocol');
     client.destroy();
   });
 
   it('sends no Sec-WebSocket-Protocol when only unknown protocols are offered, and still echoes', async () => {
-    const client = await RawClient.connect(s.port, { protocol: 'chat, superchat' });
-    assert.equal(client.response.statusCode, 101);
+    const client = await open(s.port, { protocol: 'chat, superchat' });
     assert.equal(client.response.headers['sec-websocket-protocol'], undefined);
     await assertEchoes(client, 'no protocol');
     client.destroy();
