@@ -98,7 +98,7 @@ export class RawConnection {
   }
 
   /** Resolves with the server's response head; rejects if the connection closes first. */
-  head(timeoutMs = EVENT_TIMEOUT_MS): Promise<HttpHead & { size: number }> {
+  protected head(timeoutMs = EVENT_TIMEOUT_MS): Promise<HttpHead & { size: number }> {
     return this.until('the response head', timeoutMs, () => parseHead(this.raw));
   }
 
