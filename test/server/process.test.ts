@@ -11,7 +11,7 @@ import { cleanEnv, logEntries, nonEmptyLines, parseJson, runServer, waitForLog }
 import { open } from '../support/frame-assertions.ts';
 import { Opcode, parseClose } from '../support/frames.ts';
 import { serverProcesses } from '../support/servers.ts';
-import { PROJECT_ROOT, type RunningServer } from '../support/spawn-server.ts';
+import { BOOT_TIMEOUT_MS, PROJECT_ROOT, type RunningServer } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
 import { closed, echoOf, openClient, receive } from '../support/ws-client.ts';
 
@@ -120,10 +120,11 @@ describe('signals', () => {
           output += chunk;
           if (first && output.includes('"url"')) child.kill('SIGTERM');
         });
-        const [code, signal] = (await withTimeout(once(child, 'exit'), 'the server to exit', 10_000)) as [
-          number | null,
-          string | null,
-        ];
+        const [code, signal] = (await withTimeout(
+          once(child, 'exit'),
+          'the server to boot and exit',
+          BOOT_TIMEOUT_MS,
+        )) as [number | null, string | null];
         children.delete(child);
         return code ?? signal;
       }),
