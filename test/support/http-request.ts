@@ -1,6 +1,7 @@
 // One HTTP(S) request with node:http/node:https, for what fetch cannot do in
 // tests: trust a test certificate (`ca`), set the Host header, or name the
 // TLS server name. Always reads the whole body and never keeps the socket.
+// On it: the server's GET /healthz, read.
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { withTimeout } from './wait.ts';

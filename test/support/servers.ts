@@ -38,7 +38,7 @@ export function useEchoServer(flags: string[] = []): InProcessServer {
     started = { server, url, wsUrl: url.replace(/^http/, 'ws'), port: Number(new URL(url).port) };
   });
   after(async () => {
-    letClientsGo();
+    releaseAll();
     if (started?.server.httpServer.listening) await started.server.close();
   });
   return lateBound(() => started, 'useEchoServer');
@@ -62,7 +62,7 @@ export function useServerProcess(options: StartOptions = {}): RunningServer {
 export function serverProcesses(defaults: StartOptions = {}): (options?: StartOptions) => Promise<RunningServer> {
   const running = new Set<RunningServer>();
   after(async () => {
-    letClientsGo();
+    releaseAll();
     await Promise.all([...running].map((server) => server.stop('SIGKILL')));
   });
   return async (options = {}) => {
@@ -77,7 +77,8 @@ export function serverProcesses(defaults: StartOptions = {}): (options?: StartOp
   };
 }
 
-function letClientsGo(): void {
+/** Every client the support modules opened, and every runServer child still running. */
+function releaseAll(): void {
   destroyRawConnections();
   terminateAll();
   killRunningServers();
