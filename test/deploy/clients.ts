@@ -11,7 +11,8 @@ import type { HandshakeReport } from '../../server/protocol.ts';
 import { neutralEnv } from '../support/child-process.ts';
 import { startServer, type RunningServer } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
-import { recordProcess } from './nginx.ts';
+import { terminateAll } from '../support/ws-client.ts';
+import { assertNoSurvivors, type LedgerEntry, type RunningNginx, recordProcess } from './nginx.ts';
 
 /**
  * Starts `node dist/server/main.js --port <port> --trust-proxy --instance-id <id>`
@@ -61,7 +62,7 @@ export function openInspect(
     );
     ws.once('close', (code) => reject(new Error(`${url} closed (${code}) before its report`)));
   });
-  return withTimeout(first, 5_000, `the /inspect report from ${url}`);
+  return withTimeout(first, `the /inspect report from ${url}`);
 }
 
 /** The code and reason the socket's close event brings. Listen before the close can happen. */
@@ -69,7 +70,7 @@ export function closeOf(ws: WebSocket, timeoutMs = 10_000): Promise<{ code: numb
   const close = new Promise<{ code: number; reason: string }>((resolve) => {
     ws.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() }));
   });
-  return withTimeout(close, timeoutMs, 'the close event');
+  return withTimeout(close, 'the close event', timeoutMs);
 }
 
 export { refusedStatus } from '../support/ws-client.ts';
@@ -78,6 +79,24 @@ export { refusedStatus } from '../support/ws-client.ts';
 export function terminateSockets(): void {
   for (const ws of sockets) ws.terminate();
   sockets.clear();
+}
+
+/**
+ * Stops what a deployment test file started (its clients, Chromium, the
+ * instances, nginx), then proves from `started` that none of it outlived the file.
+ */
+export async function stopDeployment(deployment: {
+  chromium: RunningChromium | undefined;
+  instances: readonly RunningServer[];
+  nginx: RunningNginx | undefined;
+  started: readonly LedgerEntry[];
+}): Promise<void> {
+  terminateSockets();
+  terminateAll();
+  await deployment.chromium?.close();
+  await Promise.all(deployment.instances.map((server) => server.stop('SIGKILL')));
+  await deployment.nginx?.stop();
+  assertNoSurvivors(deployment.started);
 }
 
 export interface RunningChromium {

@@ -10,7 +10,8 @@ import type { WebSocket } from 'ws';
 import { logEntries } from '../support/child-process.ts';
 import { httpGet, parseCsp } from '../support/http-request.ts';
 import type { RunningServer } from '../support/spawn-server.ts';
-import { openClient, receiveOne, terminateAll } from '../support/ws-client.ts';
+import { delay, waitFor } from '../support/wait.ts';
+import { echoOf, openClient } from '../support/ws-client.ts';
 import {
   closeOf,
   headerOf,
@@ -25,9 +26,9 @@ import {
   refusedStatus,
   socketUrl,
   startInstance,
-  terminateSockets,
+  stopDeployment,
 } from './clients.ts';
-import { findNginx, startNginx, survivors, killSurvivors, type LedgerEntry, type RunningNginx } from './nginx.ts';
+import { type LedgerEntry, type RunningNginx, requireNginx, startNginx } from './nginx.ts';
 
 const instances = new Map<string, RunningServer>();
 const started: LedgerEntry[] = [];
@@ -55,7 +56,7 @@ async function healthzInstances(count: number, waitMs = 0): Promise<string[]> {
   for (let i = 0; i < count; i++) {
     let res = await httpGet(`${base}/healthz`);
     while (res.status === 502 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await delay(200);
       res = await httpGet(`${base}/healthz`);
     }
     assert.equal(res.status, 200, `GET /healthz through nginx: ${res.status} ${res.body}`);
@@ -67,11 +68,7 @@ async function healthzInstances(count: number, waitMs = 0): Promise<string[]> {
 }
 
 before(async () => {
-  const nginxPath = findNginx();
-  if (!nginxPath)
-    throw new Error(
-      'no nginx: run `npm run test:deploy`, which installs it as root, or `sudo apt-get install nginx-light`, or set NGINX',
-    );
+  const nginxPath = requireNginx();
   const [a, b] = await Promise.all([start('a'), start('b')]);
   nginx = await startNginx(nginxPath, {
     template: 'deploy/nginx.conf',
@@ -85,19 +82,8 @@ before(async () => {
   started.push({ what: 'chromium', pid: chromium.pid, group: true });
 });
 
-after(async () => {
-  terminateSockets();
-  terminateAll();
-  await chromium?.close();
-  await Promise.all([...instances.values()].map((server) => server.stop('SIGKILL')));
-  await nginx?.stop();
-  // (f) Nothing this file started may outlive it, whatever failed above.
-  const left = survivors(started);
-  if (left.length > 0) {
-    killSurvivors(started);
-    throw new Error(`still running after the tests: ${left.join('; ')}`);
-  }
-});
+// (f) Nothing this file started may outlive it, whatever failed above.
+after(() => stopDeployment({ chromium, instances: [...instances.values()], nginx, started }));
 
 test('(a) GET / serves the page and /healthz answers from both instances, through nginx', async () => {
   const page = await httpGet(`${base}/`);
@@ -122,9 +108,7 @@ test('(a) GET / serves the page and /healthz answers from both instances, throug
 test('(b) the echo works through nginx; an Origin naming nginx is accepted, a foreign one refused 403', async () => {
   const ws = await openClient(`${wsBase}/`, 'echo-protocol', { origin: base });
   assert.equal(ws.protocol, 'echo-protocol');
-  const reply = receiveOne(ws);
-  ws.send('Hello, world!');
-  assert.equal((await reply).data.toString(), 'Received: Hello, world!');
+  assert.equal((await echoOf(ws, 'Hello, world!')).data.toString(), 'Received: Hello, world!');
   ws.close();
 
   assert.equal(await refusedStatus(`${wsBase}/`, { origin: 'http://evil.example' }), 403);
@@ -139,19 +123,19 @@ test('(b) the echo works through nginx; an Origin naming nginx is accepted, a fo
   );
   // The refusal is logged by the instance that got it, with its name and the client's address
   // as nginx saw it (127.0.0.3), not nginx's own (127.0.0.1).
-  let refusal: Record<string, unknown> | undefined;
-  for (let i = 0; i < 50 && !refusal; i++) {
-    refusal = [...instances.values()]
-      .flatMap(logEntries)
-      .find(
-        (entry) =>
-          entry.msg === 'upgrade refused' &&
-          entry.origin === 'http://evil.example' &&
-          Object.values(entry).includes('127.0.0.3'),
-      );
-    if (!refusal) await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  assert.ok(refusal, 'an "upgrade refused" log line with the forwarded address 127.0.0.3');
+  const refusal = await waitFor(
+    'an "upgrade refused" log line with the forwarded address 127.0.0.3',
+    () =>
+      [...instances.values()]
+        .flatMap(logEntries)
+        .find(
+          (entry) =>
+            entry.msg === 'upgrade refused' &&
+            entry.origin === 'http://evil.example' &&
+            Object.values(entry).includes('127.0.0.3'),
+        ),
+    { intervalMs: 100 },
+  );
   assert.ok(refusal.instance === 'a' || refusal.instance === 'b', JSON.stringify(refusal));
   assert.equal(refusal.status, 403);
 });
@@ -306,8 +290,6 @@ test('(e) an instance that stops (1001) or dies (1006) drops only its clients; t
 
 async function assertEchoes(sockets: WebSocket[]): Promise<void> {
   for (const ws of sockets) {
-    const reply = receiveOne(ws);
-    ws.send('still here');
-    assert.equal((await reply).data.toString(), 'Received: still here');
+    assert.equal((await echoOf(ws, 'still here')).data.toString(), 'Received: still here');
   }
 }

@@ -8,7 +8,7 @@ import { expect } from '@playwright/test';
 import { makeCertificate, type TestCertificate } from '../support/certificate.ts';
 import { httpGet } from '../support/http-request.ts';
 import type { RunningServer } from '../support/spawn-server.ts';
-import { openClient, receiveOne, terminateAll } from '../support/ws-client.ts';
+import { echoOf, openClient } from '../support/ws-client.ts';
 import {
   headerOf,
   launchChromium,
@@ -20,9 +20,9 @@ import {
   refusedStatus,
   socketUrl,
   startInstance,
-  terminateSockets,
+  stopDeployment,
 } from './clients.ts';
-import { findNginx, killSurvivors, startNginx, survivors, type LedgerEntry, type RunningNginx } from './nginx.ts';
+import { type LedgerEntry, type RunningNginx, requireNginx, startNginx } from './nginx.ts';
 
 const instances: RunningServer[] = [];
 const started: LedgerEntry[] = [];
@@ -35,11 +35,7 @@ let wssBase = '';
 let plainBase = '';
 
 before(async () => {
-  const nginxPath = findNginx();
-  if (!nginxPath)
-    throw new Error(
-      'no nginx: run `npm run test:deploy`, which installs it as root, or `sudo apt-get install nginx-light`, or set NGINX',
-    );
+  const nginxPath = requireNginx();
   certificate = await makeCertificate();
   for (const id of ['a', 'b']) {
     const server = await startInstance(id);
@@ -60,19 +56,7 @@ before(async () => {
   started.push({ what: 'chromium', pid: chromium.pid, group: true });
 });
 
-after(async () => {
-  terminateSockets();
-  terminateAll();
-  await chromium?.close();
-  await Promise.all(instances.map((server) => server.stop('SIGKILL')));
-  await nginx?.stop();
-  await certificate?.remove();
-  const left = survivors(started);
-  if (left.length > 0) {
-    killSurvivors(started);
-    throw new Error(`still running after the tests: ${left.join('; ')}`);
-  }
-});
+after(() => stopDeployment({ chromium, instances, nginx, started }).finally(() => certificate?.remove()));
 
 test('TLS: the page over https from both instances; plain http redirects to https', async () => {
   const page = await httpGet(`${base}/`, { ca: certificate!.cert });
@@ -93,9 +77,7 @@ test('TLS: the page over https from both instances; plain http redirects to http
 
 test('TLS: wss echo with an https Origin naming nginx; a foreign Origin 403; X-Forwarded-Proto is https', async () => {
   const ws = await openClient(`${wssBase}/`, 'echo-protocol', { origin: base, ca: certificate!.cert });
-  const reply = receiveOne(ws);
-  ws.send('Hello, world!');
-  assert.equal((await reply).data.toString(), 'Received: Hello, world!');
+  assert.equal((await echoOf(ws, 'Hello, world!')).data.toString(), 'Received: Hello, world!');
   ws.close();
   assert.equal(await refusedStatus(`${wssBase}/`, { origin: 'https://evil.example', ca: certificate!.cert }), 403);
 

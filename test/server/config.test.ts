@@ -18,7 +18,7 @@ import {
   type Setting,
 } from '../../server/config.ts';
 import { makeCertificate, type TestCertificate } from '../support/certificate.ts';
-import { killRunningServers, runServer } from '../support/child-process.ts';
+import { runServer, runServerToExit } from '../support/child-process.ts';
 
 const STACK_TRACE = /^\s+at\s|Error:|node:internal/m;
 
@@ -347,12 +347,10 @@ describe('bad TLS settings are refused with one line', () => {
 });
 
 describe('the built server (child processes)', () => {
-  after(() => killRunningServers());
-
   it('prints a bad value as one line on stderr and exits 2, without starting', async () => {
     const expected = configError(() => parseConfig(['--workers', 'many'], {}));
-    const result = await runServer(['--port', '0', '--workers', 'many']);
-    assert.equal(result.code, 2, `exit code; stderr: ${result.stderr}`);
+    const result = await runServerToExit(['--workers', 'many']);
+    assert.equal(result.status, 2, `exit code; stderr: ${result.stderr}`);
     assert.equal(result.stdout, '', 'nothing on stdout: the server never started');
     assert.equal(result.stderr, `ws-echo: ${expected}\n`);
     assert.doesNotMatch(result.stderr, STACK_TRACE);

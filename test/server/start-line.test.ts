@@ -2,25 +2,22 @@
 // and the echo's, that a person can read and a script can take the port from
 // (`--port 0`) without parsing JSON. The JSON log lines come after it.
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import { makeCertificate, type TestCertificate } from '../support/certificate.ts';
 import { cleanEnv, parseJson } from '../support/child-process.ts';
-import { httpGet } from '../support/http-request.ts';
-import { PROJECT_ROOT } from '../support/spawn-server.ts';
-import { withTimeout } from '../support/wait.ts';
-import { V8_FLAGS } from '../../server/v8-flags.ts';
+import { health, httpGet } from '../support/http-request.ts';
+import { serverProcesses } from '../support/servers.ts';
+import { BOOT_TIMEOUT_MS, PROJECT_ROOT } from '../support/spawn-server.ts';
+import { waitFor, withTimeout } from '../support/wait.ts';
 
 /** What a script would match: scheme, host and port of the page, then the echo on the same port. */
 const START_LINE = /^ws-echo listening on (https?):\/\/127\.0\.0\.1:(\d+)\/ \(echo: (wss?):\/\/127\.0\.0\.1:(\d+)\/\)$/;
 
-const running = new Set<ChildProcessWithoutNullStreams>();
+const start = serverProcesses({ readyOn: 'start line' });
 let certificate: TestCertificate | undefined;
-after(async () => {
-  for (const child of running) child.kill('SIGKILL');
-  await certificate?.remove();
-});
+after(() => certificate?.remove());
 
 interface Started {
   /** Every stdout line so far, in order. */
@@ -34,49 +31,21 @@ interface Started {
   stop(): Promise<void>;
 }
 
-/** Runs `node <V8_FLAGS> dist/server/main.js --port 0 <args>` and waits for its first stdout line. */
+/** Runs `node <V8_FLAGS> dist/server/main.js --port 0 <args>` and checks its first stdout line. */
 async function run(args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [...V8_FLAGS, 'dist/server/main.js', '--port', '0', ...args], {
-    cwd: PROJECT_ROOT,
-    env: cleanEnv(),
-  });
-  running.add(child);
-  const stdout: string[] = [];
-  const onLines = new Set<() => void>();
-  let rest = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop() ?? '';
-    stdout.push(...lines);
-    for (const check of onLines) check();
-  });
-  child.stderr.resume();
-  const lines = (count: number) => {
-    let check = () => {};
-    const enough = new Promise<string[]>((resolve) => {
-      check = () => {
-        if (stdout.length >= count) resolve(stdout);
-      };
-      onLines.add(check);
-      check();
-    });
-    return withTimeout(enough, 20_000, `${count} line(s) on stdout`).finally(() => onLines.delete(check));
-  };
-  const [first = ''] = await lines(1);
+  const server = await start({ args });
+  const [first = ''] = server.stdout;
   const match = START_LINE.exec(first);
   assert.ok(match, `the first stdout line is the start line: ${JSON.stringify(first)}`);
   const [, pageScheme = '', port = '', echoScheme = '', echoPort = ''] = match;
   assert.equal(echoPort, port, 'the echo answers on the page’s port');
   return {
-    stdout,
+    stdout: server.stdout,
     port: Number(port),
     schemes: [pageScheme, echoScheme],
-    lines,
+    lines: (count) => waitFor(`${count} line(s) on stdout`, () => server.stdout.length >= count && server.stdout),
     async stop() {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await withTimeout(exited, 10_000, 'the server to exit');
-      running.delete(child);
+      await withTimeout(server.stop(), 'the server to exit');
     },
   };
 }
@@ -126,7 +95,7 @@ describe('the start line', () => {
     // Every worker answers on the announced port.
     const workers = new Set<unknown>();
     for (let i = 0; i < 20 && workers.size < 2; i++) {
-      workers.add(JSON.parse((await httpGet(`http://127.0.0.1:${server.port}/healthz`)).body).worker);
+      workers.add((await health(`http://127.0.0.1:${server.port}/`)).body.worker);
     }
     assert.equal(workers.size, 2);
     await server.stop();
@@ -149,14 +118,18 @@ describe('a server built in-process (createEchoServer)', () => {
       cwd: PROJECT_ROOT,
       env: cleanEnv(),
     });
-    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const [code] = (await withTimeout(once(child, 'exit'), 10_000, 'the in-process script to finish')) as [number];
-    running.delete(child);
-    assert.equal(code, 0, stderr);
-    assert.equal(stdout, '');
+    try {
+      const [code] = (await withTimeout(once(child, 'close'), 'the in-process script to finish', BOOT_TIMEOUT_MS)) as [
+        number,
+      ];
+      assert.equal(code, 0, stderr);
+      assert.equal(stdout, '');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

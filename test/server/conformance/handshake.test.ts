@@ -4,14 +4,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import {
-  assertStillServing,
-  rawHttp,
-  upgradeRequest,
-  useEchoServer,
-  type RawHttpResponse,
-} from '../../support/conformance.ts';
-import { acceptFor } from '../../support/raw-client.ts';
+import { assertStillServing } from '../../support/frame-assertions.ts';
+import { acceptFor } from '../../support/frames.ts';
+import { rawHttp, type RawHttpResponse, upgradeRequest } from '../../support/raw-client.ts';
+import { useEchoServer } from '../../support/servers.ts';
 
 /** Asserts a refusal: the status, no Sec-WebSocket-Accept, and (by default) the server closing the connection. */
 async function assertRefused(
