@@ -12,8 +12,8 @@ import { RawClient, rawHttp, upgradeRequest } from '../support/raw-client.ts';
 import { serverProcesses, useServerProcess } from '../support/servers.ts';
 import type { RunningServer } from '../support/spawn-server.ts';
 
-/** Seed 002's key; its page, opened from disk, sends `Origin: null`. */
-const SEED_002_KEY = 'sN9cRrP/n9NdMgdcy2VJFQ==';
+/** The key in Ruan Yifeng's WebSocket tutorial, whose page, opened from disk, sends `Origin: null`. */
+const RUAN_YIFENG_KEY = 'sN9cRrP/n9NdMgdcy2VJFQ==';
 
 const start = serverProcesses();
 
@@ -109,7 +109,7 @@ describe('default policy (own host only)', () => {
     await assertRefused(server, 'http://127.0.0.1');
   });
 
-  it("refuses seed 002's handshake (its page opened from disk sends Origin: null)", async () => {
+  it("refuses the handshake of Ruan Yifeng's tutorial (its page opened from disk sends Origin: null)", async () => {
     const client = await handshake(server, 'null', { 'Sec-WebSocket-Protocol': 'echo-protocol' });
     assert.equal(client.response.statusCode, 403, client.response.statusLine);
     client.destroy();
@@ -139,21 +139,21 @@ describe('default policy (own host only)', () => {
 describe('--allowed-origins null', () => {
   const server = useServerProcess({ args: ['--allowed-origins', 'null'] });
 
-  it("accepts seed 002's exact handshake: its key, Origin: null, echo-protocol", async () => {
-    const seed = await RawClient.connect(server.port, {
-      key: SEED_002_KEY,
+  it("accepts the exact handshake of Ruan Yifeng's tutorial: its key, Origin: null, echo-protocol", async () => {
+    const tutorial = await RawClient.connect(server.port, {
+      key: RUAN_YIFENG_KEY,
       protocol: 'echo-protocol',
       headers: { Origin: 'null' },
     });
     try {
-      assert.equal(seed.response.statusCode, 101, seed.response.statusLine);
-      assert.equal(seed.response.headers['sec-websocket-accept'], acceptFor(SEED_002_KEY));
-      assert.equal(seed.response.headers['sec-websocket-accept'], 'fFBooB7FAkLlXgRSz0BT3v4hq5s=');
-      assert.equal(seed.response.headers['sec-websocket-protocol'], 'echo-protocol');
-      seed.send({ opcode: Opcode.text, payload: 'Hello, world!' });
-      assert.equal((await seed.nextFrame()).payload.toString(), 'Received: Hello, world!');
+      assert.equal(tutorial.response.statusCode, 101, tutorial.response.statusLine);
+      assert.equal(tutorial.response.headers['sec-websocket-accept'], acceptFor(RUAN_YIFENG_KEY));
+      assert.equal(tutorial.response.headers['sec-websocket-accept'], 'fFBooB7FAkLlXgRSz0BT3v4hq5s=');
+      assert.equal(tutorial.response.headers['sec-websocket-protocol'], 'echo-protocol');
+      tutorial.send({ opcode: Opcode.text, payload: 'Hello, world!' });
+      assert.equal((await tutorial.nextFrame()).payload.toString(), 'Received: Hello, world!');
     } finally {
-      seed.destroy();
+      tutorial.destroy();
     }
   });
 
