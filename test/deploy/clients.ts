@@ -1,30 +1,101 @@
 // Clients for the deployment tests: the server instances they proxy to,
 // WebSocket clients that read /inspect's first message without racing it,
-// and the page's controls in Chromium (the same labels e2e/fixtures.ts uses;
-// that module cannot be imported outside Playwright's runner).
+// and Chromium with a page in it (its controls: test/support/page-controls.ts).
 import { collectProblems } from '../support/page-problems.ts';
 import type { IncomingMessage } from 'node:http';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
 import { WebSocket, type ClientOptions } from 'ws';
 import { findChromium } from '../../scripts/find-chromium.ts';
 import type { HandshakeReport } from '../../server/protocol.ts';
 import { neutralEnv } from '../support/child-process.ts';
+import { logOf } from '../support/page-controls.ts';
 import { startServer, type RunningServer } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
 import { terminateAll } from '../support/ws-client.ts';
-import { assertNoSurvivors, type LedgerEntry, type RunningNginx, recordProcess } from './nginx.ts';
+import {
+  assertNoSurvivors,
+  type LedgerEntry,
+  type NginxOptions,
+  type RunningNginx,
+  recordProcess,
+  requireNginx,
+  startNginx,
+} from './nginx.ts';
+
+export interface Deployment {
+  /** The instances by id, 'a' and 'b' (after a restart, the new one). */
+  instances: Map<string, RunningServer>;
+  nginx: RunningNginx;
+  chromium: RunningChromium;
+  /** Starts instance `id` again, on `port`, in the place of the one `instances` holds. */
+  restart(id: string, port: number): Promise<RunningServer>;
+}
+
+export interface RunningChromium {
+  browser: Browser;
+  /** The browser process, leader of its own process group. */
+  pid: number;
+  /** Closes the browser and waits until its processes are gone. */
+  close(): Promise<void>;
+}
+
+/** What nginx is started with: a shipped template, its ports and any other placeholders. */
+export type NginxSetup = Omit<NginxOptions, 'upstreams'>;
 
 /**
- * Starts `node dist/server/main.js --port <port> --trust-proxy --instance-id <id>`
- * with every config variable from the shell cleared, and records it in the ledger.
+ * What a deployment test file checks: instances a and b (startInstance),
+ * nginx from `nginx()`'s template in front of them, and Chromium, started in
+ * one hook before the file's tests; `started` is called at its end, to derive
+ * what the tests read from it. One hook, because node 20 runs a file's
+ * top-level `before` hooks side by side: `nginx()` makes what nginx needs
+ * itself (a certificate), and nothing may wait on another hook. After the
+ * tests, every client, Chromium, the instances and nginx are stopped,
+ * whatever failed, and the ledger proves that none of it outlived the file.
  */
-export async function startInstance(id: string, port = 0): Promise<RunningServer> {
-  const server = await startServer({
-    args: ['--port', String(port), '--trust-proxy', '--instance-id', id],
-    env: neutralEnv(),
+export function useDeployment(
+  nginx: () => NginxSetup | Promise<NginxSetup>,
+  started: (deployment: Deployment) => void = () => {},
+): Deployment {
+  const instances = new Map<string, RunningServer>();
+  const ledger: LedgerEntry[] = [];
+  let proxy: RunningNginx | undefined;
+  let browser: RunningChromium | undefined;
+  const start = async (id: string, port = 0) => {
+    const server = await startInstance(id, port);
+    instances.set(id, server);
+    ledger.push({ what: `instance ${id}`, pid: server.child.pid!, group: false });
+    return server;
+  };
+  before(async () => {
+    const nginxPath = requireNginx();
+    const setup = await nginx();
+    const [a, b] = await Promise.all([start('a'), start('b')]);
+    proxy = await startNginx(nginxPath, { ...setup, upstreams: [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`] });
+    ledger.push({ what: 'nginx', pid: proxy.child.pid!, group: true });
+    browser = await launchChromium();
+    ledger.push({ what: 'chromium', pid: browser.pid, group: true });
+    started(deployment);
   });
-  recordProcess({ what: `ws-echo instance ${id} (port ${server.port})`, pid: server.child.pid!, group: false });
-  return server;
+  after(async () => {
+    terminateSockets();
+    terminateAll();
+    await browser?.close();
+    await Promise.all([...instances.values()].map((server) => server.stop('SIGKILL')));
+    await proxy?.stop();
+    assertNoSurvivors(ledger);
+  });
+  const deployment: Deployment = {
+    instances,
+    get nginx() {
+      return proxy ?? notStarted();
+    },
+    get chromium() {
+      return browser ?? notStarted();
+    },
+    restart: start,
+  };
+  return deployment;
 }
 
 /** The fields of /inspect's first message the deployment tests read. */
@@ -75,36 +146,40 @@ export function closeOf(ws: WebSocket, timeoutMs = 10_000): Promise<{ code: numb
 
 export { refusedStatus } from '../support/ws-client.ts';
 
-/** Terminates every socket opened through this module. */
-export function terminateSockets(): void {
-  for (const ws of sockets) ws.terminate();
-  sockets.clear();
+/** A page in a fresh context, with everything that goes wrong on it collected in `problems`. */
+export async function openPage(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  return { page, problems: collectProblems(page) };
+}
+
+/** The content cells of the /inspect reports the page has logged, oldest first. */
+export function inspectReports(page: Page): Locator {
+  return logOf(page).getByText(/^\{"type":"inspect",/);
+}
+
+/** The instance named in the page's `index`th logged /inspect report (0 = first). */
+export async function instanceOfReport(page: Page, index: number): Promise<string> {
+  const text = (await inspectReports(page).nth(index).textContent()) ?? '';
+  const instance = /"instance":"([^"]+)"/.exec(text)?.[1];
+  if (!instance) throw new Error(`no instance in the page's report: ${text.slice(0, 200)}`);
+  return instance;
 }
 
 /**
- * Stops what a deployment test file started (its clients, Chromium, the
- * instances, nginx), then proves from `started` that none of it outlived the file.
+ * Starts `node dist/server/main.js --port <port> --trust-proxy --instance-id <id>`
+ * with every config variable from the shell cleared, and records it in the ledger.
  */
-export async function stopDeployment(deployment: {
-  chromium: RunningChromium | undefined;
-  instances: readonly RunningServer[];
-  nginx: RunningNginx | undefined;
-  started: readonly LedgerEntry[];
-}): Promise<void> {
-  terminateSockets();
-  terminateAll();
-  await deployment.chromium?.close();
-  await Promise.all(deployment.instances.map((server) => server.stop('SIGKILL')));
-  await deployment.nginx?.stop();
-  assertNoSurvivors(deployment.started);
-}
-
-export interface RunningChromium {
-  browser: Browser;
-  /** The browser process, leader of its own process group. */
-  pid: number;
-  /** Closes the browser and waits until its processes are gone. */
-  close(): Promise<void>;
+async function startInstance(id: string, port = 0): Promise<RunningServer> {
+  const server = await startServer({
+    args: ['--port', String(port), '--trust-proxy', '--instance-id', id],
+    env: neutralEnv(),
+  });
+  recordProcess({ what: `ws-echo instance ${id} (port ${server.port})`, pid: server.child.pid!, group: false });
+  return server;
 }
 
 /**
@@ -112,7 +187,7 @@ export interface RunningChromium {
  * Playwright's). Launched as a server so its pid (and process group, which
  * Playwright gives it) goes into the ledger, then connected to.
  */
-export async function launchChromium(): Promise<RunningChromium> {
+async function launchChromium(): Promise<RunningChromium> {
   const executablePath = findChromium();
   const server = await chromium.launchServer(executablePath ? { executablePath } : {});
   const pid = server.process().pid!;
@@ -128,49 +203,12 @@ export async function launchChromium(): Promise<RunningChromium> {
   };
 }
 
-/** A page in a fresh context, with everything that goes wrong on it collected in `problems`. */
-export async function openPage(
-  browser: Browser,
-  options: BrowserContextOptions = {},
-): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  return { page, problems: collectProblems(page) };
+/** Terminates every socket opened through this module. */
+function terminateSockets(): void {
+  for (const ws of sockets) ws.terminate();
+  sockets.clear();
 }
 
-/** The live readyState, e.g. "1 OPEN". */
-export function readyState(page: Page): Locator {
-  return page.getByLabel('readyState', { exact: true });
-}
-
-/** The URL the page's socket is connected to. */
-export function socketUrl(page: Page): Locator {
-  return page.getByLabel('URL', { exact: true });
-}
-
-/** Log rows going `direction` whose content matches `content`. */
-export function logRows(
-  page: Page,
-  direction: 'sent' | 'received' | 'event' | 'error',
-  content: string | RegExp,
-): Locator {
-  const text = typeof content === 'string' ? page.getByText(content, { exact: true }) : page.getByText(content);
-  return page
-    .getByRole('log')
-    .getByRole('listitem')
-    .filter({ has: page.getByText(direction, { exact: true }) })
-    .filter({ has: text });
-}
-
-/** The content cells of the /inspect reports the page has logged, oldest first. */
-export function inspectReports(page: Page): Locator {
-  return page.getByRole('log').getByText(/^\{"type":"inspect",/);
-}
-
-/** The instance named in the page's `index`th logged /inspect report (0 = first). */
-export async function instanceOfReport(page: Page, index: number): Promise<string> {
-  const text = (await inspectReports(page).nth(index).textContent()) ?? '';
-  const instance = /"instance":"([^"]+)"/.exec(text)?.[1];
-  if (!instance) throw new Error(`no instance in the page's report: ${text.slice(0, 200)}`);
-  return instance;
+function notStarted(): never {
+  throw new Error('the deployment is not started yet (useDeployment belongs at the top level of a test file)');
 }

@@ -4,12 +4,12 @@
 // the server believes about the client, the page in Chromium, and what
 // happens to clients when one instance stops or dies.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { expect } from '@playwright/test';
 import type { WebSocket } from 'ws';
 import { logEntries } from '../support/child-process.ts';
 import { httpGet, parseCsp } from '../support/http-request.ts';
-import type { RunningServer } from '../support/spawn-server.ts';
+import { logRows, readyState, sendButton, socketUrl } from '../support/page-controls.ts';
 import { delay, waitFor } from '../support/wait.ts';
 import { echoOf, openClient } from '../support/ws-client.ts';
 import {
@@ -17,33 +17,24 @@ import {
   headerOf,
   inspectReports,
   instanceOfReport,
-  launchChromium,
-  logRows,
   openInspect,
   openPage,
-  type RunningChromium,
-  readyState,
   refusedStatus,
-  socketUrl,
-  startInstance,
-  stopDeployment,
+  useDeployment,
 } from './clients.ts';
-import { type LedgerEntry, type RunningNginx, requireNginx, startNginx } from './nginx.ts';
 
-const instances = new Map<string, RunningServer>();
-const started: LedgerEntry[] = [];
-let nginx: RunningNginx | undefined;
-let chromium: RunningChromium | undefined;
+// (f) Nothing this file started may outlive it, whatever failed: useDeployment's cleanup proves it.
 /** http://127.0.0.1:<nginx port> and ws://127.0.0.1:<nginx port>, no trailing slash. */
 let base = '';
 let wsBase = '';
-
-async function start(id: string, port = 0): Promise<RunningServer> {
-  const server = await startInstance(id, port);
-  instances.set(id, server);
-  started.push({ what: `instance ${id}`, pid: server.child.pid!, group: false });
-  return server;
-}
+const deployment = useDeployment(
+  () => ({ template: 'deploy/nginx.conf', ports: ['LISTEN'] }),
+  ({ nginx }) => {
+    base = `http://127.0.0.1:${nginx.ports.LISTEN}`;
+    wsBase = `ws://127.0.0.1:${nginx.ports.LISTEN}`;
+  },
+);
+const { instances } = deployment;
 
 /**
  * Which instances answer GET /healthz through nginx, over `count` requests.
@@ -66,24 +57,6 @@ async function healthzInstances(count: number, waitMs = 0): Promise<string[]> {
   }
   return seen;
 }
-
-before(async () => {
-  const nginxPath = requireNginx();
-  const [a, b] = await Promise.all([start('a'), start('b')]);
-  nginx = await startNginx(nginxPath, {
-    template: 'deploy/nginx.conf',
-    upstreams: [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`],
-    ports: ['LISTEN'],
-  });
-  started.push({ what: 'nginx', pid: nginx.child.pid!, group: true });
-  base = `http://127.0.0.1:${nginx.ports.LISTEN}`;
-  wsBase = `ws://127.0.0.1:${nginx.ports.LISTEN}`;
-  chromium = await launchChromium();
-  started.push({ what: 'chromium', pid: chromium.pid, group: true });
-});
-
-// (f) Nothing this file started may outlive it, whatever failed above.
-after(() => stopDeployment({ chromium, instances: [...instances.values()], nginx, started }));
 
 test('(a) GET / serves the page and /healthz answers from both instances, through nginx', async () => {
   const page = await httpGet(`${base}/`);
@@ -162,8 +135,8 @@ test('(c) connections spread over both instances, and /inspect sees the client a
     assert.equal(report.remoteAddress, '127.0.0.3', 'the address nginx forwarded, not its own 127.0.0.1');
     assert.equal(headerOf(report, 'X-Forwarded-For'), '127.0.0.3');
     assert.equal(headerOf(report, 'X-Forwarded-Proto'), 'http');
-    assert.equal(headerOf(report, 'X-Forwarded-Host'), `127.0.0.1:${nginx!.ports.LISTEN}`);
-    assert.equal(headerOf(report, 'Host'), `127.0.0.1:${nginx!.ports.LISTEN}`);
+    assert.equal(headerOf(report, 'X-Forwarded-Host'), `127.0.0.1:${deployment.nginx.ports.LISTEN}`);
+    assert.equal(headerOf(report, 'Host'), `127.0.0.1:${deployment.nginx.ports.LISTEN}`);
     assert.equal(headerOf(report, 'Upgrade'), 'websocket');
     assert.equal(headerOf(report, 'Connection'), 'upgrade');
   }
@@ -185,12 +158,12 @@ test('(c) connections spread over both instances, and /inspect sees the client a
 });
 
 test('(d) the playground behind nginx: connects by itself, echoes, path buttons and the handshake explainer use the proxy', async () => {
-  const { page, problems } = await openPage(chromium!.browser);
+  const { page, problems } = await openPage(deployment.chromium.browser);
   try {
     await page.goto(`${base}/`);
     await expect(readyState(page)).toHaveText('1 OPEN');
     await expect(socketUrl(page)).toHaveText(`${wsBase}/`);
-    await page.getByRole('button', { name: 'Send Message', exact: true }).click();
+    await sendButton(page).click();
     await expect(logRows(page, 'received', 'Received: Hello, world!')).toHaveCount(1);
 
     for (const [button, path] of [
@@ -220,8 +193,8 @@ test('(d) the playground behind nginx: connects by itself, echoes, path buttons 
         .getByRole('cell');
     await expect(header('X-Forwarded-For')).toHaveText('127.0.0.1');
     await expect(header('X-Forwarded-Proto')).toHaveText('http');
-    await expect(header('X-Forwarded-Host')).toHaveText(`127.0.0.1:${nginx!.ports.LISTEN}`);
-    await expect(header('Host')).toHaveText(`127.0.0.1:${nginx!.ports.LISTEN}`);
+    await expect(header('X-Forwarded-Host')).toHaveText(`127.0.0.1:${deployment.nginx.ports.LISTEN}`);
+    await expect(header('Host')).toHaveText(`127.0.0.1:${deployment.nginx.ports.LISTEN}`);
     await expect(header('Origin')).toHaveText(base);
     await expect(readyState(page)).toHaveText('1 OPEN');
     assert.deepEqual(problems, []);
@@ -231,7 +204,7 @@ test('(d) the playground behind nginx: connects by itself, echoes, path buttons 
 });
 
 test('(e) an instance that stops (1001) or dies (1006) drops only its clients; the page reconnects to the other one', async () => {
-  const { page } = await openPage(chromium!.browser);
+  const { page } = await openPage(deployment.chromium.browser);
   try {
     await page.goto(`${base}/`);
     await expect(readyState(page)).toHaveText('1 OPEN');
@@ -263,13 +236,13 @@ test('(e) an instance that stops (1001) or dies (1006) drops only its clients; t
     await expect(readyState(page)).toHaveText('1 OPEN');
     assert.equal(await instanceOfReport(page, 1), other);
     assert.deepEqual([...new Set(await healthzInstances(4))], [other]);
-    await page.getByRole('button', { name: 'Send Message', exact: true }).click();
+    await sendButton(page).click();
     await expect(logRows(page, 'received', 'Received: Hello, world!')).toHaveCount(1);
 
     // Back on the same port, the stopped instance rejoins; then SIGKILL the other:
     // no close frame, so its clients see 1006, and the page moves back.
     const port = instances.get(first)!.port;
-    await start(first, port);
+    await deployment.restart(first, port);
     const killedCloses = onOther.map((ws) => closeOf(ws));
     assert.equal(await instances.get(other)!.stop('SIGKILL'), 'SIGKILL');
     for (const close of await Promise.all(killedCloses)) assert.equal(close.code, 1006);

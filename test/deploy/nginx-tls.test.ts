@@ -3,60 +3,35 @@
 // Checked through nginx only: https page, http → https redirect, wss echo
 // and Origin check, X-Forwarded-Proto https, and the page in Chromium on wss.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { expect } from '@playwright/test';
 import { makeCertificate, type TestCertificate } from '../support/certificate.ts';
 import { httpGet } from '../support/http-request.ts';
-import type { RunningServer } from '../support/spawn-server.ts';
+import { logRows, readyState, sendButton, socketUrl } from '../support/page-controls.ts';
 import { echoOf, openClient } from '../support/ws-client.ts';
-import {
-  headerOf,
-  launchChromium,
-  logRows,
-  openInspect,
-  openPage,
-  readyState,
-  type RunningChromium,
-  refusedStatus,
-  socketUrl,
-  startInstance,
-  stopDeployment,
-} from './clients.ts';
-import { type LedgerEntry, type RunningNginx, requireNginx, startNginx } from './nginx.ts';
+import { headerOf, openInspect, openPage, refusedStatus, useDeployment } from './clients.ts';
 
-const instances: RunningServer[] = [];
-const started: LedgerEntry[] = [];
-let nginx: RunningNginx | undefined;
-let chromium: RunningChromium | undefined;
 let certificate: TestCertificate | undefined;
 /** https://127.0.0.1:<tls port>, wss://…, http://127.0.0.1:<plain port>; no trailing slash. */
 let base = '';
 let wssBase = '';
 let plainBase = '';
-
-before(async () => {
-  const nginxPath = requireNginx();
-  certificate = await makeCertificate();
-  for (const id of ['a', 'b']) {
-    const server = await startInstance(id);
-    instances.push(server);
-    started.push({ what: `instance ${id}`, pid: server.child.pid!, group: false });
-  }
-  nginx = await startNginx(nginxPath, {
-    template: 'deploy/nginx-tls.conf',
-    upstreams: [`127.0.0.1:${instances[0]!.port}`, `127.0.0.1:${instances[1]!.port}`],
-    ports: ['LISTEN_TLS', 'LISTEN'],
-    extra: { TLS_CERT: certificate.certPath, TLS_KEY: certificate.keyPath },
-  });
-  started.push({ what: 'nginx (TLS)', pid: nginx.child.pid!, group: true });
-  base = `https://127.0.0.1:${nginx.ports.LISTEN_TLS}`;
-  wssBase = `wss://127.0.0.1:${nginx.ports.LISTEN_TLS}`;
-  plainBase = `http://127.0.0.1:${nginx.ports.LISTEN}`;
-  chromium = await launchChromium();
-  started.push({ what: 'chromium', pid: chromium.pid, group: true });
-});
-
-after(() => stopDeployment({ chromium, instances, nginx, started }).finally(() => certificate?.remove()));
+const deployment = useDeployment(
+  async () => {
+    certificate = await makeCertificate();
+    return {
+      template: 'deploy/nginx-tls.conf',
+      ports: ['LISTEN_TLS', 'LISTEN'],
+      extra: { TLS_CERT: certificate.certPath, TLS_KEY: certificate.keyPath },
+    };
+  },
+  ({ nginx: { ports } }) => {
+    base = `https://127.0.0.1:${ports.LISTEN_TLS}`;
+    wssBase = `wss://127.0.0.1:${ports.LISTEN_TLS}`;
+    plainBase = `http://127.0.0.1:${ports.LISTEN}`;
+  },
+);
+after(() => certificate?.remove());
 
 test('TLS: the page over https from both instances; plain http redirects to https', async () => {
   const page = await httpGet(`${base}/`, { ca: certificate!.cert });
@@ -87,18 +62,18 @@ test('TLS: wss echo with an https Origin naming nginx; a foreign Origin 403; X-F
   });
   assert.equal(report.remoteAddress, '127.0.0.3');
   assert.equal(headerOf(report, 'X-Forwarded-Proto'), 'https');
-  assert.equal(headerOf(report, 'X-Forwarded-Host'), `127.0.0.1:${nginx!.ports.LISTEN_TLS}`);
+  assert.equal(headerOf(report, 'X-Forwarded-Host'), `127.0.0.1:${deployment.nginx.ports.LISTEN_TLS}`);
   inspecting.close();
 });
 
 test('TLS: the page served over https connects to wss:// by itself and echoes', async () => {
   // The certificate is self-signed; the browser is told to accept it.
-  const { page, problems } = await openPage(chromium!.browser, { ignoreHTTPSErrors: true });
+  const { page, problems } = await openPage(deployment.chromium.browser, { ignoreHTTPSErrors: true });
   try {
     await page.goto(`${base}/`);
     await expect(readyState(page)).toHaveText('1 OPEN');
     await expect(socketUrl(page)).toHaveText(`${wssBase}/`);
-    await page.getByRole('button', { name: 'Send Message', exact: true }).click();
+    await sendButton(page).click();
     await expect(logRows(page, 'received', 'Received: Hello, world!')).toHaveCount(1);
     assert.deepEqual(problems, []);
   } finally {

@@ -27,11 +27,12 @@ export interface InProcessServer {
 
 /**
  * An in-process echo server on 127.0.0.1, port 0, logging nothing unless a
- * --log-level in `flags` asks (into `log`, not stdout); `flags`
- * are appended to its command line (a function is asked when the server
- * starts, for flags an earlier hook makes, such as a certificate's path). Its
- * fields can be read once it started (in a test or a later hook). A test may
- * close it itself.
+ * --log-level in `flags` asks (into `log`, not stdout); `flags` are appended
+ * to its command line. A function is asked when the server starts, for flags
+ * an earlier hook makes, such as a certificate's path; inside a describe only,
+ * as node 20 runs a file's top-level `before` hooks side by side. Its fields
+ * can be read once it started (in a test or a later hook). A test may close
+ * it itself.
  */
 export function useEchoServer(flags: string[] | (() => string[]) = []): InProcessServer {
   let started: InProcessServer | undefined;
