@@ -175,7 +175,7 @@ describe('start-up failures', () => {
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
     });
-    await withTimeout(Promise.race([reported, exited]), 'the dev server to report the busy port', 20_000);
+    await withTimeout(Promise.race([reported, exited]), 'the dev server to report the busy port', BOOT_TIMEOUT_MS);
     assert.match(output, new RegExp(`port ${port} .*already in use`));
     // Having said so, it must exit; a live Vite watcher must not keep it running.
     const code = await withTimeout(exited, 'the dev server to exit after reporting the busy port');
