@@ -32,6 +32,8 @@ export interface PageAppOptions {
   httpServer: Server;
   /** /healthz and /metrics, mounted ahead of the page. */
   operations: Router;
+  /** More routes under the page's security headers, ahead of the page (the fuzzing reports). */
+  routes?: Router;
 }
 
 /** Builds the app for the chosen mode. */
@@ -42,12 +44,14 @@ export async function createPageApp({
   trustProxy,
   httpServer,
   operations,
+  routes,
 }: PageAppOptions): Promise<PageApp> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxy ? 1 : false);
   app.use(operations);
   app.use(...securityHeaders({ dev, tls, trustProxy, connectSrc }));
+  if (routes) app.use(routes);
   if (dev) {
     const { createServer } = await import('vite');
     const vite = await createServer({

@@ -7,6 +7,7 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
 import type { ConnectionCaps } from './connection-caps.ts';
+import type { FuzzingServer } from './fuzzing/index.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics, RefusalReason } from './metrics.ts';
 import type { OriginPolicy } from './origin.ts';
@@ -30,12 +31,14 @@ export interface UpgradeRouterOptions {
   caps: ConnectionCaps;
   metrics: EchoMetrics;
   logger: Logger;
+  /** The client-conformance endpoints (/runCase, ...), under the same admission rules. */
+  fuzzing?: FuzzingServer;
 }
 
 /** Installs the one `upgrade` listener that decides where each WebSocket request goes. */
 export function routeUpgrades(
   server: Server,
-  { wss, leaveViteSockets, originPolicy, clientView, caps, metrics, logger }: UpgradeRouterOptions,
+  { wss, leaveViteSockets, originPolicy, clientView, caps, metrics, logger, fuzzing }: UpgradeRouterOptions,
 ): void {
   const refuse = (
     req: IncomingMessage,
@@ -43,13 +46,14 @@ export function routeUpgrades(
     status: number,
     reason: RefusalReason,
     headers: Record<string, string> = {},
+    body?: string,
   ) => {
     metrics.refused(reason);
     logger.info(
       { peer: clientView.address(req), path: req.url, origin: req.headers.origin, status, reason },
       'upgrade refused',
     );
-    writeRefusal(socket, status, headers);
+    writeRefusal(socket, status, headers, body);
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -61,7 +65,8 @@ export function routeUpgrades(
     if (!req.headers.host || req.httpVersionMajor < 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor < 1)) {
       return refuse(req, socket, 400, 'invalid_handshake');
     }
-    if (path === undefined) return refuse(req, socket, 404, 'path');
+    const fuzzingRoute = path === undefined ? fuzzing?.routeOf(req.url) : undefined;
+    if (path === undefined && fuzzingRoute === undefined) return refuse(req, socket, 404, 'path');
     // RFC 6455 4.4: name the version this server speaks. (ws would say 400.)
     if (req.headers['sec-websocket-version'] !== '13') {
       return refuse(req, socket, 426, 'version', { 'Sec-WebSocket-Version': '13' });
@@ -70,6 +75,14 @@ export function routeUpgrades(
     const ip = clientView.address(req);
     const full = caps.admit(ip);
     if (full) return refuse(req, socket, 503, full, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+    if (fuzzingRoute) {
+      const refusal = fuzzing!.upgrade(req, socket, head, fuzzingRoute, () => caps.release(ip));
+      if (refusal) {
+        caps.release(ip);
+        refuse(req, socket, refusal.status, 'invalid_handshake', {}, `${refusal.reason}\n`);
+      }
+      return;
+    }
     let accepted = false;
     // The path rides along with the event, so the echo need not parse the URL
     // again; the echo releases the cap when the connection closes.
@@ -88,10 +101,10 @@ export function routeUpgrades(
   });
 }
 
-function writeRefusal(socket: Duplex, status: number, headers: Record<string, string>): void {
+function writeRefusal(socket: Duplex, status: number, headers: Record<string, string>, reason?: string): void {
   // A peer may reset the socket before the reply lands; that must not throw.
   socket.on('error', () => {});
-  const body = STATUS_CODES[status] ?? '';
+  const body = reason ?? STATUS_CODES[status] ?? '';
   const lines = Object.entries({
     Connection: 'close',
     'Content-Type': 'text/plain',
