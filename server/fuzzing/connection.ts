@@ -90,8 +90,8 @@ export class FuzzingConnection {
     this.#socket = socket;
     this.#options = options;
     this.#handlers = handlers;
-    // Control frames are small; a data frame can be as large as the largest message.
-    this.#reader = new FrameReader(options.maxMessageBytes + 64);
+    // Control frames are small; a data frame can be as large as the largest message, compressed or not.
+    this.#reader = new FrameReader(wireLimit(options.maxMessageBytes));
     // The http server's sockets are half-open capable: answer the client's FIN with ours.
     socket.on('end', () => this.#finish());
     socket.on('error', () => {});
@@ -222,7 +222,9 @@ export class FuzzingConnection {
     }
     const message = this.#message;
     message.bytes += frame.payload.length;
-    if (message.bytes > this.#options.maxMessageBytes) {
+    if (
+      message.bytes > (message.compressed ? wireLimit(this.#options.maxMessageBytes) : this.#options.maxMessageBytes)
+    ) {
       return this.#fail(1009, `the client sent a message larger than ${this.#options.maxMessageBytes} bytes`);
     }
     message.parts.push(frame.payload);
@@ -399,6 +401,14 @@ export function isValidCloseCode(code: number): boolean {
   return (
     (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999)
   );
+}
+
+/**
+ * Bytes a message of up to `maxBytes` may take on the wire: deflate can make
+ * small or incompressible payloads slightly larger (RFC 1951 stored blocks).
+ */
+function wireLimit(maxBytes: number): number {
+  return maxBytes + (maxBytes >> 4) + 1024;
 }
 
 /** A message's frames: one, or one per `fragmentSize` payload octets; `rsv` goes on the first. */

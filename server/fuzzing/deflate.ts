@@ -71,18 +71,21 @@ export function parseDeflateOffers(header: string | undefined): DeflateOffer[] {
 
 /** The response header value and the parameters for an accepted offer (RFC 7692 §7.1). */
 export function negotiate(offer: DeflateOffer, answer: DeflateAnswer): { header: string; params: DeflateParams } {
+  // A client that named its largest window must not be asked for a larger one.
+  const offeredWindow = typeof offer.clientMaxWindowBits === 'number' ? offer.clientMaxWindowBits : 15;
+  const clientWindow =
+    answer.requestMaxWindowBits === undefined ? undefined : Math.min(answer.requestMaxWindowBits, offeredWindow);
   const params: DeflateParams = {
     serverNoContextTakeover: offer.serverNoContextTakeover,
     clientNoContextTakeover: offer.clientNoContextTakeover || answer.requestNoContextTakeover === true,
     serverMaxWindowBits: offer.serverMaxWindowBits ?? 15,
-    clientMaxWindowBits:
-      answer.requestMaxWindowBits ?? (typeof offer.clientMaxWindowBits === 'number' ? offer.clientMaxWindowBits : 15),
+    clientMaxWindowBits: clientWindow ?? offeredWindow,
   };
   const parts = ['permessage-deflate'];
   if (params.serverNoContextTakeover) parts.push('server_no_context_takeover');
   if (params.clientNoContextTakeover) parts.push('client_no_context_takeover');
   if (offer.serverMaxWindowBits !== undefined) parts.push(`server_max_window_bits=${params.serverMaxWindowBits}`);
-  if (answer.requestMaxWindowBits !== undefined) parts.push(`client_max_window_bits=${answer.requestMaxWindowBits}`);
+  if (clientWindow !== undefined) parts.push(`client_max_window_bits=${clientWindow}`);
   return { header: parts.join('; '), params };
 }
 

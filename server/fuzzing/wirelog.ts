@@ -29,12 +29,14 @@ export class WireLog {
     chop: number | null,
     sync: boolean,
   ): void {
-    this.#add(['TF', [payload.length, preview(payload)], opcode, fin, rsv, null, repeatTo, chop, sync]);
+    if (this.#wants())
+      this.#push(['TF', [payload.length, preview(payload)], opcode, fin, rsv, null, repeatTo, chop, sync]);
   }
 
   /** A frame the client sent: payload length and preview, opcode, fin, rsv, masked, masking key. */
   received(payload: Buffer, opcode: number, fin: boolean, rsv: number, maskKey: string | undefined): void {
-    this.#add(['RF', [payload.length, preview(payload)], opcode, fin, rsv, maskKey !== undefined, maskKey ?? null]);
+    if (this.#wants())
+      this.#push(['RF', [payload.length, preview(payload)], opcode, fin, rsv, maskKey !== undefined, maskKey ?? null]);
   }
 
   /** A timer or a mode change: ["KL", delay], ["KLE"], ["TI", delay], ["TIE"], ["CT", delay, tag], ["CTE", tag], ["WLM", on]. */
@@ -50,7 +52,14 @@ export class WireLog {
   }
 
   #add(row: WireLogRow): void {
-    if (this.enabled || row[0] === 'WLM') this.#push(row);
+    if (this.#wants()) this.#push(row);
+  }
+
+  /** Whether a row would be kept: previews of large payloads are not worth making for nothing. */
+  #wants(): boolean {
+    if (this.enabled && this.rows.length < MAX_WIRELOG_ROWS) return true;
+    if (this.enabled) this.dropped++;
+    return false;
   }
 
   #push(row: WireLogRow): void {

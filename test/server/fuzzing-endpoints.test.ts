@@ -42,16 +42,16 @@ describe('fuzzing endpoints', () => {
     const { messages, code } = await exchange(`${s.wsUrl}getCaseCount`);
     assert.deepEqual(messages, [{ data: String(CASES.length), isBinary: false }]);
     assert.equal(code, 1000);
-    assert.equal(CASES.length, 301, 'the fuzzing server has 301 cases in categories 1–10');
+    assert.equal(CASES.length, 517, 'the fuzzing server has 301 cases in categories 1–10 and 216 in 12–13');
   });
 
   it('cases are numbered in the order of their ids, and /getCaseInfo names them', async () => {
     const ids = [];
-    for (const n of [1, 2, 16, 17, 27, 28, 301])
+    for (const n of [1, 2, 16, 17, 27, 28, 301, 302, 517])
       ids.push(JSON.parse((await exchange(`${s.wsUrl}getCaseInfo?case=${n}`)).messages[0]!.data));
     assert.deepEqual(
       ids.map((info) => info.id),
-      ['1.1.1', '1.1.2', '1.2.8', '2.1', '2.11', '3.1', '10.1.1'],
+      ['1.1.1', '1.1.2', '1.2.8', '2.1', '2.11', '3.1', '10.1.1', '12.1.1', '13.7.18'],
     );
     assert.equal(ids[0].description, 'Send text message with payload of length 0.');
     // Descriptions are one line; hex dumps stay in the case reports.
@@ -65,9 +65,9 @@ describe('fuzzing endpoints', () => {
   it('bad parameters get a 400 that says what is wrong, and the echo paths stay the echo’s', async () => {
     const refusals: Array<[string, RegExp]> = [
       ['/runCase?case=1', /needs agent=NAME/],
-      ['/runCase?agent=x', /needs case=N \(1 to 301\)/],
-      ['/runCase?case=0&agent=x', /case must be a number from 1 to 301/],
-      ['/runCase?case=302&agent=x', /case must be a number from 1 to 301/],
+      ['/runCase?agent=x', /needs case=N \(1 to 517\)/],
+      ['/runCase?case=0&agent=x', /case must be a number from 1 to 517/],
+      ['/runCase?case=518&agent=x', /case must be a number from 1 to 517/],
       ['/runCase?case=1e2&agent=x', /case must be a number/],
       ['/runCase?casetuple=99.1&agent=x', /there is no case 99\.1/],
       ['/runCase?case=1&agent=%3Cscript%3E', /agent must be/],
@@ -117,6 +117,35 @@ describe('fuzzing endpoints', () => {
     client.send({ opcode: Opcode.close, payload: close.payload });
     await client.closedPromise;
     assert.equal(client.serverEnded, true, 'the server closes TCP after the closing handshake');
+  });
+
+  it('negotiates permessage-deflate only in the compression cases, as each case accepts it', async () => {
+    const offer = async (id: string, extensions: string) => {
+      const client = await RawClient.connect(s.port, {
+        path: `/runCase?case=${numberOfId(id)}&agent=deflate-offers`,
+        headers: { 'Sec-WebSocket-Extensions': extensions },
+      });
+      assert.equal(client.response.statusCode, 101);
+      client.destroy();
+      return client.response.headers['sec-websocket-extensions'];
+    };
+    assert.equal(await offer('12.1.1', 'permessage-deflate; client_max_window_bits'), 'permessage-deflate');
+    assert.equal(
+      await offer('12.1.1', 'permessage-deflate; server_no_context_takeover; server_max_window_bits=10'),
+      'permessage-deflate; server_no_context_takeover; server_max_window_bits=10',
+    );
+    // 13.3 asks for a client window of 8, which needs an offer with client_max_window_bits (RFC 7692 §7.1.2.2).
+    assert.equal(
+      await offer('13.3.1', 'permessage-deflate; client_max_window_bits'),
+      'permessage-deflate; client_max_window_bits=8',
+    );
+    assert.equal(await offer('13.3.1', 'permessage-deflate'), undefined);
+    assert.equal(
+      await offer('13.6.1', 'permessage-deflate; client_max_window_bits=12'),
+      'permessage-deflate; client_no_context_takeover; client_max_window_bits=12',
+    );
+    assert.equal(await offer('12.1.1', 'x-webkit-deflate-frame'), undefined);
+    assert.equal(await offer('2.1', 'permessage-deflate'), undefined);
   });
 
   it('/getCaseStatus waits for the verdict and answers {"behavior": ...}; /updateReports closes with 1000', async () => {

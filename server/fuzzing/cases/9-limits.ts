@@ -110,7 +110,9 @@ function roundTripCase(id: string, { length, count, wait }: (typeof ROUND_TRIPS)
       };
       ctx.wirelog(false);
       ctx.expectClose({ closedByMe: true, codes: [NORMAL], requireClean: true });
-      ctx.verdict('FAILED', `Case did not finish within ${wait} seconds.`);
+      const unfinished = (echoes: number) =>
+        ctx.verdict('FAILED', `${echoes} of ${count} echoes arrived before the connection closed or ${wait} s passed.`);
+      unfinished(0);
       ctx.closeAfter(wait);
       sendOne();
       return {
@@ -123,6 +125,7 @@ function roundTripCase(id: string, { length, count, wait }: (typeof ROUND_TRIPS)
             ctx.wirelog(true);
             ctx.close(NORMAL);
           } else if (sent < count) {
+            unfinished(sent);
             sendOne();
           } else {
             ctx.verdict('OK', "Ok, received all echo'ed messages in time.");
