@@ -1,6 +1,7 @@
-// Routes and admits HTTP upgrade requests: the WS_PATHS to the echo, Vite's own HMR
-// sockets to Vite (dev only), and a plain HTTP refusal for everything else.
-// One router on one port, because `new WebSocketServer({ server, path })`
+// Routes and admits HTTP upgrade requests: the WS_PATHS to the echo, the
+// client-conformance endpoints to server/fuzzing/, Vite's own HMR sockets to
+// Vite (dev only), and a plain HTTP refusal for everything else. One router
+// on one port, because `new WebSocketServer({ server, path })`
 // would answer every other upgrade with 400 and break HMR. Admission checks
 // run here, before ws allocates anything for the connection.
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
