@@ -33,6 +33,8 @@ export interface PageAppOptions {
   httpServer: Server;
   /** /healthz and /metrics, mounted ahead of the page. */
   operations: Router;
+  /** More routes under the page's security headers, ahead of the page (the fuzzing reports). */
+  routes?: Router;
 }
 
 /** Builds the app for the chosen mode. */
@@ -43,12 +45,14 @@ export async function createPageApp({
   clientView,
   httpServer,
   operations,
+  routes,
 }: PageAppOptions): Promise<PageApp> {
   const app = express();
   app.disable('x-powered-by');
   askClientView(app, clientView);
   app.use(operations);
   app.use(...securityHeaders({ dev, tls, connectSrc }));
+  if (routes) app.use(routes);
   if (dev) {
     const { createServer } = await import('vite');
     const vite = await createServer({

@@ -2,8 +2,9 @@
 // Each setting is one row of SETTINGS: its flag, environment twin, default,
 // parser and help. parseConfig, --help and the README's configuration table
 // (npm run docs:tables) all read that row; the flag wins over its twin.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { markdownTable } from './markdown-table.ts';
@@ -209,6 +210,14 @@ export const SETTINGS = {
     shown: '`<hostname>-<pid>`',
     parse: instanceId,
     help: 'names this instance in `/healthz`, `/inspect` and every log line',
+  }),
+  reportsDir: setting<string | undefined>({
+    flag: 'reports-dir',
+    env: 'REPORTS_DIR',
+    default: undefined,
+    shown: 'none (served at `/reports/clients/` only)',
+    parse: directory,
+    help: 'also write the client-conformance reports (`/updateReports`) to this folder; it is created if missing',
   }),
 };
 
@@ -461,6 +470,19 @@ function connectSources(value: Value): readonly string[] | '*' {
     }
     return `${url.protocol}//${url.host}`;
   });
+}
+
+// The conformance server writes its reports there when asked; a file in the way
+// would only fail then, long after start-up, so say it now.
+function directory(value: Value): string {
+  const path = resolve(value.text);
+  try {
+    if (!statSync(path).isDirectory()) throw invalid(value, 'a folder (this is a file)');
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    // Missing: the conformance server creates it on its first report.
+  }
+  return path;
 }
 
 function instanceId(value: Value): string {

@@ -9,6 +9,7 @@ import { createPageApp } from './app.ts';
 import type { Config } from './config.ts';
 import { ConnectionCaps } from './connection-caps.ts';
 import { createEchoHandler, selectProtocol } from './echo.ts';
+import { createFuzzingServer } from './fuzzing/index.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import type { Logger } from './logger.ts';
 import { EchoMetrics } from './metrics.ts';
@@ -63,6 +64,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
   // One reading of X-Forwarded-* for the page, the upgrade router and the logs.
   const clientView = createClientView(config.trustProxy);
   let shuttingDown = false;
+  const fuzzing = createFuzzingServer({ logger, reportsDir: config.reportsDir });
 
   const page = await createPageApp({
     dev: config.dev,
@@ -76,6 +78,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
       isShuttingDown: () => shuttingDown,
       instanceId: config.instanceId,
     }),
+    routes: fuzzing.router,
   });
   httpServer.on('request', page.app);
 
@@ -101,6 +104,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     caps,
     metrics,
     logger,
+    fuzzing,
   });
   const stopHeartbeat = startHeartbeat(clients, config.heartbeatIntervalMs, logger);
 
@@ -115,6 +119,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
       stopHeartbeat();
       httpServer.close();
       await closeClients(clients, config.shutdownGraceMs);
+      fuzzing.close();
       httpServer.closeAllConnections();
       await page.close();
       metrics.stop();

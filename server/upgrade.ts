@@ -1,12 +1,14 @@
-// Routes and admits HTTP upgrade requests: the WS_PATHS to the echo, Vite's own HMR
-// sockets to Vite (dev only), and a plain HTTP refusal for everything else.
-// One router on one port, because `new WebSocketServer({ server, path })`
+// Routes and admits HTTP upgrade requests: the WS_PATHS to the echo, the
+// client-conformance endpoints to server/fuzzing/, Vite's own HMR sockets to
+// Vite (dev only), and a plain HTTP refusal for everything else. One router
+// on one port, because `new WebSocketServer({ server, path })`
 // would answer every other upgrade with 400 and break HMR. Admission checks
 // run here, before ws allocates anything for the connection.
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { ConnectionCaps } from './connection-caps.ts';
+import type { FuzzingServer } from './fuzzing/index.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics, RefusalReason } from './metrics.ts';
 import type { OriginPolicy } from './origin.ts';
@@ -32,12 +34,14 @@ export interface UpgradeRouterOptions {
   caps: ConnectionCaps;
   metrics: EchoMetrics;
   logger: Logger;
+  /** The client-conformance endpoints (/runCase, ...), under the same admission rules. */
+  fuzzing?: FuzzingServer;
 }
 
 /** Installs the one `upgrade` listener that decides where each WebSocket request goes. */
 export function routeUpgrades(
   server: Server,
-  { wss, leaveViteSockets, originPolicy, clientView, caps, metrics, logger }: UpgradeRouterOptions,
+  { wss, leaveViteSockets, originPolicy, clientView, caps, metrics, logger, fuzzing }: UpgradeRouterOptions,
 ): void {
   const refuse = (
     req: IncomingMessage,
@@ -79,14 +83,27 @@ export function routeUpgrades(
     if (!req.headers.host || req.httpVersionMajor < 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor < 1)) {
       return refuse(req, socket, 400, 'invalid_handshake');
     }
-    if (path === undefined) return refuse(req, socket, 404, 'path');
+    const fuzzingRoute = path === undefined ? fuzzing?.routeOf(req.url) : undefined;
+    if (path === undefined && fuzzingRoute === undefined) return refuse(req, socket, 404, 'path');
     // RFC 6455 4.4: name the version this server speaks. (ws would say 400.)
     if (req.headers['sec-websocket-version'] !== '13') {
       return refuse(req, socket, 426, 'version', { 'Sec-WebSocket-Version': '13' });
     }
     if (!originPolicy(req, clientView.host(req))) return refuse(req, socket, 403, 'origin');
+    if (fuzzingRoute) {
+      // The conformance endpoints take their own parameters (case, agent) and check them themselves.
+      const ip = clientView.address(req);
+      const full = caps.admit(ip);
+      if (full) return refuse(req, socket, 503, full, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+      const refusal = fuzzing!.upgrade(req, socket, head, fuzzingRoute, () => caps.release(ip));
+      if (refusal) {
+        caps.release(ip);
+        refuse(req, socket, refusal.status, 'invalid_handshake', {}, refusal.reason);
+      }
+      return;
+    }
     // URL parameters (server/misbehave.ts), before the caps: a typo must not take a slot.
-    const asked = askedBy(req.url, path);
+    const asked = askedBy(req.url, path!);
     if ('error' in asked) return refuse(req, socket, 400, 'parameter', {}, asked.error);
     const rejectWith = asked.faults?.reject;
     if (rejectWith !== undefined) {

@@ -4,6 +4,7 @@
 // reaching the shell with exit code 2, and --help. Also checks that README.md's
 // configuration table is the one SETTINGS renders.
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { README, TABLES, tableIn } from '../../scripts/docs-tables.ts';
@@ -51,6 +52,7 @@ describe('parseConfig defaults', () => {
       shutdownGraceMs: 5000,
       workers: 1,
       trustProxy: false,
+      reportsDir: undefined,
     });
   });
 
@@ -204,6 +206,8 @@ const BAD: Record<Exclude<keyof Config, 'host' | 'tls'>, BadValues> = {
   workers: { message: notValid("a count from 1 to 256, or 'auto'"), values: ['0', 'many', '1.5'] },
   trustProxy: { message: notValid('true or false'), values: ['maybe'] },
   instanceId: { message: notValid('up to 64 letters, digits, and . _ : -'), values: ['a b', 'x'.repeat(65)] },
+  // A file where the reports folder should be (this very test file).
+  reportsDir: { message: notValid('a folder (this is a file)'), values: [fileURLToPath(import.meta.url)] },
 };
 
 describe('a bad value is refused with one line naming it and what is allowed', () => {
