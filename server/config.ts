@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
+import { defaultLimit, EXPOSED_LIMITS } from './exposure.ts';
 import { markdownTable } from './markdown-table.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol.ts';
 
@@ -39,14 +40,24 @@ export interface Input {
   env: string;
 }
 
+/**
+ * What a computed default may read: settings whose own default is a plain
+ * value, settled before any computed one.
+ */
+export interface Settled {
+  dev: boolean;
+  host: string;
+  trustProxy: boolean;
+}
+
 /** One setting: how it is written, what it defaults to, how its text becomes a value, what it means. */
 export interface Setting<T> extends Input {
   /** A flag that takes no value (`--dev`); its twin takes true or false. */
   boolean?: true;
   /** A second flag read with this one (the TLS key with its certificate): both are given, or neither. */
   partner?: Input;
-  /** The value when neither flag nor twin is given; a function where it depends on --dev or the machine. */
-  default: T | ((settled: { dev: boolean }) => T);
+  /** The value when neither flag nor twin is given; a function where it depends on other settings or the machine. */
+  default: T | ((settled: Settled) => T);
   /** The default as --help and the README show it (Markdown), where the value alone does not say it. */
   shown?: string;
   /** Turns what the user wrote into the value, or throws a one-line ConfigError (see `invalid`). */
@@ -78,7 +89,7 @@ export const SETTINGS = {
     env: 'HOST',
     default: '127.0.0.1',
     parse: ({ text }) => text,
-    help: 'interface to bind; `0.0.0.0` or `::` to accept other machines',
+    help: 'interface to bind; `0.0.0.0` or `::` to accept other machines (off loopback, the per-IP cap and rate limit are on by default)',
   }),
   dev: setting({
     flag: 'dev',
@@ -143,14 +154,16 @@ export const SETTINGS = {
   maxConnectionsPerIp: setting({
     flag: 'max-connections-per-ip',
     env: 'MAX_CONNECTIONS_PER_IP',
-    default: 256,
-    parse: integer(1, 10_000_000, 'a count from 1 to 10000000'),
-    help: 'open WebSocket connections from one IP; more get 503',
+    default: (settled) => defaultLimit('maxConnectionsPerIp', settled),
+    shown: `off on loopback only, else \`${EXPOSED_LIMITS.maxConnectionsPerIp}\``,
+    parse: integer(0, 10_000_000, 'a count from 0 (off) to 10000000'),
+    help: 'open WebSocket connections from one IP; more get 503 (`0` = off)',
   }),
   rateLimit: setting({
     flag: 'rate-limit',
     env: 'RATE_LIMIT',
-    default: 10_000,
+    default: (settled) => defaultLimit('rateLimit', settled),
+    shown: `off on loopback only, else \`${EXPOSED_LIMITS.rateLimit}\``,
     parse: integer(0, 100_000_000, 'messages per second from 0 (off) to 100000000'),
     help: "messages per second per connection (bursts up to one second's worth); more closes with 1008 (`0` = off)",
   }),
@@ -200,7 +213,7 @@ export const SETTINGS = {
     boolean: true,
     default: false,
     parse: bool,
-    help: "behind one reverse proxy: the client's address is the last `X-Forwarded-For` entry, its host `X-Forwarded-Host` (logs, `/inspect`, per-IP caps, the Origin check); never set it without a proxy that overwrites these headers",
+    help: "behind one reverse proxy: the client's address is the last `X-Forwarded-For` entry, its host `X-Forwarded-Host` (logs, `/inspect`, per-IP caps, the Origin check), and the per-IP cap and rate limit are on by default; never set it without a proxy that overwrites these headers",
   }),
   instanceId: setting({
     flag: 'instance-id',
@@ -246,7 +259,7 @@ export function parseConfig(
     return undefined;
   };
   const config: Record<string, unknown> = {};
-  const computed: Array<[keyof Config, (settled: { dev: boolean }) => unknown]> = [];
+  const computed: Array<[keyof Config, (settled: Settled) => unknown]> = [];
   for (const [key, row] of ROWS) {
     const value = pick(row);
     const partner = row.partner && pick(row.partner);
@@ -255,11 +268,11 @@ export function parseConfig(
     else if (typeof row.default !== 'function') config[key] = row.default;
     else {
       config[key] = undefined; // keeps the properties in table order
-      computed.push([key, row.default as (settled: { dev: boolean }) => unknown]);
+      computed.push([key, row.default as (settled: Settled) => unknown]);
     }
   }
-  // A computed default sees the settings that are not computed, --dev among them.
-  const settled = config as { dev: boolean };
+  // A computed default sees the settings that are not computed: --dev, --host, --trust-proxy.
+  const settled = config as unknown as Settled;
   for (const [key, compute] of computed) config[key] = compute(settled);
   return config as Config;
 }
