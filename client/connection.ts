@@ -1,7 +1,7 @@
 // The only module that touches WebSocket. It holds one socket at a time and
 // reports everything through one typed events interface, so the rest of the
 // page never reads readyState or handles raw browser events itself.
-import { WS_PATHS } from '../server/protocol.ts';
+import { SUBPROTOCOL_NAME, WS_PATHS } from '../server/protocol.ts';
 
 /** readyState values as seed 002 lists them; kept here because `WebSocket.OPEN` is missing where WebSocket is. */
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
@@ -83,7 +83,7 @@ export function parseTarget(urlText: string, protocolsText: string): Target | { 
     .map((p) => p.trim())
     .filter((p) => p !== '');
   // RFC 6455 4.1: each subprotocol is an HTTP token, and none may repeat.
-  const bad = protocols.find((p) => !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(p));
+  const bad = protocols.find((p) => !SUBPROTOCOL_NAME.test(p));
   if (bad !== undefined)
     return { error: `${JSON.stringify(bad)} is not a valid subprotocol name (no spaces or separators).` };
   if (new Set(protocols).size !== protocols.length) return { error: 'Each subprotocol may be offered only once.' };

@@ -8,7 +8,7 @@ import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { defaultLimit, EXPOSED_LIMITS } from './exposure.ts';
 import { markdownTable } from './markdown-table.ts';
-import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES, SUBPROTOCOL_NAME } from './protocol.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['pretty', 'json'] as const;
@@ -113,6 +113,14 @@ export const SETTINGS = {
     shown: '`pretty` with `--dev`, else `json`',
     parse: choice(LOG_FORMATS),
     help: '`pretty` or `json` (one object per line)',
+  }),
+  subprotocols: setting<readonly string[] | '*'>({
+    flag: 'subprotocols',
+    env: 'SUBPROTOCOLS',
+    default: [],
+    shown: '`echo-protocol` only',
+    parse: subprotocols,
+    help: "comma list of subprotocols accepted besides `echo-protocol` (`graphql-ws,mqtt`), or `*` for any: the server picks the client's first offered one it accepts, and echoes the same whichever it is",
   }),
   maxMessageBytes: setting({
     flag: 'max-message-size',
@@ -474,6 +482,19 @@ function connectSources(value: Value): readonly string[] | '*' {
     }
     return `${url.protocol}//${url.host}`;
   });
+}
+
+function subprotocols(value: Value): readonly string[] | '*' {
+  const entries = commaList(value);
+  if (entries.includes('*')) return '*';
+  for (const entry of entries) {
+    if (!SUBPROTOCOL_NAME.test(entry)) {
+      throw new ConfigError(
+        `${value.source} has ${JSON.stringify(entry)}, which is not a subprotocol name; use names of letters, digits and !#$%&'*+-.^_\`|~, comma-separated, or *`,
+      );
+    }
+  }
+  return [...new Set(entries)];
 }
 
 function instanceId(value: Value): string {

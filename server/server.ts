@@ -8,7 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { createPageApp } from './app.ts';
 import type { Config } from './config.ts';
 import { ConnectionCaps } from './connection-caps.ts';
-import { createEchoHandler, selectProtocol } from './echo.ts';
+import { createEchoHandler, protocolSelector } from './echo.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import type { Logger } from './logger.ts';
 import { EchoMetrics } from './metrics.ts';
@@ -57,7 +57,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     noServer: true,
     clientTracking: false,
     maxPayload: config.maxMessageBytes,
-    handleProtocols: selectProtocol,
+    handleProtocols: protocolSelector(config.subprotocols),
   });
   const metrics = new EchoMetrics(() => clients.size);
   // One reading of X-Forwarded-* for the page, the upgrade router and the logs.

@@ -38,6 +38,7 @@ describe('parseConfig defaults', () => {
       dev: false,
       logLevel: 'info',
       logFormat: 'json',
+      subprotocols: [],
       maxMessageBytes: 1024 * 1024,
       handshakeTimeoutMs: 10_000,
       heartbeatIntervalMs: 30_000,
@@ -153,6 +154,16 @@ describe('the per-IP cap and rate limit default by exposure', () => {
   });
 });
 
+describe('--subprotocols', () => {
+  it('reads subprotocols as a comma list without repeats, or * for any', () => {
+    assert.deepEqual(parse(['--subprotocols', 'graphql-ws, mqtt,,graphql-ws']).subprotocols, ['graphql-ws', 'mqtt']);
+    assert.deepEqual(parse([], { SUBPROTOCOLS: 'v12.stomp' }).subprotocols, ['v12.stomp']);
+    assert.equal(parse(['--subprotocols', '*']).subprotocols, '*');
+    assert.equal(parse(['--subprotocols', 'mqtt,*']).subprotocols, '*');
+    assert.deepEqual(parse(['--subprotocols', 'mqtt'], { SUBPROTOCOLS: '*' }).subprotocols, ['mqtt']);
+  });
+});
+
 describe('parseConfig flags and environment', () => {
   const pairs: Array<{
     flag: string[];
@@ -253,6 +264,11 @@ const BAD: Record<Exclude<keyof Config, 'host' | 'tls'>, BadValues> = {
   port: {
     message: notValid('a port from 0 to 65535'),
     values: ['abc', '70000', '65536', '-1', '1e3', '0x50', '80 80'],
+  },
+  subprotocols: {
+    message: (source, quoted) =>
+      `${source} has ${JSON.stringify(quoted)}, which is not a subprotocol name; use names of letters, digits and !#$%&'*+-.^_\`|~, comma-separated, or *`,
+    values: ['graphql ws', ['mqtt,a;b', 'a;b'], ['x"y', 'x"y'], ['ok,(bad)', '(bad)'], ['a/b', 'a/b']],
   },
   dev: { message: notValid('true or false'), values: ['maybe'] },
   logLevel: { message: notValid('one of fatal, error, warn, info, debug, trace, silent'), values: ['loud', 'verbose'] },
