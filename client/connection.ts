@@ -52,10 +52,18 @@ export function isWebSocketSupported(): boolean {
   return 'WebSocket' in window;
 }
 
-/** The echo on the server that served the page: same host and port, wss: under https:, path `/` unless given. */
-export function echoUrlFor(page: Pick<Location, 'protocol' | 'host'>, path: string = WS_PATHS.echo): string {
+/**
+ * The echo on the server that served the page: same host and port, wss: under
+ * https:, and `path` (`/` unless given) beside the page, so a page served at
+ * /prefix/ (--base-path) reaches /prefix/, /prefix/raw, …
+ */
+export function echoUrlFor(
+  page: Pick<Location, 'protocol' | 'host' | 'pathname'>,
+  path: string = WS_PATHS.echo,
+): string {
   const scheme = page.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${page.host}${path}`;
+  const directory = page.pathname.slice(0, page.pathname.lastIndexOf('/') + 1) || '/';
+  return `${scheme}//${page.host}${directory}${path.replace(/^\//, '')}`;
 }
 
 /** Where to connect and which subprotocols to offer. */

@@ -91,6 +91,14 @@ export const SETTINGS = {
     parse: ({ text }) => text,
     help: 'interface to bind; `0.0.0.0` or `::` to accept other machines (off loopback, the per-IP cap and rate limit are on by default)',
   }),
+  basePath: setting({
+    flag: 'base-path',
+    env: 'BASE_PATH',
+    default: '',
+    shown: '`/`',
+    parse: basePath,
+    help: 'serve everything under this path (the page, the echo paths, `/healthz`, `/metrics`), e.g. `/ws-echo` behind a shared ingress; the bare path redirects to it with a `/`',
+  }),
   dev: setting({
     flag: 'dev',
     env: 'DEV',
@@ -482,6 +490,16 @@ function connectSources(value: Value): readonly string[] | '*' {
     }
     return `${url.protocol}//${url.host}`;
   });
+}
+
+// Stored without its trailing slash ('' for the root), so `${basePath}/healthz` is the path.
+function basePath(value: Value): string {
+  const text = value.text.trim();
+  const path = text.replace(/\/+$/, '');
+  const segments = path.split('/').slice(1);
+  if (!text.startsWith('/') || segments.some((segment) => !/^[\w.~-]+$/.test(segment) || /^\.\.?$/.test(segment)))
+    throw invalid(value, 'a path such as /ws-echo: a / before each segment of letters, digits and - . _ ~');
+  return path;
 }
 
 function subprotocols(value: Value): readonly string[] | '*' {

@@ -62,7 +62,8 @@ async function serve(): Promise<void> {
  * still need the port. Then anything worth warning about at start-up.
  */
 function announce(url: string): void {
-  const echoUrl = new URL(WS_PATHS.echo, url.replace(/^http/, 'ws')).href;
+  // Relative to the page's URL, which ends with the base path and a slash.
+  const echoUrl = new URL(`.${WS_PATHS.echo}`, url.replace(/^http/, 'ws')).href;
   process.stdout.write(`ws-echo listening on ${url} (echo: ${echoUrl}); limits: ${describeLimits(config)}\n`);
   // Only the announcing process checks: workers inherit its flags. Dev runs under tsx, without them.
   const missingFlags = config.dev ? [] : missingV8Flags();

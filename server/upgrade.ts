@@ -18,12 +18,14 @@ import { type ClientView, peerName } from './proxy.ts';
 /** Seconds a client refused for capacity is told to wait (Retry-After). */
 export const RETRY_AFTER_SECONDS = 5;
 
-// Vite takes exactly these, on its base path, and silently ignores the rest.
+// Vite takes exactly these, on its base path (--base-path too), and silently ignores the rest.
 const VITE_PROTOCOLS = new Set(['vite-hmr', 'vite-ping']);
 
 export interface UpgradeRouterOptions {
   /** The echo's WebSocketServer, created with `noServer: true`. */
   wss: WebSocketServer;
+  /** --base-path: '' or '/prefix', in front of every WS_PATHS entry. */
+  basePath: string;
   /** True when Vite's dev server listens on the same http server for its HMR socket. */
   leaveViteSockets: boolean;
   originPolicy: OriginPolicy;
@@ -37,7 +39,7 @@ export interface UpgradeRouterOptions {
 /** Installs the one `upgrade` listener that decides where each WebSocket request goes. */
 export function routeUpgrades(
   server: Server,
-  { wss, leaveViteSockets, originPolicy, clientView, caps, metrics, logger }: UpgradeRouterOptions,
+  { wss, basePath, leaveViteSockets, originPolicy, clientView, caps, metrics, logger }: UpgradeRouterOptions,
 ): void {
   const refuse = (
     req: IncomingMessage,
@@ -71,7 +73,7 @@ export function routeUpgrades(
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = wsPathOf(req.url);
+    const path = wsPathOf(req.url, basePath);
     if (leaveViteSockets && path === WS_PATHS.echo && VITE_PROTOCOLS.has(req.headers['sec-websocket-protocol'] ?? '')) {
       return;
     }

@@ -29,12 +29,13 @@ function parse(argv: string[], env: NodeJS.ProcessEnv = {}): Config {
 }
 
 describe('parseConfig defaults', () => {
-  it('uses the documented defaults: port 1234 on 127.0.0.1, JSON logs, 1 MiB messages, 10 s handshakes, 30 s heartbeat, no per-IP cap or rate limit on loopback', () => {
+  it('uses the documented defaults: port 1234 on 127.0.0.1 at /, JSON logs, 1 MiB messages, 10 s handshakes, 30 s heartbeat, no per-IP cap or rate limit on loopback', () => {
     const { instanceId, ...rest } = parse([], {});
     assert.match(instanceId, /^[\w.:-]+-\d+$/, 'hostname-pid');
     assert.deepEqual(rest, {
       port: 1234,
       host: '127.0.0.1',
+      basePath: '',
       dev: false,
       logLevel: 'info',
       logFormat: 'json',
@@ -154,6 +155,18 @@ describe('the per-IP cap and rate limit default by exposure', () => {
   });
 });
 
+describe('--base-path', () => {
+  it('normalises a base path to a leading slash and no trailing one; / alone is the root', () => {
+    assert.equal(parse(['--base-path', '/prefix']).basePath, '/prefix');
+    assert.equal(parse(['--base-path', '/prefix/']).basePath, '/prefix');
+    assert.equal(parse(['--base-path', ' /tools/ws-echo// ']).basePath, '/tools/ws-echo');
+    assert.equal(parse(['--base-path', '/a.b_c~d-e']).basePath, '/a.b_c~d-e');
+    assert.equal(parse(['--base-path', '/']).basePath, '');
+    assert.equal(parse([], { BASE_PATH: '/from-env/' }).basePath, '/from-env');
+    assert.equal(parse(['--base-path', '/flag'], { BASE_PATH: '/env' }).basePath, '/flag');
+  });
+});
+
 describe('--subprotocols', () => {
   it('reads subprotocols as a comma list without repeats, or * for any', () => {
     assert.deepEqual(parse(['--subprotocols', 'graphql-ws, mqtt,,graphql-ws']).subprotocols, ['graphql-ws', 'mqtt']);
@@ -264,6 +277,10 @@ const BAD: Record<Exclude<keyof Config, 'host' | 'tls'>, BadValues> = {
   port: {
     message: notValid('a port from 0 to 65535'),
     values: ['abc', '70000', '65536', '-1', '1e3', '0x50', '80 80'],
+  },
+  basePath: {
+    message: notValid('a path such as /ws-echo: a / before each segment of letters, digits and - . _ ~'),
+    values: ['prefix', 'http://x/prefix', '/a b', '/a//b', '/..', '/a/./b', '/x?y', '/x#y', '/%41', '\\x'],
   },
   subprotocols: {
     message: (source, quoted) =>

@@ -3,8 +3,10 @@
 // (`--port 0`) without parsing JSON, ending with which limits are on and why.
 // The JSON log lines come after it.
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { makeCertificate, type TestCertificate } from '../support/certificate.ts';
 import { cleanEnv, parseJson } from '../support/child-process.ts';
@@ -16,6 +18,11 @@ import { V8_FLAGS } from '../../server/v8-flags.ts';
 /** What a script would match: scheme, host, port and path of the page, the echo on the same port, then the limits. */
 const START_LINE =
   /^ws-echo listening on (https?):\/\/(127\.0\.0\.1|localhost):(\d+)(\/\S*) \(echo: (wss?):\/\/(\2):(\d+)(\/\S*)\); limits: (.+)$/;
+
+/** The README's CI recipe takes the port from the start line with this sed script. */
+const README_SED = /^port=\$\(sed -n '([^']+)' ws-echo\.log\)$/m.exec(
+  readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8'),
+)?.[1];
 
 const running = new Set<ChildProcessWithoutNullStreams>();
 let certificate: TestCertificate | undefined;
@@ -192,6 +199,26 @@ describe('the limits on the start line', () => {
       await server.stop();
     });
   }
+});
+
+describe('with --base-path', () => {
+  it('names the page and the echo under the prefix', async () => {
+    const server = await run(['--base-path', '/prefix']);
+    assert.equal(server.path, '/prefix/');
+    assert.match(server.line, new RegExp(`\\(echo: ws://127\\.0\\.0\\.1:${server.port}/prefix/\\);`));
+    assert.equal((await httpGet(`http://127.0.0.1:${server.port}/prefix/healthz`)).status, 200);
+    await server.stop();
+  });
+
+  it("lets the README's CI recipe take the port from it, with or without a prefix", async () => {
+    const script: string = README_SED ?? assert.fail("README.md's CI recipe has no sed line");
+    for (const args of [[], ['--base-path', '/tools/ws-echo']]) {
+      const server = await run(args);
+      const sed = spawnSync('sed', ['-n', script], { input: `${server.line}\n`, encoding: 'utf8' });
+      assert.equal(sed.stdout, `${server.port}\n`, `sed on ${server.line}`);
+      await server.stop();
+    }
+  });
 });
 
 describe('a server built in-process (createEchoServer)', () => {
