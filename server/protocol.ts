@@ -3,8 +3,11 @@
 // so neither can drift from the other. Values and types only, no Node and no
 // DOM, because both the server build and the page's Vite build compile it.
 
-/** The subprotocol Ruan Yifeng's WebSocket tutorial offers; the only one this server speaks. */
+/** The subprotocol Ruan Yifeng's WebSocket tutorial offers; always accepted (--subprotocols adds others). */
 export const ECHO_PROTOCOL = 'echo-protocol';
+
+/** A valid subprotocol name: an HTTP token (RFC 6455 4.1, RFC 7230 3.2.6). */
+export const SUBPROTOCOL_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** What every text reply starts with (except on /raw), as in the echo of *Go Web Programming* §8.2. */
 export const TEXT_REPLY_PREFIX = 'Received: ';

@@ -8,7 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { createPageApp } from './app.ts';
 import type { Config } from './config.ts';
 import { ConnectionCaps } from './connection-caps.ts';
-import { createEchoHandler, selectProtocol } from './echo.ts';
+import { createEchoHandler, protocolSelector } from './echo.ts';
 import { createFuzzingServer } from './fuzzing/index.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import type { Logger } from './logger.ts';
@@ -28,7 +28,7 @@ export interface EchoServer {
   readonly clients: ReadonlySet<WebSocket>;
   /** Counters behind /metrics. */
   readonly metrics: EchoMetrics;
-  /** Starts listening on the configured host and port; resolves with the page's URL. */
+  /** Starts listening on the configured host and port; resolves with the page's URL (under --base-path). */
   listen(): Promise<string>;
   /** Stops accepting, closes every client with 1001 and waits up to the grace period for them. */
   close(): Promise<void>;
@@ -58,7 +58,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     noServer: true,
     clientTracking: false,
     maxPayload: config.maxMessageBytes,
-    handleProtocols: selectProtocol,
+    handleProtocols: protocolSelector(config.subprotocols),
   });
   const metrics = new EchoMetrics(() => clients.size);
   // One reading of X-Forwarded-* for the page, the upgrade router and the logs.
@@ -68,6 +68,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
 
   const page = await createPageApp({
     dev: config.dev,
+    basePath: config.basePath,
     tls: config.tls !== undefined,
     connectSrc: config.connectSrc,
     httpServer,
@@ -98,6 +99,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
   );
   routeUpgrades(httpServer, {
     wss,
+    basePath: config.basePath,
     leaveViteSockets: config.dev,
     originPolicy: createOriginPolicy(config.allowedOrigins),
     clientView,
@@ -127,21 +129,21 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
   };
 }
 
-function listen(httpServer: Server, { port, host, tls }: Config): Promise<string> {
+function listen(httpServer: Server, { port, host, tls, basePath }: Config): Promise<string> {
   return new Promise((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(port, host, () => {
       httpServer.off('error', reject);
-      resolve(pageUrl(httpServer.address() as AddressInfo, tls !== undefined));
+      resolve(pageUrl(httpServer.address() as AddressInfo, tls !== undefined, basePath));
     });
   });
 }
 
 // The URL a person can open: a wildcard bind is reachable as localhost.
-function pageUrl({ address, port }: AddressInfo, tls: boolean): string {
+function pageUrl({ address, port }: AddressInfo, tls: boolean, basePath: string): string {
   const host =
     address === '0.0.0.0' || address === '::' ? 'localhost' : address.includes(':') ? `[${address}]` : address;
-  return `${tls ? 'https' : 'http'}://${host}:${port}/`;
+  return `${tls ? 'https' : 'http'}://${host}:${port}${basePath}/`;
 }
 
 async function closeClients(clients: ReadonlySet<WebSocket>, graceMs: number): Promise<void> {

@@ -13,19 +13,21 @@ import type { Logger } from './logger.ts';
 import type { EchoMetrics, RefusalReason } from './metrics.ts';
 import type { OriginPolicy } from './origin.ts';
 import { askedBy, type Asked } from './misbehave.ts';
-import { wsPathOf } from './paths.ts';
+import { below, wsPathOf } from './paths.ts';
 import { WS_PATHS } from './protocol.ts';
 import { type ClientView, peerName } from './proxy.ts';
 
 /** Seconds a client refused for capacity is told to wait (Retry-After). */
 export const RETRY_AFTER_SECONDS = 5;
 
-// Vite takes exactly these, on its base path, and silently ignores the rest.
+// Vite takes exactly these, on its base path (--base-path too), and silently ignores the rest.
 const VITE_PROTOCOLS = new Set(['vite-hmr', 'vite-ping']);
 
 export interface UpgradeRouterOptions {
   /** The echo's WebSocketServer, created with `noServer: true`. */
   wss: WebSocketServer;
+  /** --base-path: '' or '/prefix', in front of every WS_PATHS entry. */
+  basePath: string;
   /** True when Vite's dev server listens on the same http server for its HMR socket. */
   leaveViteSockets: boolean;
   originPolicy: OriginPolicy;
@@ -41,7 +43,7 @@ export interface UpgradeRouterOptions {
 /** Installs the one `upgrade` listener that decides where each WebSocket request goes. */
 export function routeUpgrades(
   server: Server,
-  { wss, leaveViteSockets, originPolicy, clientView, caps, metrics, logger, fuzzing }: UpgradeRouterOptions,
+  { wss, basePath, leaveViteSockets, originPolicy, clientView, caps, metrics, logger, fuzzing }: UpgradeRouterOptions,
 ): void {
   const refuse = (
     req: IncomingMessage,
@@ -75,7 +77,7 @@ export function routeUpgrades(
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = wsPathOf(req.url);
+    const path = wsPathOf(req.url, basePath);
     if (leaveViteSockets && path === WS_PATHS.echo && VITE_PROTOCOLS.has(req.headers['sec-websocket-protocol'] ?? '')) {
       return;
     }
@@ -83,7 +85,9 @@ export function routeUpgrades(
     if (!req.headers.host || req.httpVersionMajor < 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor < 1)) {
       return refuse(req, socket, 400, 'invalid_handshake');
     }
-    const fuzzingRoute = path === undefined ? fuzzing?.routeOf(req.url) : undefined;
+    // The conformance endpoints live under the base path too, like everything else.
+    const belowBase = path === undefined && req.url !== undefined ? below(req.url, basePath) : undefined;
+    const fuzzingRoute = belowBase !== undefined ? fuzzing?.routeOf(belowBase) : undefined;
     if (path === undefined && fuzzingRoute === undefined) return refuse(req, socket, 404, 'path');
     // RFC 6455 4.4: name the version this server speaks. (ws would say 400.)
     if (req.headers['sec-websocket-version'] !== '13') {
