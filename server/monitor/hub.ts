@@ -15,6 +15,8 @@ export interface MonitorHubOptions {
   maxBufferedBytes: number;
   /** Bytes of JSON kept for all tokens together (MONITOR_LIMITS.totalBytes unless a test says less). */
   totalBytes?: number;
+  /** Tokens kept in all (MONITOR_LIMITS.tokens unless a test says less). */
+  tokens?: number;
 }
 
 interface Kept {
@@ -45,13 +47,19 @@ export class MonitorHub {
   readonly #unused = new Set<Entry>();
   readonly #maxBufferedBytes: number;
   readonly #totalBytes: number;
+  readonly #maxTokens: number;
   #keptBytes = 0;
   #tapped = 0;
   #watchers = 0;
 
-  constructor({ maxBufferedBytes, totalBytes = MONITOR_LIMITS.totalBytes }: MonitorHubOptions) {
+  constructor({
+    maxBufferedBytes,
+    totalBytes = MONITOR_LIMITS.totalBytes,
+    tokens = MONITOR_LIMITS.tokens,
+  }: MonitorHubOptions) {
     this.#maxBufferedBytes = maxBufferedBytes;
     this.#totalBytes = totalBytes;
+    this.#maxTokens = tokens;
   }
 
   /** Connections being recorded now. */
@@ -117,7 +125,7 @@ export class MonitorHub {
     for (const entry of this.#unused) clearTimeout(entry.expiry);
   }
 
-  /** The entry for `token`, made if new (pushing out the oldest beyond MONITOR_LIMITS.tokens); now in use. */
+  /** The entry for `token`, made if new (pushing out the oldest beyond the tokens bound); now in use. */
   #use(token: string): Entry {
     let entry = this.#entries.get(token);
     if (entry) {
@@ -126,7 +134,7 @@ export class MonitorHub {
       entry.expiry = undefined;
       this.#entries.delete(token);
     } else {
-      if (this.#entries.size >= MONITOR_LIMITS.tokens) this.#drop(this.#oldest()!);
+      if (this.#entries.size >= this.#maxTokens) this.#drop(this.#oldest()!);
       entry = {
         token,
         seq: 0,

@@ -52,8 +52,12 @@ export class Tap {
       tap.#sent(chunk, rest[0]);
       return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
     } as Duplex['write'];
-    // Added before ws adds its own, so each chunk is read here before ws unmasks it in place.
-    socket.on('data', this.#received);
+    // prependListener, not on: on('data') would set the socket flowing now,
+    // and the bytes ws puts back after the head (socket.unshift) would reach
+    // this listener alone, before ws adds its own. Prepended, it stays first
+    // once ws's on('data') starts the flow, so each chunk is read here before
+    // ws unmasks it in place.
+    socket.prependListener('data', this.#received);
     socket.once('close', this.#closed);
   }
 
