@@ -8,7 +8,7 @@ import { MONITOR_CLOSE, MONITOR_LIMITS, SHUTDOWN_CLOSE } from '../../server/prot
 import { startInProcess, type InProcessServer } from '../support/in-process.ts';
 import { MonitorWatcher, newToken, terminateWatchers } from '../support/monitor-client.ts';
 import { parseMetrics, sampleValue } from '../support/prometheus.ts';
-import { destroyAllRawClients, RawClient } from '../support/raw-client.ts';
+import { destroyAllRawClients, Opcode, RawClient } from '../support/raw-client.ts';
 import { closed, openClient, receive, refusedStatus, terminateAll } from '../support/ws-client.ts';
 
 let s: InProcessServer;
@@ -113,6 +113,21 @@ describe('/monitor admission', () => {
     const watcher = await MonitorWatcher.open(s.wsUrl, newToken());
     watcher.ws.send('hello?');
     assert.deepEqual(await watcher.closed, MONITOR_CLOSE.message);
+  });
+
+  it('pings watchers like every client: one that answers stays, one that does not is dropped', async () => {
+    const fresh = await startInProcess(['--heartbeat-interval', '100']);
+    try {
+      const token = newToken();
+      const answering = await MonitorWatcher.open(fresh.wsUrl, token);
+      const silent = await RawClient.connect(fresh.port, { path: `/monitor?monitor=${token}` });
+      assert.equal((await silent.nextFrame()).opcode, Opcode.ping);
+      await silent.closed();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      assert.equal(answering.ws.readyState, answering.ws.OPEN, 'the one that answers its pings');
+    } finally {
+      await fresh.server.close();
+    }
   });
 
   it('closes the watchers with 1001 when the server shuts down', async () => {

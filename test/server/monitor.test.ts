@@ -10,7 +10,7 @@ import { type EchoSocket, STATE } from '../../server/connection-state.ts';
 import { type MonitorClosed, type MonitorHandshake, MONITOR_LIMITS, WEBSOCKET_GUID } from '../../server/protocol.ts';
 import { startInProcess, type InProcessServer } from '../support/in-process.ts';
 import { hexOf, MonitorWatcher, newToken, terminateWatchers } from '../support/monitor-client.ts';
-import { encodeFrame, Opcode } from '../support/raw-client.ts';
+import { destroyAllRawClients, encodeFrame, Opcode, RawClient } from '../support/raw-client.ts';
 import { withTimeout } from '../support/wait.ts';
 import { closed, openClient, receive, receiveOne, terminateAll } from '../support/ws-client.ts';
 
@@ -21,6 +21,7 @@ before(async () => {
 afterEach(() => {
   terminateAll();
   terminateWatchers();
+  destroyAllRawClients();
 });
 after(async () => {
   await s?.server.close();
@@ -302,6 +303,22 @@ describe('what a watcher sees of its connection', () => {
     } finally {
       socket.destroy();
     }
+  });
+});
+
+describe('frames as they are, valid or not', () => {
+  it("an unmasked frame from a client is shown as sent, then the server's close 1002", async () => {
+    const token = newToken();
+    const watcher = await MonitorWatcher.open(s.wsUrl, token);
+    const client = await RawClient.connect(s.port, { path: `/?monitor=${token}` });
+    client.send({ opcode: Opcode.text, payload: 'bare', mask: false, rsv2: true });
+    await watcher.until(() => watcher.frames({ direction: 'server', opcodeName: 'close' }).length === 1, 'the close');
+    const [bare] = watcher.frames({ direction: 'client' });
+    assert.deepEqual(
+      [bare?.masked, bare?.rsv2, bare?.maskingKey, bare?.payloadHex, bare?.text],
+      [false, true, undefined, hexOf('bare'), 'bare'],
+    );
+    assert.equal(watcher.frames({ direction: 'server', opcodeName: 'close' })[0]?.close?.code, 1002);
   });
 });
 
