@@ -8,6 +8,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { type EchoSocket, STATE } from '../../server/connection-state.ts';
 import { type MonitorClosed, type MonitorHandshake, MONITOR_LIMITS, WEBSOCKET_GUID } from '../../server/protocol.ts';
+import { makeCertificate } from '../support/certificate.ts';
 import { startInProcess, type InProcessServer } from '../support/in-process.ts';
 import { hexOf, MonitorWatcher, newToken, terminateWatchers } from '../support/monitor-client.ts';
 import { destroyAllRawClients, encodeFrame, Opcode, RawClient } from '../support/raw-client.ts';
@@ -302,6 +303,34 @@ describe('what a watcher sees of its connection', () => {
       assert.ok(handshakeOf(watcher).response.includes('Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n'));
     } finally {
       socket.destroy();
+    }
+  });
+});
+
+describe('over TLS (--tls-cert)', () => {
+  it('shows the WebSocket bytes inside TLS, as in plain text', async () => {
+    const certificate = await makeCertificate();
+    const secure = await startInProcess(['--tls-cert', certificate.certPath, '--tls-key', certificate.keyPath]);
+    try {
+      const token = newToken();
+      const options = { ca: certificate.cert };
+      const watcher = await MonitorWatcher.open(secure.wsUrl, token, options);
+      const ws = await openClient(new URL(`/raw?monitor=${token}`, secure.wsUrl).href, undefined, options);
+      const reply = receiveOne(ws);
+      ws.send('secret');
+      await reply;
+      await watcher.until(() => watcher.frames({ text: 'secret' }).length === 2, 'both frames');
+      assert.ok(handshakeOf(watcher).response.startsWith('HTTP/1.1 101 Switching Protocols\r\n'));
+      assert.deepEqual(
+        watcher.frames().map(({ direction, masked, payloadHex }) => [direction, masked, payloadHex]),
+        [
+          ['client', true, hexOf('secret')],
+          ['server', false, hexOf('secret')],
+        ],
+      );
+    } finally {
+      await secure.server.close();
+      await certificate.remove();
     }
   });
 });
