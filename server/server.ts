@@ -1,6 +1,6 @@
 // One http(s) server carrying the page app and the echo's WebSocketServer,
 // wired top to bottom: http server → page app → WebSocketServer → echo
-// handler → upgrade router → heartbeat.
+// handler → monitor (server/monitor/) → upgrade router → heartbeat.
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +13,8 @@ import { createFuzzingServer } from './fuzzing/index.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import type { Logger } from './logger.ts';
 import { EchoMetrics } from './metrics.ts';
+import { MonitorEndpoint } from './monitor/endpoint.ts';
+import { MonitorHub } from './monitor/hub.ts';
 import { operationsRouter } from './operations.ts';
 import { createOriginPolicy } from './origin.ts';
 import { SHUTDOWN_CLOSE } from './protocol.ts';
@@ -28,6 +30,8 @@ export interface EchoServer {
   readonly clients: ReadonlySet<WebSocket>;
   /** Counters behind /metrics. */
   readonly metrics: EchoMetrics;
+  /** What the monitor records and keeps (server/monitor/). */
+  readonly monitorHub: MonitorHub;
   /** Starts listening on the configured host and port; resolves with the page's URL (under --base-path). */
   listen(): Promise<string>;
   /** Stops accepting, closes every client with 1001 and waits up to the grace period for them. */
@@ -84,6 +88,14 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
   httpServer.on('request', page.app);
 
   const caps = new ConnectionCaps(config.maxConnections, config.maxConnectionsPerIp);
+  const monitorHub = new MonitorHub({ maxBufferedBytes: config.maxBufferedBytes });
+  const monitorEndpoint = new MonitorEndpoint({
+    hub: monitorHub,
+    logger,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    onClosed: (ip) => caps.release(ip),
+  });
+  metrics.gaugeMonitor(monitorHub);
   wss.on(
     'connection',
     createEchoHandler({
@@ -107,6 +119,8 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     metrics,
     logger,
     fuzzing,
+    monitorHub,
+    monitorEndpoint,
   });
   const stopHeartbeat = startHeartbeat(clients, config.heartbeatIntervalMs, logger);
 
@@ -115,13 +129,16 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     wss,
     clients,
     metrics,
+    monitorHub,
     listen: () => listen(httpServer, config),
     async close() {
       shuttingDown = true;
       stopHeartbeat();
+      monitorEndpoint.close();
       httpServer.close();
-      await closeClients(clients, config.shutdownGraceMs);
+      await closeClients(new Set([...clients, ...monitorEndpoint.watchers]), config.shutdownGraceMs);
       fuzzing.close();
+      monitorHub.close();
       httpServer.closeAllConnections();
       await page.close();
       metrics.stop();

@@ -1,7 +1,7 @@
-// Routes and admits HTTP upgrade requests: the WS_PATHS to the echo, the
-// client-conformance endpoints to server/fuzzing/, Vite's own HMR sockets to
-// Vite (dev only), and a plain HTTP refusal for everything else. One router
-// on one port, because `new WebSocketServer({ server, path })`
+// Routes and admits HTTP upgrade requests: the WS_PATHS to the echo (and
+// /monitor to its watchers), the client-conformance endpoints to
+// server/fuzzing/, Vite's own HMR sockets to Vite (dev only), and a plain HTTP
+// refusal for everything else. One router on one port, because `new WebSocketServer({ server, path })`
 // would answer every other upgrade with 400 and break HMR. Admission checks
 // run here, before ws allocates anything for the connection.
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
@@ -13,8 +13,10 @@ import type { Logger } from './logger.ts';
 import type { EchoMetrics, RefusalReason } from './metrics.ts';
 import type { OriginPolicy } from './origin.ts';
 import { askedBy, type Asked } from './misbehave.ts';
+import type { MonitorEndpoint } from './monitor/endpoint.ts';
+import type { MonitorHub } from './monitor/hub.ts';
 import { below, wsPathOf } from './paths.ts';
-import { WS_PATHS } from './protocol.ts';
+import { MONITOR_LIMITS, WS_PATHS } from './protocol.ts';
 import { type ClientView, peerName } from './proxy.ts';
 
 /** Seconds a client refused for capacity is told to wait (Retry-After). */
@@ -38,12 +40,28 @@ export interface UpgradeRouterOptions {
   logger: Logger;
   /** The client-conformance endpoints (/runCase, ...), under the same admission rules. */
   fuzzing?: FuzzingServer;
+  /** Records the connections that ask (?monitor=) and keeps their events for the watchers. */
+  monitorHub: MonitorHub;
+  /** Takes the watchers (/monitor). */
+  monitorEndpoint: MonitorEndpoint;
 }
 
 /** Installs the one `upgrade` listener that decides where each WebSocket request goes. */
 export function routeUpgrades(
   server: Server,
-  { wss, basePath, leaveViteSockets, originPolicy, clientView, caps, metrics, logger, fuzzing }: UpgradeRouterOptions,
+  {
+    wss,
+    basePath,
+    leaveViteSockets,
+    originPolicy,
+    clientView,
+    caps,
+    metrics,
+    logger,
+    fuzzing,
+    monitorHub,
+    monitorEndpoint,
+  }: UpgradeRouterOptions,
 ): void {
   const refuse = (
     req: IncomingMessage,
@@ -109,6 +127,12 @@ export function routeUpgrades(
     // URL parameters (server/misbehave.ts), before the caps: a typo must not take a slot.
     const asked = askedBy(req.url, path!);
     if ('error' in asked) return refuse(req, socket, 400, 'parameter', {}, asked.error);
+    const watching = path === WS_PATHS.monitor;
+    if (watching && !monitorHub.hasRoomFor(asked.monitor!)) {
+      return refuse(req, socket, 409, 'watchers', {}, `at most ${MONITOR_LIMITS.watchers} watchers per monitor token`);
+    }
+    // From here on, what crosses a watched connection's socket is recorded, refusals included.
+    if (asked.monitor !== undefined && !watching) monitorHub.tap(asked.monitor, req, socket);
     const rejectWith = asked.faults?.reject;
     if (rejectWith !== undefined) {
       metrics.faulted('reject');
@@ -122,7 +146,8 @@ export function routeUpgrades(
     // again; the echo releases the cap when the connection closes.
     upgraderFor(asked).handleUpgrade(req, socket, head, (ws) => {
       accepted = true;
-      wss.emit('connection', ws, req, path, ip, asked);
+      if (watching) monitorEndpoint.accept(ws, req, ip, asked.monitor!);
+      else wss.emit('connection', ws, req, path, ip, asked);
     });
     // ws decides synchronously: no callback means it refused the handshake.
     if (!accepted) caps.release(ip);
@@ -155,8 +180,10 @@ function writeRefusal(socket: Duplex, status: number, headers: Record<string, st
     'Content-Length': String(Buffer.byteLength(body)),
     ...headers,
   });
-  socket.end(
+  // write(), then end(): a monitor tap (server/monitor/tap.ts) sees what goes through write().
+  socket.write(
     `HTTP/1.1 ${status} ${statusText}\r\n${lines.map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n${body}`,
   );
+  socket.end();
   socket.once('finish', () => socket.destroy());
 }
