@@ -1,7 +1,7 @@
 // The only module that touches WebSocket. It holds one socket at a time and
 // reports everything through one typed events interface, so the rest of the
 // page never reads readyState or handles raw browser events itself.
-import { WS_PATHS } from '../server/protocol.ts';
+import { SUBPROTOCOL_NAME, WS_PATHS } from '../server/protocol.ts';
 import { Emitter } from './emitter.ts';
 import { asError } from './errors.ts';
 
@@ -54,10 +54,18 @@ export function isWebSocketSupported(): boolean {
   return 'WebSocket' in window;
 }
 
-/** The echo on the server that served the page: same host and port, wss: under https:, path `/` unless given. */
-export function echoUrlFor(page: Pick<Location, 'protocol' | 'host'>, path: string = WS_PATHS.echo): string {
+/**
+ * The echo on the server that served the page: same host and port, wss: under
+ * https:, and `path` (`/` unless given) beside the page, so a page served at
+ * /prefix/ (--base-path) reaches /prefix/, /prefix/raw, …
+ */
+export function echoUrlFor(
+  page: Pick<Location, 'protocol' | 'host' | 'pathname'>,
+  path: string = WS_PATHS.echo,
+): string {
   const scheme = page.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${page.host}${path}`;
+  const directory = page.pathname.slice(0, page.pathname.lastIndexOf('/') + 1) || '/';
+  return `${scheme}//${page.host}${directory}${path.replace(/^\//, '')}`;
 }
 
 /** Where to connect and which subprotocols to offer. */
@@ -85,7 +93,7 @@ export function parseTarget(urlText: string, protocolsText: string): Target | Er
     .map((p) => p.trim())
     .filter((p) => p !== '');
   // RFC 6455 4.1: each subprotocol is an HTTP token, and none may repeat.
-  const bad = protocols.find((p) => !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(p));
+  const bad = protocols.find((p) => !SUBPROTOCOL_NAME.test(p));
   if (bad !== undefined)
     return new Error(`${JSON.stringify(bad)} is not a valid subprotocol name (no spaces or separators).`);
   if (new Set(protocols).size !== protocols.length) return new Error('Each subprotocol may be offered only once.');

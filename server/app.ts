@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type Request, type Router } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
 import type { ClientView } from './proxy.ts';
 import { securityHeaders } from './security-headers.ts';
 
@@ -23,6 +23,8 @@ export interface PageApp {
 export interface PageAppOptions {
   /** Serve through Vite's middleware with HMR instead of the built files. */
   dev: boolean;
+  /** --base-path: '' or '/prefix'; the page and the operations endpoints live under it, nothing else answers. */
+  basePath: string;
   /** Whether the page is served over https (for HSTS and the CSP's wss:). */
   tls: boolean;
   /** Other WebSocket servers the page may connect to (CSP connect-src). */
@@ -33,31 +35,43 @@ export interface PageAppOptions {
   httpServer: Server;
   /** /healthz and /metrics, mounted ahead of the page. */
   operations: Router;
+  /** More routes under the page's security headers, ahead of the page (the fuzzing reports). */
+  routes?: Router;
 }
 
 /** Builds the app for the chosen mode. */
 export async function createPageApp({
   dev,
+  basePath,
   tls,
   connectSrc,
   clientView,
   httpServer,
   operations,
+  routes,
 }: PageAppOptions): Promise<PageApp> {
   const app = express();
   app.disable('x-powered-by');
+  // As the upgrade router does: /Prefix/ is not /prefix/.
+  app.set('case sensitive routing', true);
   askClientView(app, clientView);
-  app.use(operations);
+  // Express takes the mount path off req.url, so what is mounted here sees /healthz, /index.html, ...
+  const mount = basePath || '/';
+  if (basePath) app.use(addTrailingSlash(basePath));
+  app.use(mount, operations);
   app.use(...securityHeaders({ dev, tls, connectSrc }));
+  if (routes) app.use(mount, routes);
   if (dev) {
     const { createServer } = await import('vite');
     const vite = await createServer({
       configFile: join(PROJECT_ROOT, 'vite.config.ts'),
+      // The URLs Vite writes into the page (its client, the modules, the HMR socket) start with the base path.
+      base: `${basePath}/`,
       // 'mpa' rather than 'spa': unknown paths should 404, not become the page.
       appType: 'mpa',
       server: { middlewareMode: true, ws: { server: httpServer } },
     });
-    app.use(vite.middlewares);
+    app.use(mount, vite.middlewares);
     return { app, close: () => vite.close() };
   }
   if (!existsSync(join(CLIENT_DIST, 'index.html'))) {
@@ -66,6 +80,7 @@ export async function createPageApp({
     });
   }
   app.use(
+    mount,
     express.static(CLIENT_DIST, {
       setHeaders(res, path) {
         // Vite fingerprints everything under assets/, so those never change.
@@ -100,6 +115,19 @@ function askClientView(app: Express, view: ClientView): void {
       },
     });
   }
+}
+
+/**
+ * Redirects the bare base path to itself with a slash (`/prefix` → `/prefix/`):
+ * the page's URLs are relative, and would resolve to the root without it.
+ */
+function addTrailingSlash(basePath: string): RequestHandler {
+  return (req, res, next) => {
+    const bare = (req.method === 'GET' || req.method === 'HEAD') && req.path === basePath;
+    // Then only the query follows the base path in req.url (unless the URL is in absolute form).
+    if (!bare || !req.url.startsWith(basePath)) return next();
+    res.redirect(301, `${basePath}/${req.url.slice(basePath.length)}`);
+  };
 }
 
 function findProjectRoot(start: string): string {

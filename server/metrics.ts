@@ -17,7 +17,9 @@ export type RefusalReason =
   /** A URL parameter the server does not know, or a value out of its range (server/misbehave.ts). */
   | 'parameter'
   /** The client asked for the refusal with ?reject=<status>. */
-  | 'requested';
+  | 'requested'
+  /** /monitor: the token already has MONITOR_LIMITS.watchers watchers. */
+  | 'watchers';
 
 /** The ways a connection can misbehave on request (server/misbehave.ts), as /metrics names them. */
 export const FAULT_KINDS = ['close', 'drop', 'delay', 'fragment', 'ping', 'pong_off', 'greeting', 'reject'] as const;
@@ -125,6 +127,27 @@ export class EchoMetrics {
   /** Counts one closed connection under its close code. */
   closed(code: number): void {
     this.#closes.set(code, (this.#closes.get(code) ?? 0) + 1);
+  }
+
+  /** Gauges of the monitor (server/monitor/): connections being recorded, and watchers. */
+  gaugeMonitor(monitor: { readonly tapped: number; readonly watchers: number }): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'ws_echo_monitor_tapped_connections',
+      help: 'Connections whose frames are recorded for /monitor now (they asked with ?monitor=)',
+      registers,
+      collect() {
+        this.set(monitor.tapped);
+      },
+    });
+    new Gauge({
+      name: 'ws_echo_monitor_watchers',
+      help: 'Watchers connected to /monitor now',
+      registers,
+      collect() {
+        this.set(monitor.watchers);
+      },
+    });
   }
 
   /** Counts one refused upgrade request. */

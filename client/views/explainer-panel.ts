@@ -29,9 +29,8 @@ export function setupExplainerPanel(root: Element, connection: EchoConnection): 
   }
 
   button.addEventListener('click', async () => {
-    const url = new URL(connection.url);
-    url.pathname = WS_PATHS.inspect;
-    url.search = '';
+    // Beside the current path, without its query: /prefix/raw?x → /prefix/inspect under --base-path.
+    const url = new URL(`.${WS_PATHS.inspect}`, connection.url);
     button.disabled = true;
     status.textContent = `Opening a short-lived socket to ${url.href}…`;
     try {

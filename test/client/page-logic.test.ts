@@ -8,7 +8,7 @@ import { TextHistory } from '../../client/history.ts';
 import { hexDump, parseHex, toHex } from '../../client/hex.ts';
 import { RoundTrips, isServerMessage, replyTestFor } from '../../client/rtt.ts';
 import { TUTORIAL_KEYS, computeAccept, isTutorial } from '../../client/accept.ts';
-import { parseTarget } from '../../client/connection.ts';
+import { echoUrlFor, parseTarget } from '../../client/connection.ts';
 import { asError } from '../../client/errors.ts';
 
 describe('hex', () => {
@@ -101,6 +101,29 @@ describe('round trips', () => {
     assert.equal(onPush('Received: hi'), true);
     assert.equal(onPush(new ArrayBuffer(4)), true);
     assert.equal(replyTestFor('ws://127.0.0.1:1234/raw')(push), true);
+    assert.equal(replyTestFor('ws://127.0.0.1:1234/prefix/raw')(push), true, 'under --base-path');
+    assert.equal(replyTestFor('ws://127.0.0.1:1234/prefix/')(push), false, 'under --base-path');
+  });
+});
+
+describe('the echo URL the page connects to', () => {
+  const page = (href: string) => {
+    const { protocol, host, pathname } = new URL(href);
+    return { protocol, host, pathname };
+  };
+
+  it('is the page’s own host and port, ws: or wss: like http: or https:', () => {
+    assert.equal(echoUrlFor(page('http://127.0.0.1:1234/')), 'ws://127.0.0.1:1234/');
+    assert.equal(echoUrlFor(page('https://echo.example/')), 'wss://echo.example/');
+    assert.equal(echoUrlFor(page('http://[::1]:8080/index.html')), 'ws://[::1]:8080/');
+  });
+
+  it('keeps the directory the page was served from (--base-path), for every path', () => {
+    assert.equal(echoUrlFor(page('http://h:1/prefix/')), 'ws://h:1/prefix/');
+    assert.equal(echoUrlFor(page('https://h/tools/ws-echo/index.html?x=1#y')), 'wss://h/tools/ws-echo/');
+    assert.equal(echoUrlFor(page('http://h:1/prefix/'), '/raw'), 'ws://h:1/prefix/raw');
+    assert.equal(echoUrlFor(page('http://h:1/prefix/'), '/inspect'), 'ws://h:1/prefix/inspect');
+    assert.equal(echoUrlFor(page('http://h:1/'), '/push'), 'ws://h:1/push');
   });
 });
 

@@ -9,6 +9,7 @@ import { WebSocket, type ClientOptions } from 'ws';
 import { findChromium } from '../../scripts/find-chromium.ts';
 import type { HandshakeReport } from '../../server/protocol.ts';
 import { neutralEnv } from '../support/child-process.ts';
+import { terminateWatchers } from '../support/monitor-client.ts';
 import { logOf } from '../support/page-controls.ts';
 import { startServer, type RunningServer } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
@@ -26,7 +27,10 @@ import {
 export interface Deployment {
   /** The instances by id, 'a' and 'b' (after a restart, the new one). */
   instances: Map<string, RunningServer>;
+  /** The first nginx. */
   nginx: RunningNginx;
+  /** Every nginx, in the order of `nginx()`'s setups. */
+  proxies: RunningNginx[];
   chromium: RunningChromium;
   /** Starts instance `id` again, on `port`, in the place of the one `instances` holds. */
   restart(id: string, port: number): Promise<RunningServer>;
@@ -43,23 +47,27 @@ export interface RunningChromium {
 /** What nginx is started with: a shipped template, its ports and any other placeholders. */
 export type NginxSetup = Omit<NginxOptions, 'upstreams'>;
 
+export interface DeploymentOptions {
+  /** The nginx to start in front of both instances, one or several; asked in the hook, so it may make files (a certificate). */
+  nginx: () => NginxSetup | NginxSetup[] | Promise<NginxSetup | NginxSetup[]>;
+  /** Launch Chromium too; true unless said otherwise. */
+  chromium?: boolean;
+  /** Called at the end of the hook, to derive what the tests read (URLs) from what started. */
+  started?: (deployment: Deployment) => void;
+}
+
 /**
  * What a deployment test file checks: instances a and b (startInstance),
- * nginx from `nginx()`'s template in front of them, and Chromium, started in
- * one hook before the file's tests; `started` is called at its end, to derive
- * what the tests read from it. One hook, because node 20 runs a file's
- * top-level `before` hooks side by side: `nginx()` makes what nginx needs
- * itself (a certificate), and nothing may wait on another hook. After the
- * tests, every client, Chromium, the instances and nginx are stopped,
- * whatever failed, and the ledger proves that none of it outlived the file.
+ * nginx in front of them, and Chromium, started in one hook before the
+ * file's tests. One hook, because node 20 runs a file's top-level `before`
+ * hooks side by side, so nothing may wait on another hook. After the tests,
+ * every client, Chromium, the instances and nginx are stopped, whatever
+ * failed, and the ledger proves that none of it outlived the file.
  */
-export function useDeployment(
-  nginx: () => NginxSetup | Promise<NginxSetup>,
-  started: (deployment: Deployment) => void = () => {},
-): Deployment {
+export function useDeployment({ nginx, chromium = true, started = () => {} }: DeploymentOptions): Deployment {
   const instances = new Map<string, RunningServer>();
+  const proxies: RunningNginx[] = [];
   const ledger: LedgerEntry[] = [];
-  let proxy: RunningNginx | undefined;
   let browser: RunningChromium | undefined;
   const start = async (id: string, port = 0) => {
     const server = await startInstance(id, port);
@@ -69,26 +77,36 @@ export function useDeployment(
   };
   before(async () => {
     const nginxPath = requireNginx();
-    const setup = await nginx();
+    const setups = [await nginx()].flat();
     const [a, b] = await Promise.all([start('a'), start('b')]);
-    proxy = await startNginx(nginxPath, { ...setup, upstreams: [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`] });
-    ledger.push({ what: 'nginx', pid: proxy.child.pid!, group: true });
-    browser = await launchChromium();
-    ledger.push({ what: 'chromium', pid: browser.pid, group: true });
+    for (const setup of setups) {
+      const proxy = await startNginx(nginxPath, {
+        ...setup,
+        upstreams: [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`],
+      });
+      proxies.push(proxy);
+      ledger.push({ what: `nginx ${setup.template}`, pid: proxy.child.pid!, group: true });
+    }
+    if (chromium) {
+      browser = await launchChromium();
+      ledger.push({ what: 'chromium', pid: browser.pid, group: true });
+    }
     started(deployment);
   });
   after(async () => {
     terminateSockets();
     terminateAll();
+    terminateWatchers();
     await browser?.close();
     await Promise.all([...instances.values()].map((server) => server.stop('SIGKILL')));
-    await proxy?.stop();
+    await Promise.all(proxies.map((proxy) => proxy.stop()));
     assertNoSurvivors(ledger);
   });
   const deployment: Deployment = {
     instances,
+    proxies,
     get nginx() {
-      return proxy ?? notStarted();
+      return proxies[0] ?? notStarted();
     },
     get chromium() {
       return browser ?? notStarted();
@@ -210,5 +228,5 @@ function terminateSockets(): void {
 }
 
 function notStarted(): never {
-  throw new Error('the deployment is not started yet (useDeployment belongs at the top level of a test file)');
+  throw new Error('not started (yet): useDeployment starts it before the tests, Chromium only if asked');
 }

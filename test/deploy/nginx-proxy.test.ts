@@ -27,13 +27,13 @@ import {
 /** http://127.0.0.1:<nginx port> and ws://127.0.0.1:<nginx port>, no trailing slash. */
 let base = '';
 let wsBase = '';
-const deployment = useDeployment(
-  () => ({ template: 'deploy/nginx.conf', ports: ['LISTEN'] }),
-  ({ nginx }) => {
+const deployment = useDeployment({
+  nginx: () => ({ template: 'deploy/nginx.conf', ports: ['LISTEN'] }),
+  started: ({ nginx }) => {
     base = `http://127.0.0.1:${nginx.ports.LISTEN}`;
     wsBase = `ws://127.0.0.1:${nginx.ports.LISTEN}`;
   },
-);
+});
 const { instances } = deployment;
 
 /**

@@ -16,8 +16,8 @@ let certificate: TestCertificate | undefined;
 let base = '';
 let wssBase = '';
 let plainBase = '';
-const deployment = useDeployment(
-  async () => {
+const deployment = useDeployment({
+  nginx: async () => {
     certificate = await makeCertificate();
     return {
       template: 'deploy/nginx-tls.conf',
@@ -25,12 +25,12 @@ const deployment = useDeployment(
       extra: { TLS_CERT: certificate.certPath, TLS_KEY: certificate.keyPath },
     };
   },
-  ({ nginx: { ports } }) => {
+  started: ({ nginx: { ports } }) => {
     base = `https://127.0.0.1:${ports.LISTEN_TLS}`;
     wssBase = `wss://127.0.0.1:${ports.LISTEN_TLS}`;
     plainBase = `http://127.0.0.1:${ports.LISTEN}`;
   },
-);
+});
 after(() => certificate?.remove());
 
 test('TLS: the page over https from both instances; plain http redirects to https', async () => {

@@ -21,7 +21,7 @@ import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { PROJECT_ROOT } from '../support/spawn-server.ts';
-import { withTimeout } from '../support/wait.ts';
+import { delay, withTimeout } from '../support/wait.ts';
 
 /** Where nginx usually lives when it is not on PATH (Debian puts it in /usr/sbin). */
 const NGINX_CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'];
@@ -311,6 +311,6 @@ async function waitForPort(port: number, gone: () => boolean): Promise<void> {
       socket.once('error', () => resolve(false));
     });
     if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await delay(50);
   }
 }

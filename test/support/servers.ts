@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { parseConfig } from '../../server/config.ts';
 import { createEchoServer, type EchoServer } from '../../server/server.ts';
 import { killRunningServers, type LogEntry, neutralEnv } from './child-process.ts';
+import { terminateWatchers } from './monitor-client.ts';
 import { destroyRawConnections } from './raw-client.ts';
 import { startServer, type RunningServer, type StartOptions } from './spawn-server.ts';
 import { terminateAll } from './ws-client.ts';
@@ -91,6 +92,7 @@ export function serverProcesses(defaults: StartOptions = {}): (options?: StartOp
 function releaseAll(): void {
   destroyRawConnections();
   terminateAll();
+  terminateWatchers();
   killRunningServers();
 }
 
