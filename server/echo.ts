@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { type ConnectionState, type EchoSocket, peerOf, STATE } from './connection-state.ts';
+import { negotiatedExtensions } from './deflate.ts';
 import { ConnectionFaults, type FaultContext } from './faults.ts';
 import { onPong } from './heartbeat.ts';
 import { describeHandshake } from './inspect.ts';
@@ -59,7 +60,14 @@ export function createEchoHandler({
   onClosed,
   instanceId,
   heartbeat,
-}: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string, asked: Asked) => void {
+}: EchoOptions): (
+  ws: WebSocket,
+  req: IncomingMessage,
+  path: WsPath,
+  ip: string,
+  asked: Asked,
+  compressed: boolean,
+) => void {
   // Decided once, so the per-message path pays nothing at info level and
   // opening and closing pay nothing for log lines at warn.
   const logMessages = logger.isLevelEnabled('debug');
@@ -174,7 +182,7 @@ export function createEchoHandler({
       logger.info({ peer: peerOf(this[STATE]), code, reason: reason.toString() }, 'connection closed');
   }
 
-  return (ws, req, path, ip, asked) => {
+  return (ws, req, path, ip, asked, compressed) => {
     const socket = req.socket as Socket;
     const state: ConnectionState = {
       ws,
@@ -191,7 +199,15 @@ export function createEchoHandler({
     clients.add(ws);
     metrics.connectionsTotal++;
     if (logConnections)
-      logger.info({ peer: peerOf(state), protocol: ws.protocol || null, path: req.url }, 'connection opened');
+      logger.info(
+        {
+          peer: peerOf(state),
+          protocol: ws.protocol || null,
+          path: req.url,
+          extensions: compressed ? negotiatedExtensions(req) : undefined,
+        },
+        'connection opened',
+      );
     echoSocket.on('message', onMessage as (this: WebSocket, data: RawData, isBinary: boolean) => void);
     echoSocket.on('error', onError as (this: WebSocket, error: Error) => void);
     echoSocket.on('close', onClose as (this: WebSocket, code: number, reason: Buffer) => void);

@@ -1,6 +1,7 @@
 // Misbehave on request: URL parameters that make one connection close, drop,
-// stall, fragment, ping or stay silent on purpose, so a developer can test a
-// WebSocket client's edge cases with nothing but the URL. This module is the
+// stall, fragment, ping or stay silent on purpose, or compress (?deflate), so
+// a developer can test a WebSocket client's edge cases with nothing but the
+// URL. This module is the
 // one source for which parameters exist, what they accept and what they do
 // (the table feeds the 400 answers, the docs and the page), and it checks a
 // request's query against it. Pure: no Node APIs, so the page can import it.
@@ -73,7 +74,7 @@ export const WS_PARAMETERS: readonly WsParameter[] = [
     name: 'fragment',
     value: { type: 'integer', ranges: [[1, 65_536]] },
     meaning:
-      'every message the server sends is split into frames of at most this many payload bytes: the first with the data opcode, the rest continuations, FIN on the last',
+      'every message the server sends is split into frames of at most this many payload bytes (before compression, with deflate): the first with the data opcode, the rest continuations, FIN on the last',
   },
   {
     name: 'ping_ms',
@@ -89,6 +90,12 @@ export const WS_PARAMETERS: readonly WsParameter[] = [
     name: 'greeting',
     value: { type: 'text', maxBytes: 4096 },
     meaning: "sent as a text message right after the open, before /inspect's report and any reply",
+  },
+  {
+    name: 'deflate',
+    value: { type: 'word', words: ['', '1'] },
+    meaning:
+      "the server accepts the client's permessage-deflate offer (RFC 7692) with the parameters it asks for, unless --max-deflate-connections already compress; without deflate or --deflate it never does",
   },
   {
     name: 'reject',
@@ -131,10 +138,16 @@ export interface Asked {
   faults: Faults | undefined;
   /** /push's interval in ms. */
   pushIntervalMs: number;
+  /** Negotiate permessage-deflate if the client offers it (not a fault: the connection stays correct). */
+  deflate: boolean;
 }
 
 /** The answer for a URL without a query: shared, so the common case allocates nothing. */
-export const NOTHING_ASKED: Asked = Object.freeze({ faults: undefined, pushIntervalMs: PUSH_INTERVAL.default });
+export const NOTHING_ASKED: Asked = Object.freeze({
+  faults: undefined,
+  pushIntervalMs: PUSH_INTERVAL.default,
+  deflate: false,
+});
 
 /**
  * Reads what the request target `url` asks of a connection on `path`, or the
@@ -201,9 +214,13 @@ const QUOTED_CHARS = 40;
 /** Applies the rules between parameters and builds the answer. */
 function combine(given: Map<string, string | number>): Asked | { error: string } {
   const pushIntervalMs = (given.get('interval') as number | undefined) ?? PUSH_INTERVAL.default;
+  const deflate = given.has('deflate');
   given.delete('interval');
+  given.delete('deflate');
   if (given.size === 0)
-    return pushIntervalMs === PUSH_INTERVAL.default ? NOTHING_ASKED : { faults: undefined, pushIntervalMs };
+    return pushIntervalMs === PUSH_INTERVAL.default && !deflate
+      ? NOTHING_ASKED
+      : { faults: undefined, pushIntervalMs, deflate };
   const has = (name: string) => given.has(name);
   if (has('close') && has('drop')) {
     return { error: 'close and drop cannot be combined: close ends with a close frame, drop without one; give one' };
@@ -231,7 +248,7 @@ function combine(given: Map<string, string | number>): Asked | { error: string }
     greeting: given.get('greeting') as string | undefined,
     reject: number('reject'),
   };
-  return { faults, pushIntervalMs };
+  return { faults, pushIntervalMs, deflate };
 }
 
 /** The checked value: a number for integers, the text for the rest; undefined when not allowed. */

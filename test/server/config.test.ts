@@ -45,6 +45,8 @@ describe('parseConfig defaults', () => {
       maxBufferedBytes: 1024 * 1024,
       maxConnections: 10_000,
       maxConnectionsPerIp: 256,
+      deflate: false,
+      maxDeflateConnections: 500,
       rateLimit: 10_000,
       allowedOrigins: [],
       connectSrc: [],
@@ -191,6 +193,8 @@ const BAD: Record<Exclude<keyof Config, 'host' | 'tls'>, BadValues> = {
   },
   maxConnections: { message: notValid('a count from 1 to 10000000'), values: ['0'] },
   maxConnectionsPerIp: { message: notValid('a count from 1 to 10000000'), values: ['1e3'] },
+  deflate: { message: notValid('true or false'), values: ['maybe', 'deflate'] },
+  maxDeflateConnections: { message: notValid('a count from 0 (never) to 10000000'), values: ['-1', '10000001', 'all'] },
   rateLimit: { message: notValid('messages per second from 0 (off) to 100000000'), values: ['abc'] },
   allowedOrigins: {
     message: (source, quoted) =>
