@@ -128,7 +128,7 @@ export function createEchoHandler({
         state.faults.reply(bytes, true);
         return;
       }
-      this.send(bytes, AS_BINARY);
+      this.send(bytes, AS_BINARY, state.replyWritten);
       sent.binary.messages++;
       sent.binary.bytes += bytes.length;
     } else {
@@ -143,7 +143,7 @@ export function createEchoHandler({
         state.faults.reply(reply, false);
         return;
       }
-      this.send(reply, AS_TEXT);
+      this.send(reply, AS_TEXT, state.replyWritten);
       countSentText(reply.length);
     }
   }
@@ -157,10 +157,21 @@ export function createEchoHandler({
     // sends but does not read would otherwise make the server queue its
     // replies without bound; stop reading until they drain, and TCP flow
     // control slows the sender down.
-    if (socket.writableLength > maxBufferedBytes && !ws.isPaused) {
+    if (state.replyWritten !== undefined) {
+      // Compressed replies wait in ws's queue for zlib before they reach the
+      // socket, and a client sending faster than zlib keeps up fills it even
+      // while the socket is empty: bound that queue too (bufferedAmount
+      // counts both). The replies' write callbacks resume reading.
+      if (ws.bufferedAmount > maxBufferedBytes && !ws.isPaused) ws.pause();
+    } else if (socket.writableLength > maxBufferedBytes && !ws.isPaused) {
       ws.pause();
       socket.once('drain', resume.bind(ws));
     }
+  }
+
+  /** An echo reply on a compressing connection was written (or dropped at close): read again if under the bound. */
+  function resumeWhenWritten(this: WebSocket): void {
+    if (this.isPaused && this.bufferedAmount <= maxBufferedBytes) this.resume();
   }
 
   // Without this listener a malformed frame would be an uncaught 'error' and
@@ -193,6 +204,7 @@ export function createEchoHandler({
       corked: false,
       awaitingPong: false,
       faults: undefined,
+      replyWritten: compressed && !asked.faults ? resumeWhenWritten.bind(ws) : undefined,
     };
     const echoSocket = ws as EchoSocket;
     echoSocket[STATE] = state;

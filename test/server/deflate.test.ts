@@ -15,6 +15,7 @@ import { startInProcess, type InProcessServer } from '../support/in-process.ts';
 import { parseMetrics, sampleValue } from '../support/prometheus.ts';
 import {
   destroyAllRawClients,
+  encodeFrame,
   Opcode,
   parseClose,
   RawClient,
@@ -282,6 +283,39 @@ describe('?deflate', () => {
       headers: { 'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits=99' },
     });
     assert.equal(client.response.statusCode, 400);
+  });
+
+  it('keeps reading paused while compressed replies wait for zlib', async () => {
+    const s = server.s;
+    const client = await openRaw(s.port, '/raw?deflate', 'permessage-deflate');
+    const ws = [...s.server.clients].at(-1)!;
+    // Incompressible 256 KiB messages, sent uncompressed: the server reads
+    // them far faster than zlib compresses the replies.
+    const message = randomBytes(256 * 1024);
+    const count = 48;
+    const frame = encodeFrame({ opcode: Opcode.binary, payload: message });
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, ws.bufferedAmount)), 1);
+    let replies = 0;
+    const all = new Promise<void>((resolve, reject) => {
+      client.socket.on('close', () => reject(new Error(`closed after ${replies} replies`)));
+      const next = async () => {
+        for (;;) {
+          const frames = await nextMessage(client);
+          assert.equal(frames[0]!.rsv1, true);
+          if (++replies === count) return resolve();
+        }
+      };
+      next().catch(reject);
+    });
+    for (let i = 0; i < count; i++) client.write(frame);
+    try {
+      await withTimeout(all, 30_000, `${count} compressed replies`);
+    } finally {
+      clearInterval(sampler);
+    }
+    // The bound is --max-buffered (1 MiB) plus what one read brings in.
+    assert.ok(peak < 4 * 1024 * 1024, `at most a few MiB waited for zlib, not all 12: peak ${peak}`);
   });
 });
 
