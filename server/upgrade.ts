@@ -156,9 +156,10 @@ export function routeUpgrades(
 
   // ws's own checks (method, Upgrade header, key, subprotocol syntax, and a
   // permessage-deflate offer it cannot parse) land here instead of being
-  // answered silently, so they are logged and counted too.
-  function onClientError(_error: Error, socket: Duplex, req: IncomingMessage): void {
-    refuse(req, socket, req.method === 'GET' ? 400 : 405, 'invalid_handshake');
+  // answered silently, so they are logged and counted too, and the answer
+  // says which header was wrong (ws's message is one line).
+  function onClientError(error: Error, socket: Duplex, req: IncomingMessage): void {
+    refuse(req, socket, req.method === 'GET' ? 400 : 405, 'invalid_handshake', {}, error.message);
   }
   wss.on('wsClientError', onClientError);
 }

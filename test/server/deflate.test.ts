@@ -283,6 +283,8 @@ describe('?deflate', () => {
       headers: { 'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits=99' },
     });
     assert.equal(client.response.statusCode, 400);
+    await client.closed();
+    assert.equal(client.body.toString(), 'Invalid or unacceptable Sec-WebSocket-Extensions header');
   });
 
   it('keeps reading paused while compressed replies wait for zlib', async () => {
