@@ -161,7 +161,7 @@ export const SETTINGS = {
     env: 'MAX_DEFLATE_CONNECTIONS',
     default: 500,
     parse: integer(0, 10_000_000, 'a count from 0 (never) to 10000000'),
-    help: 'open connections that compress (each holds up to ~300 KiB of zlib state); more connect without compression (`0` = never compress)',
+    help: 'open connections that compress (each holds up to ~280 KiB of zlib state); more connect without compression (`0` = never compress)',
   }),
   rateLimit: setting({
     flag: 'rate-limit',

@@ -2,8 +2,9 @@
 // URL (?deflate) or the server (--deflate), and then negotiated by ws from the
 // client's own offer. Compression is not free: ws keeps a zlib stream per
 // direction for the connection's whole life once a compressed message has
-// crossed, about 270 KiB with the default 15-bit windows against ~14 KiB for
-// a whole uncompressed connection (measured: bench/README.md, scenario g). So
+// crossed: ~240 KiB with browsers' offer (15-bit windows, context kept), ~280
+// after many messages, against ~6 KiB for a whole uncompressed connection
+// (bench/README.md, scenario g; deploy/README.md, Compression). So
 // compressing connections have a cap of their own, and a client over it is
 // upgraded without the extension rather than refused: compression is an offer
 // the client makes, and it works without it.
