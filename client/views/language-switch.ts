@@ -1,0 +1,69 @@
+// The page's language: at start-up the one picked here before, else the
+// browser's (client/i18n/languages.ts decides); afterwards whatever the
+// header's switch picks, remembered in localStorage. A switch re-renders in
+// place: the static texts and <html lang> here, every view through its own
+// onLanguageChange listener; the connection and the log stay as they are.
+import {
+  LANGUAGES,
+  chooseLanguage,
+  isLanguage,
+  rememberLanguage,
+  storedLanguage,
+  type Language,
+} from '../i18n/languages.ts';
+import { currentLanguage, onLanguageChange, useLanguage } from '../i18n/translate.ts';
+import { find, localStorageOf } from './dom.ts';
+import { translateStaticTexts } from './static-texts.ts';
+
+/**
+ * Shows the page in its language and wires the switch. `preferred` is
+ * navigator.languages. Resolves once the page is in that language (or, when
+ * its catalogue would not load, stays in English), so views set up afterwards
+ * draw their first words in it.
+ */
+export async function setupLanguageSwitch(doc: Document, preferred: readonly string[]): Promise<void> {
+  const storage = localStorageOf(doc);
+  const wrapper = find(doc, 'language-switch', HTMLElement);
+  const select = find(wrapper, 'language', HTMLSelectElement);
+
+  select.replaceChildren(
+    ...Object.entries(LANGUAGES).map(([language, { name }]) => {
+      const option = doc.createElement('option');
+      option.value = language;
+      option.textContent = name;
+      // Each name in its own language, so a screen reader pronounces it right.
+      option.lang = language;
+      return option;
+    }),
+  );
+
+  // Registered before any view's listener, so the static texts are in place when the views redraw theirs.
+  onLanguageChange((language) => {
+    translateStaticTexts(doc);
+    doc.documentElement.lang = language;
+    select.value = language;
+  });
+
+  select.addEventListener('change', async () => {
+    const picked = select.value;
+    if (!isLanguage(picked)) return;
+    const problem = await useLanguage(picked);
+    if (problem) {
+      select.value = currentLanguage();
+      return reportUnloaded(picked, problem);
+    }
+    // A browser that will not store it still switches, for this visit.
+    rememberLanguage(storage, picked);
+  });
+
+  const language = chooseLanguage(storedLanguage(storage), preferred);
+  const problem = await useLanguage(language);
+  if (problem) reportUnloaded(language, problem);
+  select.value = currentLanguage();
+  wrapper.hidden = false;
+}
+
+// The page stays usable in the language it has; DevTools says why it did not switch.
+function reportUnloaded(language: Language, problem: Error): void {
+  console.error(`The ${LANGUAGES[language].name} texts did not load: ${problem.message}`);
+}
