@@ -24,7 +24,7 @@ import { setupTemplates } from './views/templates-panel.ts';
 const SUBPROTOCOLS = [ECHO_PROTOCOL];
 
 // The views draw their first words in the page's language, so they wait for
-// its catalogue: one small same-origin chunk, and none at all for English.
+// its catalogue: one small same-origin file, and none at all for English.
 await setupLanguageSwitch(document, navigator.languages);
 
 if (isWebSocketSupported()) {

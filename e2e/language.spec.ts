@@ -49,6 +49,7 @@ for (const { locale, lang, words } of LANGUAGES) {
 
     test(`every text index.html marks is the ${lang} catalogue's`, async ({ page, problems }) => {
       await openConnected(page);
+      await expect(page.locator('html')).toHaveAttribute('lang', lang);
       const shown = await markedTexts(page);
       const keys = Object.keys(enPage) as Key[];
       // All of them, in one comparison, so a failure lists every text that differs.

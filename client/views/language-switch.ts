@@ -15,11 +15,16 @@ import { currentLanguage, onLanguageChange, useLanguage } from '../i18n/translat
 import { find, localStorageOf } from './dom.ts';
 import { translateStaticTexts } from './static-texts.ts';
 
+// How long the page waits for its language's catalogue before the views
+// start in English; they switch when it comes. On any working network it
+// comes well within this, and a stalled request must not hold the socket back.
+const CATALOGUE_WAIT_MS = 1000;
+
 /**
  * Shows the page in its language and wires the switch. `preferred` is
- * navigator.languages. Resolves once the page is in that language (or, when
- * its catalogue would not load, stays in English), so views set up afterwards
- * draw their first words in it.
+ * navigator.languages. Resolves once the page is in that language, so views
+ * set up afterwards draw their first words in it; or, should the catalogue
+ * be slow, after CATALOGUE_WAIT_MS, or should it fail, at once, in English.
  */
 export async function setupLanguageSwitch(doc: Document, preferred: readonly string[]): Promise<void> {
   const storage = localStorageOf(doc);
@@ -56,11 +61,11 @@ export async function setupLanguageSwitch(doc: Document, preferred: readonly str
     rememberLanguage(storage, picked);
   });
 
-  const language = chooseLanguage(storedLanguage(storage), preferred);
-  const problem = await useLanguage(language);
-  if (problem) reportUnloaded(language, problem);
   select.value = currentLanguage();
   wrapper.hidden = false;
+  const language = chooseLanguage(storedLanguage(storage), preferred);
+  const shown = useLanguage(language).then((problem) => problem && reportUnloaded(language, problem));
+  await Promise.race([shown, new Promise((resolve) => setTimeout(resolve, CATALOGUE_WAIT_MS))]);
 }
 
 // The page stays usable in the language it has; DevTools says why it did not switch.
