@@ -97,7 +97,7 @@ export function onLanguageChange(listener: (language: Language) => void): () => 
 
 /**
  * Loads `language`'s catalogue (English is bundled; the others are fetched on
- * first use) and switches the page to it. On failure (the chunk did not load)
+ * first use) and switches the page to it. On failure (the file did not load)
  * the page stays in the language it had, and the Error says why.
  */
 export async function useLanguage(language: Language): Promise<Error | undefined> {

@@ -57,8 +57,8 @@ export async function setupLanguageSwitch(doc: Document, preferred: readonly str
       select.value = currentLanguage();
       return reportUnloaded(picked, problem);
     }
-    // A browser that will not store it still switches, for this visit.
-    rememberLanguage(storage, picked);
+    // Only a choice a later one did not overtake; a browser that will not store it still switches, for this visit.
+    if (currentLanguage() === picked) rememberLanguage(storage, picked);
   });
 
   select.value = currentLanguage();
