@@ -14,14 +14,22 @@ import { parseArgs } from 'node:util';
 import { formatTable, SCENARIO_LETTERS, summarizeMetrics, type RoundResult, type ScenarioName } from './report.ts';
 import { V8_FLAGS } from '../server/v8-flags.ts';
 import { formatScaling, runScaling, scalingPlacement } from './scaling.ts';
-import { choosePinning, killAll, PROJECT_BENCH_FLAGS, runGenerator, startServer, type Pinning } from './servers.ts';
+import {
+  choosePinning,
+  killAll,
+  PROJECT_BENCH_FLAGS,
+  runGenerator,
+  SCENARIO_FLAGS,
+  startServer,
+  type Pinning,
+} from './servers.ts';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const USAGE = `Usage: npm run bench -- [--quick] [--rounds N] [--only a,b,c,d,e,f] [--workers N]
+const USAGE = `Usage: npm run bench -- [--quick] [--rounds N] [--only a,b,c,d,e,f,g] [--workers N]
   --quick      1 round, short phases: a smoke run (about a minute)
   --rounds N   rounds per server (default 3; each round runs project then baseline)
   --only LIST  scenarios by letter or name: a latency, b throughput, c idle, d handshakes, e large,
-               f scaling (the project's throughput with --workers 1 and 2)
+               f scaling (the project's throughput with --workers 1 and 2), g deflate (both servers compressing)
   --workers N  passed to the project server as --workers N (e.g. 2 or auto)`;
 
 const options = readOptions();
@@ -75,8 +83,13 @@ async function main(): Promise<void> {
   for (let round = 1; round <= options.rounds; round++) {
     for (const scenario of options.scenarios) {
       for (const name of serverOrder(round)) {
-        const server = await startServer(name, { root: ROOT, pinning, workers: options.workers });
-        commands[name] = server.command;
+        const server = await startServer(name, {
+          root: ROOT,
+          pinning,
+          workers: options.workers,
+          flags: SCENARIO_FLAGS[scenario]?.[name],
+        });
+        commands[SCENARIO_FLAGS[scenario] ? `${name} (${scenario})` : name] = server.command;
         try {
           const result = await runGenerator(scenario, server, pinning, options.quick);
           // Anything the server printed (at warn level) after its start line is worth keeping next to the figures.
@@ -208,7 +221,7 @@ function readOptions() {
     (p) => !SCENARIO_LETTERS[p] && !all.includes(p as ScenarioName) && p !== 'f' && p !== 'scaling',
   );
   if (unknown.length || (scenarios.length === 0 && !scaling))
-    fail(`--only takes a,b,c,d,e,f or ${all.join(',')},scaling; got ${values.only}`);
+    fail(`--only takes a,b,c,d,e,f,g or ${all.join(',')},scaling; got ${values.only}`);
   // Passed through as given (a number or 'auto'); the project server validates it.
   if (values.workers !== undefined && !/^[\w-]+$/.test(values.workers))
     fail(`--workers takes a number or a word such as auto, got ${values.workers}`);

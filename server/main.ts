@@ -110,12 +110,25 @@ function stopOnce(echoServer: EchoServer): (why: string) => void {
   };
 }
 
-// A second signal while stopping falls through to Node's default: exit at once.
+// A second signal while stopping means "now": it falls through to Node's
+// default and exits at once. One Ctrl-C can arrive twice, though: the
+// terminal signals the whole process group and tsx (npm run dev) relays the
+// same signal to its child, which under load may land well after the group's.
+// A repeat within DUPLICATE_SIGNAL_MS is that echo, not a second press.
+const DUPLICATE_SIGNAL_MS = 1000;
+
 function stopOnFirstSignal(stop: (why: string) => void): void {
+  let first: { signal: NodeJS.Signals; at: number } | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (first === undefined) {
+      first = { signal, at: performance.now() };
+      stop(signal);
+      return;
+    }
+    if (signal === first.signal && performance.now() - first.at < DUPLICATE_SIGNAL_MS) return;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    stop(signal);
+    process.kill(process.pid, signal);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

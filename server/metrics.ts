@@ -42,8 +42,9 @@ export class EchoMetrics {
   readonly #stopProcessMetrics: () => void;
   readonly #refused: Counter<'reason'>;
   readonly #faults: Counter<'kind'>;
+  readonly #deflateDeclined: Counter;
 
-  constructor(openConnections: () => number) {
+  constructor(openConnections: () => number, openDeflateConnections: () => number) {
     const registers = [this.registry];
     this.#stopProcessMetrics = registerProcessMetrics(this.registry, 'ws_echo_');
     new Gauge({
@@ -93,6 +94,20 @@ export class EchoMetrics {
     });
     // Every kind shows from the start, at 0, so a dashboard can find them.
     for (const kind of FAULT_KINDS) this.#faults.inc({ kind }, 0);
+    // Compression is not a fault (?deflate asks for a correct connection), so it has its own pair.
+    new Gauge({
+      name: 'ws_echo_deflate_connections_open',
+      help: 'WebSocket connections open with permessage-deflate now (at most --max-deflate-connections)',
+      registers,
+      collect() {
+        this.set(openDeflateConnections());
+      },
+    });
+    this.#deflateDeclined = new Counter({
+      name: 'ws_echo_deflate_declined_total',
+      help: 'Offers of permessage-deflate that could have been accepted but were not, because --max-deflate-connections were open; those clients connected uncompressed',
+      registers,
+    });
     if (cluster.isWorker) {
       // The primary asks every worker for this registry when any worker serves /metrics.
       AggregatorRegistry.setRegistries([this.registry]);
@@ -153,6 +168,11 @@ export class EchoMetrics {
   /** Counts one refused upgrade request. */
   refused(reason: RefusalReason): void {
     this.#refused.inc({ reason });
+  }
+
+  /** Counts one permessage-deflate offer declined for the cap. */
+  deflateDeclined(): void {
+    this.#deflateDeclined.inc();
   }
 
   /** Counts one fault asked for in the URL. */

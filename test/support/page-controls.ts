@@ -8,16 +8,19 @@ export function logOf(page: Page): Locator {
   return page.getByRole('log');
 }
 
+export type Direction = 'sent' | 'received' | 'event' | 'error';
+
 /** Log rows going `direction` whose content is `content` (exactly, for a string). */
-export function logRows(
-  page: Page,
-  direction: 'sent' | 'received' | 'event' | 'error',
-  content: string | RegExp,
-): Locator {
+export function logRows(page: Page, direction: Direction, content: string | RegExp): Locator {
+  return logRowsLabelled(page, direction, content);
+}
+
+/** Log rows whose direction reads `label` (a direction as the page's language writes it) and whose content is `content`. */
+export function logRowsLabelled(page: Page, label: string, content: string | RegExp): Locator {
   const text = typeof content === 'string' ? page.getByText(content, { exact: true }) : page.getByText(content);
   return logOf(page)
     .getByRole('listitem')
-    .filter({ has: page.getByText(direction, { exact: true }) })
+    .filter({ has: page.getByText(label, { exact: true }) })
     .filter({ has: text });
 }
 
