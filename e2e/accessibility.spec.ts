@@ -1,11 +1,14 @@
 // axe-core on the whole page, light and dark, after enough activity that
 // every panel has content (log rows of each kind, a hex dump, an inspected
-// handshake, an error line); and the page used from the keyboard alone.
+// handshake, an error line, conformance verdicts); and the page used from
+// the keyboard alone.
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, logRows, openConnected, sendButton, test } from './fixtures.ts';
 
 async function fillEveryPanel(page: Page): Promise<void> {
+  // The conformance run below plays a dozen cases, on a machine other tests share.
+  test.slow();
   await openConnected(page);
   await sendButton(page).click();
   await expect(logRows(page, 'received', 'Received: Hello, world!')).toHaveCount(1);
@@ -17,6 +20,15 @@ async function fillEveryPanel(page: Page): Promise<void> {
   await page.getByLabel('Close code', { exact: true }).fill('1001');
   await page.getByRole('button', { name: 'Close with code', exact: true }).click();
   await expect(page.getByRole('alert')).toBeVisible();
+  // A quick conformance run (category 2 only), with a category and a case opened.
+  const conformance = page.getByRole('region', { name: 'Client conformance', exact: true });
+  for (const box of await conformance.getByRole('checkbox').all())
+    await box.setChecked((await box.getAttribute('value')) === '2');
+  await conformance.getByRole('button', { name: 'Test this browser', exact: true }).click();
+  await expect(conformance.getByRole('status')).toHaveText(/^Ran /, { timeout: 60_000 });
+  await conformance.locator('summary', { hasText: /^2 Pings\/Pongs / }).click();
+  await conformance.locator('summary', { hasText: /^2\.1 / }).click();
+  await expect(conformance.getByRole('link', { name: 'JSON report', exact: true })).toBeVisible();
 }
 
 async function violations(page: Page): Promise<string[]> {
