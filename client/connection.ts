@@ -132,8 +132,10 @@ export function readFirstMessage({ url, protocols }: Target, timeoutMs = 5000): 
 
 /** How a socket that echoUntilClose opened ended, as the browser reported it. */
 export interface EchoCaseEnd extends Pick<CloseInfo, 'code' | 'reason' | 'wasClean'> {
-  /** Messages that arrived (and were sent back). */
-  messages: number;
+  /** Messages that arrived. */
+  received: number;
+  /** Messages sent back: those that arrived while the socket was still OPEN. */
+  echoed: number;
   /** Whether the browser fired an error event first: it failed the connection itself. */
   failed: boolean;
 }
@@ -154,21 +156,24 @@ export function echoUntilClose(url: string, signal?: AbortSignal): Promise<EchoC
       return;
     }
     socket.binaryType = 'arraybuffer';
-    let messages = 0;
+    let received = 0;
+    let echoed = 0;
     let failed = false;
     const abort = () => socket.close(1000);
     signal?.addEventListener('abort', abort, { once: true });
     socket.addEventListener('message', (event: MessageEvent<string | ArrayBuffer>) => {
-      messages++;
-      // After the close handshake started the browser drops what is sent, as it should.
-      if (socket.readyState === ReadyState.OPEN) socket.send(event.data);
+      received++;
+      // Once closing, the browser would drop it: count only what was really handed over.
+      if (socket.readyState !== ReadyState.OPEN) return;
+      socket.send(event.data);
+      echoed++;
     });
     socket.addEventListener('error', () => {
       failed = true;
     });
     socket.addEventListener('close', ({ code, reason, wasClean }) => {
       signal?.removeEventListener('abort', abort);
-      resolve({ code, reason, wasClean, messages, failed });
+      resolve({ code, reason, wasClean, received, echoed, failed });
     });
   });
 }

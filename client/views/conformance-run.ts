@@ -56,8 +56,8 @@ const TEXT = {
   none: 'none',
   missing: 'The reports have no verdict for this case (the server may have dropped this agent to make room).',
   durationMs: (ms: number) => `${ms} ms`,
-  browser: ({ code, reason, wasClean, failed, messages }: EchoCaseEnd) =>
-    `${failed ? 'an error event, then ' : ''}close code ${code}${reason ? `, reason ${JSON.stringify(reason)}` : ''}, wasClean ${wasClean}; ${plural(messages, 'message')} echoed`,
+  browser: ({ code, reason, wasClean, failed, received, echoed }: EchoCaseEnd) =>
+    `${failed ? 'an error event, then ' : ''}close code ${code}${reason ? `, reason ${JSON.stringify(reason)}` : ''}, wasClean ${wasClean}; ${plural(received, 'message')} received, ${echoed} sent back`,
   jsonReport: 'JSON report',
   inSummary: 'in the summary',
 } as const;

@@ -267,7 +267,7 @@ class ScriptedServer implements ConformanceEndpoints {
     this.calls.push(`run ${number}`);
     this.#agent = agent;
     this.onRun(number);
-    return { code: 1000, reason: '', wasClean: true, messages: 1, failed: false };
+    return { code: 1000, reason: '', wasClean: true, received: 1, echoed: 1, failed: false };
   }
 
   async caseStatus(number: number): Promise<Behavior> {
@@ -290,7 +290,7 @@ function result(number: number, id: string, behavior: Behavior | undefined): Cas
     number,
     id,
     description: '',
-    browser: { code: 1000, reason: '', wasClean: true, messages: 0, failed: false },
+    browser: { code: 1000, reason: '', wasClean: true, received: 0, echoed: 0, failed: false },
     entry: behavior ? indexEntry(behavior, `a_case_${id}.json`) : undefined,
   };
 }
