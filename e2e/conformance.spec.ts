@@ -4,6 +4,7 @@
 // Quick categories only; the full run is measured by hand (server/fuzzing/README.md).
 import type { Locator, Page } from '@playwright/test';
 import { CASES, shortDescription } from '../server/fuzzing/cases/index.ts';
+import { startServer } from '../test/support/spawn-server.ts';
 import { expect, openConnected, test } from './fixtures.ts';
 
 /** What Chromium logs when it fails a case's connection itself, as some cases require. */
@@ -130,4 +131,30 @@ test('a run needs at least one category', async ({ page }) => {
   await choose(page, []);
   await card(page).getByRole('button', { name: 'Test this browser', exact: true }).click();
   await expect(card(page).getByRole('alert')).toHaveText('Choose at least one category to run.');
+});
+
+test('under --base-path the run, the reports and their links stay under the prefix', async ({
+  page,
+  problems,
+  request,
+}) => {
+  test.slow();
+  const prefixed = await startServer({ args: ['--base-path', '/prefix'] });
+  try {
+    await openConnected(page, prefixed.url);
+    await choose(page, ['10']);
+    await card(page).getByRole('button', { name: 'Test this browser', exact: true }).click();
+    await expect(card(page).getByRole('status')).toHaveText(/^Ran 1 case in /, { timeout: 60_000 });
+    await expect(card(page).locator('.conformance-category > summary')).toHaveText(['10 Misc 1 OK']);
+    const summary = card(page).getByRole('link', { name: 'HTML summary of every agent', exact: true });
+    expect(await summary.getAttribute('href')).toBe(`${prefixed.url}reports/clients/index.html`);
+    await card(page).locator('.conformance-category > summary').click();
+    await card(page).locator('.conformance-case > summary').click();
+    const json = await card(page).getByRole('link', { name: 'JSON report', exact: true }).getAttribute('href');
+    expect(json).toMatch(new RegExp(`^${prefixed.url}reports/clients/[a-z0-9_]+_case_10_1_1\\.json$`));
+    expect((await request.get(json!)).status()).toBe(200);
+    expect(problems).toEqual([]);
+  } finally {
+    await prefixed.stop();
+  }
 });
