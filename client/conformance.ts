@@ -14,12 +14,13 @@ import {
 } from '../server/protocol.ts';
 import { type EchoCaseEnd, echoUntilClose, echoUrlFor, readFirstMessage } from './connection.ts';
 
+// Errors are clauses, as readFirstMessage's are: the panel says what stopped.
 const TEXT = {
-  badCount: (text: string) => `The server sent ${JSON.stringify(text)} as the number of cases, not a number.`,
-  badInfo: (n: number) => `The server's description of case ${n} is not the JSON /getCaseInfo sends.`,
+  badCount: (text: string) => `the server sent ${JSON.stringify(text)} as the number of cases, not a number`,
+  badInfo: (n: number) => `the server's description of case ${n} is not the JSON /getCaseInfo sends`,
   reportsFailed: (code: number, reason: string) =>
-    `The server could not finish the reports (close code ${code}${reason ? `: ${reason}` : ''}).`,
-  indexFailed: (status: number) => `Reading the reports failed: HTTP ${status}.`,
+    `the server could not finish the reports (close code ${code}${reason ? `: ${reason}` : ''})`,
+  indexFailed: (status: number) => `reading the reports failed with HTTP ${status}`,
   unknownBrowser: 'Browser',
 } as const;
 
@@ -212,7 +213,7 @@ export interface RunOutcome {
  * Runs the chosen categories' cases one after another, as the fuzzing
  * server's protocol has it, then has the server finish the agent's reports
  * and reads the verdicts from index.json. Rejects with the first Error that
- * stops it (an unreachable server, a refused socket).
+ * stops it (an unreachable server, a refused socket), its message a clause.
  */
 export async function runConformance({
   endpoints,
@@ -235,6 +236,8 @@ export async function runConformance({
     const browser = await endpoints.runCase(number, agent, signal);
     if (!signal.aborted) results.push({ number, ...info, browser });
   }
+  // Stop while the reports are being read changes nothing any more.
+  const stopped = signal.aborted;
   const last = results.at(-1);
   if (last) {
     // The server records a case once its TCP connection is gone, which can be just after the browser's close event.
@@ -244,7 +247,7 @@ export async function runConformance({
     const verdicts = (await endpoints.reportIndex())[agent] ?? {};
     for (const result of results) result.entry = verdicts[result.id];
   }
-  return { agent, results, stopped: signal.aborted, elapsedMs: performance.now() - started };
+  return { agent, results, stopped, elapsedMs: performance.now() - started };
 }
 
 function noCounts(): Record<Behavior, number> {

@@ -126,6 +126,26 @@ test('Stop cuts the case being played short and shows the verdicts of the cases 
   expect(problems.filter((line) => !RUN_CASE_FAILED.test(line))).toEqual([]);
 });
 
+test('a server that goes away stops the run with the reason', async ({ page }) => {
+  test.slow();
+  const leaving = await startServer();
+  try {
+    await openConnected(page, leaving.url);
+    await choose(page, ['9']);
+    await card(page).getByRole('button', { name: 'Test this browser', exact: true }).click();
+    await expect(card(page).getByText(/^Case 9\.1\.\d /)).toBeVisible({ timeout: 60_000 });
+  } finally {
+    await leaving.stop();
+  }
+  await expect(card(page).getByRole('alert')).toHaveText(
+    'The run stopped: the connection closed with 1006 before any message.',
+    { timeout: 30_000 },
+  );
+  await expect(card(page).getByRole('status')).toHaveText('');
+  await expect(card(page).getByRole('button', { name: 'Test this browser', exact: true })).toBeEnabled();
+  await expect(card(page).getByRole('button', { name: 'Stop', exact: true })).toBeDisabled();
+});
+
 test('a run needs at least one category', async ({ page }) => {
   await openConnected(page);
   await choose(page, []);

@@ -33,7 +33,7 @@ const TEXT = {
     `Ran ${plural(cases, 'case')} in ${elapsed} as “${agent}”.`,
   stopped: (cases: number, elapsed: string, agent: string) =>
     `Stopped after ${plural(cases, 'case')} (${elapsed}) as “${agent}”; the verdicts of those are below.`,
-  failed: 'The run stopped: see the error above.',
+  failed: (message: string) => `The run stopped: ${message}.`,
   nothingRun: 'No case ran to its end.',
   counts: (counts: Record<Behavior, number>, missing: number) =>
     [
@@ -106,8 +106,8 @@ export async function runInPanel(root: Element, categories: ReadonlySet<string>)
       : TEXT.finished(outcome.results.length, elapsed, outcome.agent);
     showResults(results, outcome);
   } catch (thrown) {
-    showError(error, asError(thrown));
-    status.textContent = TEXT.failed;
+    showError(error, new Error(TEXT.failed(asError(thrown).message)));
+    status.textContent = '';
   } finally {
     progress.hidden = true;
     stop.disabled = true;
