@@ -2,11 +2,12 @@
 // /reports/clients/index.json, index.html and each case's JSON file, always
 // current (no need to call /updateReports first).
 import { Router } from 'express';
+import { CONFORMANCE_PATHS } from '../protocol.ts';
 import { REPORT_CSS } from './report-html.ts';
 import type { ReportStore } from './reports.ts';
 
 /** Where the client reports are served. */
-export const REPORTS_PATH = '/reports/clients';
+export const REPORTS_PATH = CONFORMANCE_PATHS.reports;
 /** Case report file names as reports.ts makes them; nothing else is looked up. */
 const REPORT_FILE = /^[a-z0-9_]{1,100}_case_[0-9_]{1,20}\.json$/;
 
