@@ -1,11 +1,14 @@
 // The Express app that serves the page: Vite's middleware in dev (imported
 // lazily, so production never loads Vite), the built files in production.
+// In production Express, helmet and the static handler load on the first
+// HTTP request, not at start: a server used only for its WebSocket echo (a
+// test's in-process server, a client under test) never pays for them.
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type Router } from 'express';
-import { securityHeaders } from './security-headers.ts';
+import type { Express } from 'express';
+import type { OperationsOptions } from './operations.ts';
 
 /** The project folder (the one holding package.json), wherever this file was built to. */
 export const PROJECT_ROOT = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
@@ -14,7 +17,7 @@ export const CLIENT_DIST = join(PROJECT_ROOT, 'dist', 'client');
 
 export interface PageApp {
   /** The request handler to mount on the http server. */
-  app: Express;
+  handle(req: IncomingMessage, res: ServerResponse): void;
   /** Releases what serving the page holds (Vite's watcher and HMR sockets in dev). */
   close(): Promise<void>;
 }
@@ -30,40 +33,64 @@ export interface PageAppOptions {
   trustProxy: boolean;
   /** The http(s) server, which Vite shares in dev for its HMR socket. */
   httpServer: Server;
-  /** /healthz and /metrics, mounted ahead of the page. */
-  operations: Router;
+  /** What /healthz and /metrics, mounted ahead of the page, report. */
+  operations: OperationsOptions;
 }
 
-/** Builds the app for the chosen mode. */
-export async function createPageApp({
-  dev,
-  tls,
-  connectSrc,
-  trustProxy,
-  httpServer,
-  operations,
-}: PageAppOptions): Promise<PageApp> {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', trustProxy ? 1 : false);
-  app.use(operations);
-  app.use(...securityHeaders({ dev, tls, trustProxy, connectSrc }));
-  if (dev) {
+/** Builds the app for the chosen mode: at once in dev, on the first request in production. */
+export async function createPageApp(options: PageAppOptions): Promise<PageApp> {
+  if (options.dev) {
+    // Vite attaches its HMR socket to the http server as it starts, so it cannot wait.
+    const app = await expressApp(options);
     const { createServer } = await import('vite');
     const vite = await createServer({
       configFile: join(PROJECT_ROOT, 'vite.config.ts'),
       // 'mpa' rather than 'spa': unknown paths should 404, not become the page.
       appType: 'mpa',
-      server: { middlewareMode: true, ws: { server: httpServer } },
+      server: { middlewareMode: true, ws: { server: options.httpServer } },
     });
     app.use(vite.middlewares);
-    return { app, close: () => vite.close() };
+    return { handle: app, close: () => vite.close() };
   }
+  // Checked at start, where a missing build is a one-line error, not a 500 later.
   if (!existsSync(join(CLIENT_DIST, 'index.html'))) {
     throw Object.assign(new Error(`the page is not built (no ${join(CLIENT_DIST, 'index.html')}); run npm run build`), {
       code: 'ERR_WS_ECHO_NOT_BUILT',
     });
   }
+  let loading: Promise<Express> | undefined;
+  return {
+    handle(req, res) {
+      loading ??= staticApp(options);
+      loading.then(
+        (app) => app(req, res),
+        (error: unknown) => {
+          res.statusCode = 500;
+          res.end(`the page could not be loaded: ${error instanceof Error ? error.message : String(error)}\n`);
+        },
+      );
+    },
+    close: async () => {},
+  };
+}
+
+/** Express with /healthz, /metrics and the security headers; the page goes after them. */
+async function expressApp({ dev, tls, connectSrc, trustProxy, operations }: PageAppOptions): Promise<Express> {
+  const [{ default: express }, { securityHeaders }, { operationsRouter }] = await Promise.all([
+    import('express'),
+    import('./security-headers.ts'),
+    import('./operations.ts'),
+  ]);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', trustProxy ? 1 : false);
+  app.use(operationsRouter(operations));
+  app.use(...securityHeaders({ dev, tls, trustProxy, connectSrc }));
+  return app;
+}
+
+async function staticApp(options: PageAppOptions): Promise<Express> {
+  const [app, { default: express }] = await Promise.all([expressApp(options), import('express')]);
   app.use(
     express.static(CLIENT_DIST, {
       setHeaders(res, path) {
@@ -73,7 +100,7 @@ export async function createPageApp({
       },
     }),
   );
-  return { app, close: async () => {} };
+  return app;
 }
 
 function findProjectRoot(start: string): string {

@@ -1,10 +1,13 @@
-// Prometheus metrics. The echo path only bumps plain numbers in `traffic`;
+// Prometheus metrics. The echo path only bumps plain numbers here;
 // prom-client turns them into samples when /metrics is scraped, so counting
-// costs the hot path an addition, not a label lookup.
+// costs the hot path an addition, not a label lookup. prom-client itself
+// loads on the first scrape: a server nobody scrapes (a test's in-process
+// server) never loads it. A cluster worker builds its registry at start,
+// because the primary may ask for it at any time.
 import cluster from 'node:cluster';
-import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { clusterMetrics } from './cluster.ts';
-import { registerProcessMetrics } from './process-metrics.ts';
+import { registerProcessMetrics, startLoopDelaySampling, type LoopDelaySampling } from './process-metrics.ts';
 
 /** Why an upgrade request did not become a WebSocket. */
 export type RefusalReason = 'path' | 'origin' | 'version' | 'capacity' | 'capacity_per_ip' | 'invalid_handshake';
@@ -13,8 +16,6 @@ type Direction = { messages: number; bytes: number };
 type ByType = { text: Direction; binary: Direction };
 
 export class EchoMetrics {
-  /** The registry /metrics serves; one per server, so tests can run several. */
-  readonly registry = new Registry();
   /** Messages and bytes received from clients, by frame type. */
   readonly received: ByType = byType();
   /** Messages and bytes sent to clients, by frame type. */
@@ -23,80 +24,46 @@ export class EchoMetrics {
   connectionsTotal = 0;
   /** Closed connections by close code; a Map, so a close costs no label lookup. */
   readonly #closes = new Map<number, number>();
-  readonly #stopProcessMetrics: () => void;
-  readonly #refused: Counter<'reason'>;
+  /** Refused upgrade requests by reason. */
+  readonly #refused = new Map<RefusalReason, number>();
+  readonly #openConnections: () => number;
+  readonly #loopDelay: LoopDelaySampling;
+  #registry: Promise<Registry> | undefined;
 
-  constructor(openConnections: () => number) {
-    const registers = [this.registry];
-    this.#stopProcessMetrics = registerProcessMetrics(this.registry, 'ws_echo_');
-    new Gauge({
-      name: 'ws_echo_connections_open',
-      help: 'WebSocket connections open now',
-      registers,
-      collect() {
-        this.set(openConnections());
-      },
-    });
-    const total = () => this.connectionsTotal;
-    new Counter({
-      name: 'ws_echo_connections_total',
-      help: 'WebSocket connections accepted since start',
-      registers,
-      collect() {
-        this.reset();
-        this.inc(total());
-      },
-    });
-    trafficCounter('ws_echo_messages_received_total', 'Messages received from clients', this.received, 'messages');
-    trafficCounter('ws_echo_bytes_received_total', 'Payload bytes received from clients', this.received, 'bytes');
-    trafficCounter('ws_echo_messages_sent_total', 'Messages sent to clients', this.sent, 'messages');
-    trafficCounter('ws_echo_bytes_sent_total', 'Payload bytes sent to clients', this.sent, 'bytes');
-    const closes = this.#closes;
-    new Counter({
-      name: 'ws_echo_closes_total',
-      help: 'Closed connections by close code',
-      labelNames: ['code'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [code, count] of closes) this.inc({ code: String(code) }, count);
-      },
-    });
-    this.#refused = new Counter({
-      name: 'ws_echo_handshakes_refused_total',
-      help: 'Upgrade requests refused, by reason',
-      labelNames: ['reason'],
-      registers,
-    });
+  /** The metrics of one server (one registry per server, so tests can run several); ready for a cluster's primary. */
+  static async create(openConnections: () => number): Promise<EchoMetrics> {
+    const metrics = new EchoMetrics(openConnections);
     if (cluster.isWorker) {
       // The primary asks every worker for this registry when any worker serves /metrics.
-      AggregatorRegistry.setRegistries([this.registry]);
+      const [registry, { AggregatorRegistry }] = await Promise.all([metrics.registry(), import('prom-client')]);
+      AggregatorRegistry.setRegistries([registry]);
       new AggregatorRegistry();
     }
+    return metrics;
+  }
 
-    function trafficCounter(name: string, help: string, source: ByType, field: keyof Direction) {
-      new Counter({
-        name,
-        help,
-        labelNames: ['type'],
-        registers,
-        collect() {
-          this.reset();
-          this.inc({ type: 'text' }, source.text[field]);
-          this.inc({ type: 'binary' }, source.binary[field]);
-        },
-      });
-    }
+  private constructor(openConnections: () => number) {
+    this.#openConnections = openConnections;
+    // Sampled from the start, so the first scrape reports the lag since then.
+    this.#loopDelay = startLoopDelaySampling();
+  }
+
+  /** The registry /metrics serves, built on first use. */
+  registry(): Promise<Registry> {
+    this.#registry ??= buildRegistry(this, this.#openConnections, this.#closes, this.#refused, this.#loopDelay);
+    return this.#registry;
   }
 
   /** The Prometheus text /metrics serves: this process's, or with --workers every worker's, summed by the primary. */
-  exposition(): Promise<string> {
-    return cluster.isWorker ? clusterMetrics() : this.registry.metrics();
+  async exposition(): Promise<{ contentType: string; text: string }> {
+    const registry = await this.registry();
+    const text = cluster.isWorker ? await clusterMetrics() : await registry.metrics();
+    return { contentType: registry.contentType, text };
   }
 
   /** Stops the sampling behind the process metrics. */
   stop(): void {
-    this.#stopProcessMetrics();
+    this.#loopDelay.stop();
   }
 
   /** Counts one closed connection under its close code. */
@@ -106,8 +73,69 @@ export class EchoMetrics {
 
   /** Counts one refused upgrade request. */
   refused(reason: RefusalReason): void {
-    this.#refused.inc({ reason });
+    this.#refused.set(reason, (this.#refused.get(reason) ?? 0) + 1);
   }
+}
+
+// Every metric reads its numbers from EchoMetrics when scraped.
+async function buildRegistry(
+  metrics: EchoMetrics,
+  openConnections: () => number,
+  closes: ReadonlyMap<number, number>,
+  refused: ReadonlyMap<RefusalReason, number>,
+  loopDelay: LoopDelaySampling,
+): Promise<Registry> {
+  const { Counter, Gauge, Registry } = await import('prom-client');
+  const registry = new Registry();
+  const registers = [registry];
+  await registerProcessMetrics(registry, 'ws_echo_', loopDelay);
+  new Gauge({
+    name: 'ws_echo_connections_open',
+    help: 'WebSocket connections open now',
+    registers,
+    collect() {
+      this.set(openConnections());
+    },
+  });
+  new Counter({
+    name: 'ws_echo_connections_total',
+    help: 'WebSocket connections accepted since start',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(metrics.connectionsTotal);
+    },
+  });
+  const trafficCounter = (name: string, help: string, source: ByType, field: keyof Direction) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ['type'],
+      registers,
+      collect() {
+        this.reset();
+        this.inc({ type: 'text' }, source.text[field]);
+        this.inc({ type: 'binary' }, source.binary[field]);
+      },
+    });
+  trafficCounter('ws_echo_messages_received_total', 'Messages received from clients', metrics.received, 'messages');
+  trafficCounter('ws_echo_bytes_received_total', 'Payload bytes received from clients', metrics.received, 'bytes');
+  trafficCounter('ws_echo_messages_sent_total', 'Messages sent to clients', metrics.sent, 'messages');
+  trafficCounter('ws_echo_bytes_sent_total', 'Payload bytes sent to clients', metrics.sent, 'bytes');
+  const byLabel = <K>(name: string, help: string, label: string, counts: ReadonlyMap<K, number>) =>
+    new Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers,
+      collect() {
+        this.reset();
+        for (const [key, count] of counts) this.inc({ [label]: String(key) }, count);
+      },
+    });
+  byLabel('ws_echo_closes_total', 'Closed connections by close code', 'code', closes);
+  byLabel('ws_echo_handshakes_refused_total', 'Upgrade requests refused, by reason', 'reason', refused);
+  return registry;
 }
 
 function byType(): ByType {

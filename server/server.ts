@@ -12,7 +12,6 @@ import { createEchoHandler, selectProtocol } from './echo.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import type { Logger } from './logger.ts';
 import { EchoMetrics } from './metrics.ts';
-import { operationsRouter } from './operations.ts';
 import { createOriginPolicy } from './origin.ts';
 import { createClientView } from './proxy.ts';
 import { routeUpgrades } from './upgrade.ts';
@@ -61,7 +60,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     maxPayload: config.maxMessageBytes,
     handleProtocols: selectProtocol,
   });
-  const metrics = new EchoMetrics(() => clients.size);
+  const metrics = await EchoMetrics.create(() => clients.size);
   let shuttingDown = false;
 
   const page = await createPageApp({
@@ -70,14 +69,14 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     connectSrc: config.connectSrc,
     httpServer,
     trustProxy: config.trustProxy,
-    operations: operationsRouter({
+    operations: {
       metrics,
       openConnections: () => clients.size,
       isShuttingDown: () => shuttingDown,
       instanceId: config.instanceId,
-    }),
+    },
   });
-  httpServer.on('request', page.app);
+  httpServer.on('request', page.handle);
 
   const caps = new ConnectionCaps(config.maxConnections, config.maxConnectionsPerIp);
   wss.on(
