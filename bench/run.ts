@@ -79,8 +79,8 @@ async function main(): Promise<void> {
         commands[name] = server.command;
         try {
           const result = await runGenerator(scenario, server, pinning, options.quick);
-          // Anything the server printed (at warn level) is worth keeping next to the figures.
-          const serverOutput = server.output();
+          // Anything the server printed (at warn level) after its start line is worth keeping next to the figures.
+          const serverOutput = server.output().replace(/^ws-echo listening on .*\n?/, '');
           results.push({
             round,
             scenario,

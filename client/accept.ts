@@ -1,9 +1,7 @@
 // Sec-WebSocket-Accept computed in the browser, as RFC 6455 section 4.2.2
 // says the server must: base64(SHA-1(key + GUID)). WebCrypto does the SHA-1,
 // so it needs a secure context; no DOM here.
-
-/** The GUID every server appends to the client's key before hashing. */
-export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+import { WEBSOCKET_GUID } from '../server/protocol.ts';
 
 /** The two handshakes the seed tutorials print, key and the accept they show for it. */
 export const SEED_EXAMPLES = [

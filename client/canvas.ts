@@ -1,5 +1,6 @@
 // The canvas from seed 002: something to look at, and 400 × 320 × 4 bytes of
 // RGBA pixels to send as one ArrayBuffer.
+import { TEXT_REPLY_PREFIX } from '../server/protocol.ts';
 
 /** Paints the picture: fixed shapes and colours, nothing random, so screenshots stay comparable. */
 export function drawPicture(canvas: HTMLCanvasElement): void {
@@ -32,7 +33,7 @@ export function drawPicture(canvas: HTMLCanvasElement): void {
   ctx.fillStyle = '#e0f2fe';
   ctx.fillText('Hello, world!', width / 2, client.y - 34);
   ctx.fillStyle = '#fce7f3';
-  ctx.fillText('Received: Hello, world!', width / 2, server.y + 44);
+  ctx.fillText(`${TEXT_REPLY_PREFIX}Hello, world!`, width / 2, server.y + 44);
 
   drawNode(ctx, client.x, client.y, '#38bdf8', 'client');
   drawNode(ctx, server.x, server.y, '#f472b6', 'server');

@@ -1,6 +1,7 @@
 // What close codes mean (RFC 6455 section 7.4 and the IANA registry) and
 // which ones a page may send. Plain strings, no DOM, so describe.ts and the
 // close panel name codes the same way.
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../server/protocol.ts';
 
 /** The short names RFC 6455 and the IANA registry give the 1000-range codes. */
 const NAMES: Partial<Record<number, string>> = {
@@ -31,7 +32,7 @@ const EXPLANATIONS: Partial<Record<number, string>> = {
   1006: 'the connection dropped without a close frame; never sent on the wire, only reported.',
   1007: 'a message was not what its type promised, e.g. text that is not UTF-8.',
   1008: 'a message broke the endpoint’s policy (this server: the rate limit).',
-  1009: 'a message was too big for the endpoint (this server: over 1 MiB by default).',
+  1009: `a message was too big for the endpoint (this server: over ${DEFAULT_MAX_MESSAGE_SIZE} by default).`,
   1010: 'the client needed an extension the server did not agree to.',
   1011: 'the server met an unexpected condition.',
   1012: 'the server is restarting; reconnecting later may work.',

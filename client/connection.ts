@@ -1,6 +1,7 @@
 // The only module that touches WebSocket. It holds one socket at a time and
 // reports everything through one typed events interface, so the rest of the
 // page never reads readyState or handles raw browser events itself.
+import { WS_PATHS } from '../server/protocol.ts';
 
 /** readyState values as seed 002 lists them; kept here because `WebSocket.OPEN` is missing where WebSocket is. */
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
@@ -52,7 +53,7 @@ export function isWebSocketSupported(): boolean {
 }
 
 /** The echo on the server that served the page: same host and port, wss: under https:, path `/` unless given. */
-export function echoUrlFor(page: Pick<Location, 'protocol' | 'host'>, path = '/'): string {
+export function echoUrlFor(page: Pick<Location, 'protocol' | 'host'>, path: string = WS_PATHS.echo): string {
   const scheme = page.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${scheme}//${page.host}${path}`;
 }

@@ -3,6 +3,7 @@
 import './style.css';
 import { EchoConnection, echoUrlFor, isWebSocketSupported } from './connection.ts';
 import { traceToConsole } from './console-trace.ts';
+import { ECHO_PROTOCOL } from '../server/protocol.ts';
 import { Reconnector } from './reconnect.ts';
 import { Session } from './session.ts';
 import { setupBinaryPanel } from './views/binary-panel.ts';
@@ -16,8 +17,8 @@ import { setupSendPanel } from './views/send-panel.ts';
 import { setupStatsPanel } from './views/stats-panel.ts';
 import { setupTemplates } from './views/templates-panel.ts';
 
-// The one subprotocol the server speaks (server/echo.ts), offered as in seed 002.
-const SUBPROTOCOLS = ['echo-protocol'];
+// The one subprotocol the server speaks, offered as in Ruan Yifeng's WebSocket tutorial.
+const SUBPROTOCOLS = [ECHO_PROTOCOL];
 
 if (isWebSocketSupported()) {
   const connection = new EchoConnection({ url: echoUrlFor(window.location), protocols: SUBPROTOCOLS });

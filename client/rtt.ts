@@ -2,6 +2,7 @@
 // sent, so each reply belongs to the oldest send still waiting (FIFO). What
 // the server says on its own (/inspect's report, /push's ticks) is no reply
 // and must not consume a waiting send. No DOM.
+import { SERVER_MESSAGE_TYPES, WS_PATHS } from '../server/protocol.ts';
 
 /** Sends still waiting beyond this are forgotten, so a server that never answers cannot grow the queue forever. */
 const MAX_PENDING = 10_000;
@@ -51,7 +52,7 @@ export class RoundTrips {
  * this server's own JSON messages (type "inspect" or "push") are not.
  */
 export function replyTestFor(url: string): (data: string | Blob | ArrayBuffer) => boolean {
-  if (pathOf(url) === '/raw') return () => true;
+  if (pathOf(url) === WS_PATHS.raw) return () => true;
   return (data) => typeof data !== 'string' || !isServerMessage(data);
 }
 
@@ -60,7 +61,7 @@ export function isServerMessage(text: string): boolean {
   if (!text.startsWith('{"type":')) return false;
   try {
     const type = (JSON.parse(text) as { type?: unknown }).type;
-    return type === 'inspect' || type === 'push';
+    return typeof type === 'string' && SERVER_MESSAGE_TYPES.has(type);
   } catch {
     return false;
   }

@@ -7,8 +7,9 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Express } from 'express';
+import type { Express, Request } from 'express';
 import type { OperationsOptions } from './operations.ts';
+import type { ClientView } from './proxy.ts';
 
 /** The project folder (the one holding package.json), wherever this file was built to. */
 export const PROJECT_ROOT = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
@@ -29,8 +30,8 @@ export interface PageAppOptions {
   tls: boolean;
   /** Other WebSocket servers the page may connect to (CSP connect-src). */
   connectSrc: readonly string[] | '*';
-  /** Believe one reverse proxy's X-Forwarded-* (req.ip, req.hostname, req.protocol). */
-  trustProxy: boolean;
+  /** Who the client is and what it asked for (proxy.ts); backs req.ip, req.host and req.protocol. */
+  clientView: ClientView;
   /** The http(s) server, which Vite shares in dev for its HMR socket. */
   httpServer: Server;
   /** What /healthz and /metrics, mounted ahead of the page, report. */
@@ -75,7 +76,7 @@ export async function createPageApp(options: PageAppOptions): Promise<PageApp> {
 }
 
 /** Express with /healthz, /metrics and the security headers; the page goes after them. */
-async function expressApp({ dev, tls, connectSrc, trustProxy, operations }: PageAppOptions): Promise<Express> {
+async function expressApp({ dev, tls, connectSrc, clientView, operations }: PageAppOptions): Promise<Express> {
   const [{ default: express }, { securityHeaders }, { operationsRouter }] = await Promise.all([
     import('express'),
     import('./security-headers.ts'),
@@ -83,9 +84,9 @@ async function expressApp({ dev, tls, connectSrc, trustProxy, operations }: Page
   ]);
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', trustProxy ? 1 : false);
+  askClientView(app, clientView);
   app.use(operationsRouter(operations));
-  app.use(...securityHeaders({ dev, tls, trustProxy, connectSrc }));
+  app.use(...securityHeaders({ dev, tls, connectSrc }));
   return app;
 }
 
@@ -101,6 +102,31 @@ async function staticApp(options: PageAppOptions): Promise<Express> {
     }),
   );
   return app;
+}
+
+/**
+ * Makes req.ip, req.host and req.protocol (and so req.hostname and req.secure)
+ * answer from `view`, the one reading of X-Forwarded-*. Express's own 'trust
+ * proxy' takes the first X-Forwarded-Host and -Proto entry where the upgrade
+ * router takes the last, so the page and the echo could disagree about one
+ * client; it stays off.
+ */
+function askClientView(app: Express, view: ClientView): void {
+  app.set('trust proxy', false);
+  const getters: Record<'ip' | 'host' | 'protocol', (req: Request) => string | undefined> = {
+    ip: (req) => view.address(req),
+    host: (req) => view.host(req),
+    protocol: (req) => (view.secure(req) ? 'https' : 'http'),
+  };
+  for (const [name, get] of Object.entries(getters)) {
+    Object.defineProperty(app.request, name, {
+      configurable: true,
+      enumerable: true,
+      get(this: Request) {
+        return get(this);
+      },
+    });
+  }
 }
 
 function findProjectRoot(start: string): string {

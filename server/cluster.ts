@@ -13,8 +13,11 @@ export type ClusterMessage =
   | { type: 'ws-echo:metrics-request'; id: number }
   | { type: 'ws-echo:metrics-response'; id: number; text?: string; error?: string };
 
-/** Forks `workers` workers and supervises them until a signal stops them all. */
-export function runPrimary(workers: number, logger: Logger): void {
+/**
+ * Forks `workers` workers and supervises them until a signal stops them all;
+ * `announce` runs once, with the page's URL, when every worker listens.
+ */
+export function runPrimary(workers: number, logger: Logger, announce: (url: string) => void): void {
   // prom-client loads when the first worker asks for the cluster's metrics, not at start.
   let aggregator: Promise<AggregatorRegistry<PrometheusContentType>> | undefined;
   const listening = new Set<number>();
@@ -26,6 +29,7 @@ export function runPrimary(workers: number, logger: Logger): void {
       listening.add(worker.id);
       if (!announced && listening.size === workers) {
         announced = true;
+        announce(message.url);
         logger.info(
           { url: message.url, workers },
           `listening with ${workers} workers; open ${message.url} in a browser`,

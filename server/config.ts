@@ -1,9 +1,13 @@
 // The one place where flags and environment become a validated Config.
-// Every flag has an environment twin; the flag wins when both are given.
+// Each setting is one row of SETTINGS: its flag, environment twin, default,
+// parser and help. parseConfig, --help and the README's configuration table
+// (npm run docs:tables) all read that row; the flag wins over its twin.
 import { readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
+import { markdownTable } from './markdown-table.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['pretty', 'json'] as const;
@@ -11,45 +15,10 @@ export const LOG_FORMATS = ['pretty', 'json'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
-export interface Config {
-  /** TCP port for the page, the echo and (in dev) HMR; 0 picks a free one. */
-  port: number;
-  /** Interface to bind; 0.0.0.0 or :: to accept connections from other machines. */
-  host: string;
-  /** Serve the page through Vite's middleware with HMR instead of the built files. */
-  dev: boolean;
-  /** Lowest pino level written; per-message lines appear at debug. */
-  logLevel: LogLevel;
-  /** Human-readable lines or one JSON object per line. */
-  logFormat: LogFormat;
-  /** Largest message, in bytes, a client may send before it is closed with 1009. */
-  maxMessageBytes: number;
-  /** Time, in ms, a client has to send its whole opening handshake. */
-  handshakeTimeoutMs: number;
-  /** Interval, in ms, between server pings; a peer that misses one pong is dropped. 0 turns it off. */
-  heartbeatIntervalMs: number;
-  /** Bytes queued to one client above which the server stops reading from it until they drain. */
-  maxBufferedBytes: number;
-  /** Open WebSocket connections the server accepts in all. */
-  maxConnections: number;
-  /** Open WebSocket connections the server accepts from one IP address. */
-  maxConnectionsPerIp: number;
-  /** Messages per second one connection may send (a token bucket of one second's worth). 0 turns it off. */
-  rateLimit: number;
-  /** Browser origins allowed besides the server's own host; '*' allows every origin. */
-  allowedOrigins: readonly string[] | '*';
-  /** WebSocket origins the page may open besides its own server (CSP connect-src); '*' for any. */
-  connectSrc: readonly string[] | '*';
-  /** Certificate and key for HTTPS and wss on the same port; absent for plain HTTP. */
-  tls: { cert: Buffer; key: Buffer } | undefined;
-  /** How long, in ms, shutdown waits for clients to finish their close handshake. */
-  shutdownGraceMs: number;
-  /** Processes sharing the port (node:cluster); 1 runs without a primary. */
-  workers: number;
-  /** Believe X-Forwarded-For/-Host/-Proto from one reverse proxy in front. */
-  trustProxy: boolean;
-  /** Names this instance in /healthz, /inspect and every log line. */
-  instanceId: string;
+/** A certificate and its private key, both PEM. */
+export interface TlsIdentity {
+  cert: Buffer;
+  key: Buffer;
 }
 
 /** A flag or environment value the server cannot run with; `message` is the one line to print. */
@@ -57,143 +26,206 @@ export class ConfigError extends Error {
   readonly code = 'ERR_WS_ECHO_CONFIG';
 }
 
-interface Setting {
-  flag: string;
-  env: string;
-  short?: string;
-  boolean?: boolean;
-  help: string;
-  defaultText: string;
+/** What the user wrote for one setting, and where: `--port` or `PORT`. */
+export interface Value {
+  text: string;
+  source: string;
 }
 
-const SETTINGS = {
-  port: { flag: 'port', short: 'p', env: 'PORT', help: 'port to listen on (0 = any free port)', defaultText: '1234' },
-  host: { flag: 'host', env: 'HOST', help: 'interface to bind (0.0.0.0 or :: for all)', defaultText: '127.0.0.1' },
-  dev: {
-    flag: 'dev',
-    env: 'DEV',
-    boolean: true,
-    help: 'serve the page with Vite and HMR (npm run dev)',
-    defaultText: 'off',
-  },
-  logLevel: {
-    flag: 'log-level',
-    env: 'LOG_LEVEL',
-    help: `${LOG_LEVELS.join('|')}; debug logs every message`,
-    defaultText: 'info',
-  },
-  logFormat: {
-    flag: 'log-format',
-    env: 'LOG_FORMAT',
-    help: LOG_FORMATS.join('|'),
-    defaultText: 'pretty with --dev, else json',
-  },
-  maxMessage: {
-    flag: 'max-message-size',
-    env: 'MAX_MESSAGE_SIZE',
-    help: 'largest message in bytes; larger closes with 1009',
-    defaultText: '1048576 (1 MiB)',
-  },
-  handshakeTimeout: {
-    flag: 'handshake-timeout',
-    env: 'HANDSHAKE_TIMEOUT_MS',
-    help: 'ms a client has to send its opening handshake',
-    defaultText: '10000',
-  },
-  heartbeat: {
-    flag: 'heartbeat-interval',
-    env: 'HEARTBEAT_INTERVAL_MS',
-    help: 'ms between pings; a peer missing a pong is dropped (0 = off)',
-    defaultText: '30000',
-  },
-  maxBuffered: {
-    flag: 'max-buffered',
-    env: 'MAX_BUFFERED_BYTES',
-    help: 'bytes queued to a client before the server stops reading from it',
-    defaultText: '1048576 (1 MiB)',
-  },
-  maxConnections: {
-    flag: 'max-connections',
-    env: 'MAX_CONNECTIONS',
-    help: 'open connections in all; more get 503',
-    defaultText: '10000',
-  },
-  maxPerIp: {
-    flag: 'max-connections-per-ip',
-    env: 'MAX_CONNECTIONS_PER_IP',
-    help: 'open connections from one IP; more get 503',
-    defaultText: '256',
-  },
-  rateLimit: {
-    flag: 'rate-limit',
-    env: 'RATE_LIMIT',
-    help: 'messages/s per connection; more closes with 1008 (0 = off)',
-    defaultText: '10000',
-  },
-  origins: {
-    flag: 'allowed-origins',
-    env: 'ALLOWED_ORIGINS',
-    help: "comma list of extra browser origins, or '*' for all",
-    defaultText: "the server's own host only",
-  },
-  connectSrc: {
-    flag: 'connect-src',
-    env: 'CONNECT_SRC',
-    help: "comma list of other ws(s):// servers the page may test, or '*' for any",
-    defaultText: 'this server only',
-  },
-  tlsCert: {
-    flag: 'tls-cert',
-    env: 'TLS_CERT',
-    help: 'PEM certificate file: serve https and wss',
-    defaultText: 'none (plain http)',
-  },
-  tlsKey: { flag: 'tls-key', env: 'TLS_KEY', help: 'PEM private key file for --tls-cert', defaultText: 'none' },
-  workers: {
-    flag: 'workers',
-    env: 'WORKERS',
-    help: "processes sharing the port: a number or 'auto' (one per core)",
-    defaultText: '1',
-  },
-  trustProxy: {
-    flag: 'trust-proxy',
-    env: 'TRUST_PROXY',
-    boolean: true,
-    help: 'behind a reverse proxy: use its X-Forwarded-For/-Host/-Proto',
-    defaultText: 'off',
-  },
-  instanceId: {
-    flag: 'instance-id',
-    env: 'INSTANCE_ID',
-    help: 'name of this instance in /healthz, /inspect and logs',
-    defaultText: '<hostname>-<pid>',
-  },
-  grace: {
-    flag: 'shutdown-grace',
-    env: 'SHUTDOWN_GRACE_MS',
-    help: 'ms to wait for clients to close on shutdown',
-    defaultText: '5000',
-  },
-} as const satisfies Record<string, Setting>;
+/** One flag and its environment twin. */
+export interface Input {
+  flag: string;
+  short?: string;
+  env: string;
+}
 
-/** Every environment variable the server reads. */
-export const ENV_NAMES: readonly string[] = Object.values(SETTINGS).map((s: Setting) => s.env);
-
-/** Every flag with its environment twin, help and default, for --help and the README. */
-export const USAGE = [
-  'Usage: ws-echo [options]',
-  '',
-  'A WebSocket echo server and browser playground. Every option has an environment twin.',
-  '',
-  ...Object.values(SETTINGS).map((s: Setting) => {
-    const name = `${s.short ? `-${s.short}, ` : '    '}--${s.flag}${s.boolean ? '' : ' <value>'}`;
-    return `  ${name.padEnd(38)} ${s.env.padEnd(22)} ${s.help} [default: ${s.defaultText}]`;
-  }),
-  `  ${'-h, --help'.padEnd(38)} ${''.padEnd(22)} print this help`,
-].join('\n');
+/** One setting: how it is written, what it defaults to, how its text becomes a value, what it means. */
+export interface Setting<T> extends Input {
+  /** A flag that takes no value (`--dev`); its twin takes true or false. */
+  boolean?: true;
+  /** A second flag read with this one (the TLS key with its certificate): both are given, or neither. */
+  partner?: Input;
+  /** The value when neither flag nor twin is given; a function where it depends on --dev or the machine. */
+  default: T | ((settled: { dev: boolean }) => T);
+  /** The default as --help and the README show it (Markdown), where the value alone does not say it. */
+  shown?: string;
+  /** Turns what the user wrote into the value, or throws a one-line ConfigError (see `invalid`). */
+  parse(value: Value, partner?: Value): T;
+  /** What the setting does, for --help and the README (Markdown code spans allowed). */
+  help: string;
+}
 
 const MiB = 1024 * 1024;
 const INT32_MAX = 2 ** 31 - 1;
+// Below a socket's 16 KiB high-water mark a full queue need not emit 'drain',
+// and a paused connection would never resume.
+const MIN_BUFFERED = 16_384;
+/** --help wraps its lines to this many columns. */
+const HELP_WIDTH = 120;
+
+/** Every setting, in the order --help and the README list them; the keys are Config's. */
+export const SETTINGS = {
+  port: setting({
+    flag: 'port',
+    short: 'p',
+    env: 'PORT',
+    default: 1234,
+    parse: integer(0, 65535, 'a port from 0 to 65535'),
+    help: 'port for the page, the echo and `/healthz`, `/metrics` (`0` = any free port)',
+  }),
+  host: setting({
+    flag: 'host',
+    env: 'HOST',
+    default: '127.0.0.1',
+    parse: ({ text }) => text,
+    help: 'interface to bind; `0.0.0.0` or `::` to accept other machines',
+  }),
+  dev: setting({
+    flag: 'dev',
+    env: 'DEV',
+    boolean: true,
+    default: false,
+    parse: bool,
+    help: 'serve the page through Vite with hot reload (`npm run dev`)',
+  }),
+  logLevel: setting<LogLevel>({
+    flag: 'log-level',
+    env: 'LOG_LEVEL',
+    default: 'info',
+    parse: choice(LOG_LEVELS),
+    help: `${LOG_LEVELS.map(code).join(', ')}; \`debug\` logs every message`,
+  }),
+  logFormat: setting<LogFormat>({
+    flag: 'log-format',
+    env: 'LOG_FORMAT',
+    default: ({ dev }) => (dev ? 'pretty' : 'json'),
+    shown: '`pretty` with `--dev`, else `json`',
+    parse: choice(LOG_FORMATS),
+    help: '`pretty` or `json` (one object per line)',
+  }),
+  maxMessageBytes: setting({
+    flag: 'max-message-size',
+    env: 'MAX_MESSAGE_SIZE',
+    // The page mentions this limit too, so it lives in protocol.ts.
+    default: DEFAULT_MAX_MESSAGE_BYTES,
+    parse: integer(1, INT32_MAX, `a size in bytes from 1 to ${INT32_MAX}`),
+    help: 'largest message in bytes; more closes with 1009',
+  }),
+  handshakeTimeoutMs: setting({
+    flag: 'handshake-timeout',
+    env: 'HANDSHAKE_TIMEOUT_MS',
+    default: 10_000,
+    // Node requires the headers timeout to stay below its 300 s request timeout.
+    parse: integer(100, 299_000, 'milliseconds from 100 to 299000'),
+    help: 'ms a client has to send its whole opening handshake',
+  }),
+  heartbeatIntervalMs: setting({
+    flag: 'heartbeat-interval',
+    env: 'HEARTBEAT_INTERVAL_MS',
+    default: 30_000,
+    parse: integer(0, 86_400_000, 'milliseconds from 0 (off) to 86400000'),
+    help: 'ms between server pings; a peer that misses a pong is dropped (`0` = off)',
+  }),
+  maxBufferedBytes: setting({
+    flag: 'max-buffered',
+    env: 'MAX_BUFFERED_BYTES',
+    default: MiB,
+    parse: integer(MIN_BUFFERED, INT32_MAX, `a size in bytes from ${MIN_BUFFERED} to ${INT32_MAX}`),
+    help: `replies queued to one client before the server stops reading from it (at least ${MIN_BUFFERED})`,
+  }),
+  maxConnections: setting({
+    flag: 'max-connections',
+    env: 'MAX_CONNECTIONS',
+    default: 10_000,
+    parse: integer(1, 10_000_000, 'a count from 1 to 10000000'),
+    help: 'open WebSocket connections in all; more get 503',
+  }),
+  maxConnectionsPerIp: setting({
+    flag: 'max-connections-per-ip',
+    env: 'MAX_CONNECTIONS_PER_IP',
+    default: 256,
+    parse: integer(1, 10_000_000, 'a count from 1 to 10000000'),
+    help: 'open WebSocket connections from one IP; more get 503',
+  }),
+  rateLimit: setting({
+    flag: 'rate-limit',
+    env: 'RATE_LIMIT',
+    default: 10_000,
+    parse: integer(0, 100_000_000, 'messages per second from 0 (off) to 100000000'),
+    help: "messages per second per connection (bursts up to one second's worth); more closes with 1008 (`0` = off)",
+  }),
+  allowedOrigins: setting<readonly string[] | '*'>({
+    flag: 'allowed-origins',
+    env: 'ALLOWED_ORIGINS',
+    default: [],
+    shown: 'own host only',
+    parse: origins,
+    help: 'comma list of extra browser origins (`https://app.example`, `null`), or `*` for all',
+  }),
+  connectSrc: setting<readonly string[] | '*'>({
+    flag: 'connect-src',
+    env: 'CONNECT_SRC',
+    default: [],
+    shown: 'this server only',
+    parse: connectSources,
+    help: "comma list of other `ws://`/`wss://` servers the page may test (added to the CSP's `connect-src`), or `*` for any",
+  }),
+  tls: setting<TlsIdentity | undefined>({
+    flag: 'tls-cert',
+    env: 'TLS_CERT',
+    partner: { flag: 'tls-key', env: 'TLS_KEY' },
+    default: undefined,
+    shown: 'none',
+    // parseConfig gives both files or neither.
+    parse: (cert, key) => readTls(cert, key!),
+    help: 'PEM certificate and key: https and wss on the same port',
+  }),
+  shutdownGraceMs: setting({
+    flag: 'shutdown-grace',
+    env: 'SHUTDOWN_GRACE_MS',
+    default: 5000,
+    parse: integer(0, 600_000, 'milliseconds from 0 to 600000'),
+    help: 'ms to wait for clients to finish the close handshake on shutdown',
+  }),
+  workers: setting({
+    flag: 'workers',
+    env: 'WORKERS',
+    default: 1,
+    parse: workers,
+    help: 'processes sharing the port (node:cluster): a number, or `auto` for one per core',
+  }),
+  trustProxy: setting({
+    flag: 'trust-proxy',
+    env: 'TRUST_PROXY',
+    boolean: true,
+    default: false,
+    parse: bool,
+    help: "behind one reverse proxy: the client's address is the last `X-Forwarded-For` entry, its host `X-Forwarded-Host` (logs, `/inspect`, per-IP caps, the Origin check); never set it without a proxy that overwrites these headers",
+  }),
+  instanceId: setting({
+    flag: 'instance-id',
+    env: 'INSTANCE_ID',
+    default: () => `${hostname()}-${process.pid}`,
+    shown: '`<hostname>-<pid>`',
+    parse: instanceId,
+    help: 'names this instance in `/healthz`, `/inspect` and every log line',
+  }),
+};
+
+/** The validated settings, one property per row of SETTINGS. */
+export type Config = { [K in keyof typeof SETTINGS]: (typeof SETTINGS)[K] extends Setting<infer T> ? T : never };
+
+type Row = Setting<unknown>;
+const ROWS = Object.entries(SETTINGS) as Array<[keyof Config, Row]>;
+
+/** Every flag and environment twin, the partner of a pair included. */
+const INPUTS: readonly Input[] = ROWS.flatMap(([, row]) => inputsOf(row));
+
+/** Every environment variable the server reads. */
+export const ENV_NAMES: readonly string[] = INPUTS.map((input) => input.env);
+
+/** --help: every flag with its environment twin, what it does and its default. */
+export const USAGE = usage();
 
 /**
  * Parses flags and environment into a Config, or returns 'help' when asked for it.
@@ -203,56 +235,131 @@ export function parseConfig(
   argv: readonly string[] = process.argv.slice(2),
   env: NodeJS.ProcessEnv = process.env,
 ): Config | 'help' {
-  const values = readArgs(argv);
-  if (values.help) return 'help';
-  const pick = (s: Setting): Value | undefined => {
-    const flagValue = values[s.flag];
-    if (typeof flagValue === 'string') return { text: flagValue, source: `--${s.flag}` };
-    const envValue = env[s.env];
-    if (envValue !== undefined && envValue !== '') return { text: envValue, source: s.env };
+  const flags = readArgs(argv);
+  if (flags.help) return 'help';
+  const pick = (input: Input): Value | undefined => {
+    const given = flags[input.flag];
+    if (given === true) return { text: 'true', source: `--${input.flag}` };
+    if (typeof given === 'string') return { text: given, source: `--${input.flag}` };
+    const text = env[input.env];
+    if (text !== undefined && text !== '') return { text, source: input.env };
     return undefined;
   };
-  const int = (s: Setting, fallback: number, min: number, max: number, allowed: string) =>
-    parseInteger(pick(s), fallback, min, max, allowed);
-  const dev = values.dev === true || parseBoolean(pick(SETTINGS.dev)) === true;
-  return {
-    port: int(SETTINGS.port, 1234, 0, 65535, 'a port from 0 to 65535'),
-    host: pick(SETTINGS.host)?.text ?? '127.0.0.1',
-    dev,
-    logLevel: parseChoice(pick(SETTINGS.logLevel), 'info', LOG_LEVELS),
-    logFormat: parseChoice(pick(SETTINGS.logFormat), dev ? 'pretty' : 'json', LOG_FORMATS),
-    maxMessageBytes: int(SETTINGS.maxMessage, MiB, 1, INT32_MAX, `a size in bytes from 1 to ${INT32_MAX}`),
-    // Node requires the headers timeout to stay below its 300 s request timeout.
-    handshakeTimeoutMs: int(SETTINGS.handshakeTimeout, 10_000, 100, 299_000, 'milliseconds from 100 to 299000'),
-    heartbeatIntervalMs: int(SETTINGS.heartbeat, 30_000, 0, 86_400_000, 'milliseconds from 0 (off) to 86400000'),
-    // Below a socket's 16 KiB high-water mark a full queue need not emit 'drain',
-    // and a paused connection would never resume.
-    maxBufferedBytes: int(SETTINGS.maxBuffered, MiB, 16_384, INT32_MAX, `a size in bytes from 16384 to ${INT32_MAX}`),
-    maxConnections: int(SETTINGS.maxConnections, 10_000, 1, 10_000_000, 'a count from 1 to 10000000'),
-    maxConnectionsPerIp: int(SETTINGS.maxPerIp, 256, 1, 10_000_000, 'a count from 1 to 10000000'),
-    rateLimit: int(SETTINGS.rateLimit, 10_000, 0, 100_000_000, 'messages per second from 0 (off) to 100000000'),
-    allowedOrigins: parseOrigins(pick(SETTINGS.origins)),
-    connectSrc: parseConnectSources(pick(SETTINGS.connectSrc)),
-    tls: readTls(pick(SETTINGS.tlsCert), pick(SETTINGS.tlsKey)),
-    shutdownGraceMs: int(SETTINGS.grace, 5000, 0, 600_000, 'milliseconds from 0 to 600000'),
-    workers: parseWorkers(pick(SETTINGS.workers)),
-    trustProxy: values['trust-proxy'] === true || parseBoolean(pick(SETTINGS.trustProxy)) === true,
-    instanceId: parseInstanceId(pick(SETTINGS.instanceId)),
-  };
+  const config: Record<string, unknown> = {};
+  const computed: Array<[keyof Config, (settled: { dev: boolean }) => unknown]> = [];
+  for (const [key, row] of ROWS) {
+    const value = pick(row);
+    const partner = row.partner && pick(row.partner);
+    if (row.partner && !value !== !partner) throw needsPartner(row, row.partner, (value ?? partner)!);
+    if (value) config[key] = row.parse(value, partner);
+    else if (typeof row.default !== 'function') config[key] = row.default;
+    else {
+      config[key] = undefined; // keeps the properties in table order
+      computed.push([key, row.default as (settled: { dev: boolean }) => unknown]);
+    }
+  }
+  // A computed default sees the settings that are not computed, --dev among them.
+  const settled = config as { dev: boolean };
+  for (const [key, compute] of computed) config[key] = compute(settled);
+  return config as Config;
 }
 
-interface Value {
-  text: string;
-  /** Where the value came from, as the user wrote it: `--port` or `PORT`. */
-  source: string;
+/** The README's configuration table (Markdown, columns padded), from SETTINGS. */
+export function renderConfigTable(): string {
+  const rows = ROWS.map(([, row]) => {
+    const inputs = inputsOf(row);
+    const flag = inputs.map((input) => code(`${input.short ? `-${input.short}, ` : ''}--${input.flag}`)).join(', ');
+    return [flag, inputs.map((input) => code(input.env)).join(', '), shownDefault(row), row.help];
+  });
+  return markdownTable(['flag', 'env', 'default', 'meaning'], rows);
+}
+
+function setting<T>(row: Setting<T>): Setting<T> {
+  return row;
+}
+
+/** The flag and twin a row is written with, and its partner's. */
+function inputsOf(row: Row): Input[] {
+  return row.partner ? [row, row.partner] : [row];
+}
+
+function code(text: string): string {
+  return `\`${text}\``;
+}
+
+/** The default in Markdown: `shown` if the row has one, else the value itself. */
+function shownDefault(row: Row): string {
+  if (row.shown !== undefined) return row.shown;
+  const value = row.default;
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (typeof value === 'number')
+    return value % MiB === 0 ? `${code(String(value))} (${value / MiB} MiB)` : code(String(value));
+  if (typeof value === 'string') return code(value);
+  throw new Error(`the setting --${row.flag} needs a shown default`);
+}
+
+function usage(): string {
+  const name = (input: Input, row: Row) =>
+    `${input.short ? `-${input.short}, ` : '    '}--${input.flag}${row.boolean ? '' : ' <value>'}`;
+  const entries = ROWS.map(([, row]) => {
+    const inputs = inputsOf(row);
+    return {
+      names: inputs.map((input) => name(input, row)),
+      envs: inputs.map((input) => input.env),
+      // The default stays on one line: "[default: 1048576 (1 MiB)]".
+      words: [...plain(row.help).split(' '), `[default: ${plain(shownDefault(row))}]`],
+    };
+  });
+  entries.push({ names: ['-h, --help'], envs: [], words: ['print', 'this', 'help'] });
+  const nameWidth = Math.max(...entries.flatMap((entry) => entry.names.map((n) => n.length)));
+  const envWidth = Math.max(...ENV_NAMES.map((env) => env.length));
+  const textWidth = HELP_WIDTH - (2 + nameWidth + 1 + envWidth + 1);
+  const lines = entries.flatMap(({ names, envs, words }) => {
+    const wrapped = wrap(words, textWidth);
+    return Array.from({ length: Math.max(names.length, wrapped.length) }, (_, i) =>
+      `  ${(names[i] ?? '').padEnd(nameWidth)} ${(envs[i] ?? '').padEnd(envWidth)} ${wrapped[i] ?? ''}`.trimEnd(),
+    );
+  });
+  return [
+    'Usage: ws-echo [options]',
+    '',
+    'A WebSocket echo server and browser playground. Every option has an environment twin; the option wins.',
+    '',
+    ...lines,
+  ].join('\n');
+}
+
+/** `words` joined into lines of at most `width` characters (a longer word gets a line of its own). */
+function wrap(words: readonly string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  return [...lines, line];
+}
+
+/** Markdown code spans as plain text, for the terminal. */
+function plain(markdown: string): string {
+  return markdown.replaceAll('`', '');
 }
 
 function readArgs(argv: readonly string[]): Record<string, string | boolean | undefined> {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     help: { type: 'boolean', short: 'h' },
   };
-  for (const s of Object.values(SETTINGS) as Setting[]) {
-    options[s.flag] = { type: s.boolean ? 'boolean' : 'string', ...(s.short ? { short: s.short } : {}) };
+  for (const [, row] of ROWS) {
+    for (const input of inputsOf(row)) {
+      options[input.flag] = {
+        type: row.boolean ? 'boolean' : 'string',
+        ...(input.short ? { short: input.short } : {}),
+      };
+    }
   }
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
@@ -274,52 +381,64 @@ function describeArgsError(error: unknown): string {
     // e.g. "--port -1" or "--port --dev": parseArgs explains over three lines.
     const named = (/'(-[^']+)'/.exec(message)?.[1] ?? '').split(/[ ,]+/);
     const flag = named.find((token) => token.startsWith('--')) ?? named[0];
+    // "--dev=maybe": a switch was given a value.
+    const input = INPUTS.find((candidate) => `--${candidate.flag}` === flag);
+    if (flag && input && message.includes('does not take an argument'))
+      return `${flag} takes no value; write ${flag} on its own, or set ${input.env} to true or false`;
     if (flag) return `${flag} needs a value (write ${flag}=<value> for one that starts with -); see --help`;
     return `${message.split('\n')[0]}; see --help`;
   }
   return message;
 }
 
+/** The one-line error for a value outside what `allowed` describes. */
 function invalid(value: Value, allowed: string): ConfigError {
   return new ConfigError(`${value.source}=${JSON.stringify(value.text)} is not valid; use ${allowed}`);
 }
 
-function parseInteger(value: Value | undefined, fallback: number, min: number, max: number, allowed: string): number {
-  if (!value) return fallback;
-  const n = /^\d+$/.test(value.text.trim()) ? Number(value.text.trim()) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw invalid(value, allowed);
-  return n;
+function needsPartner(row: Input, partner: Input, given: Value): ConfigError {
+  return new ConfigError(
+    `${given.source} needs its partner: give both --${row.flag} and --${partner.flag} (${row.env} and ${partner.env})`,
+  );
 }
 
-function parseChoice<T extends string>(value: Value | undefined, fallback: T, choices: readonly T[]): T {
-  if (!value) return fallback;
-  const text = value.text.trim().toLowerCase();
-  if (!(choices as readonly string[]).includes(text)) throw invalid(value, `one of ${choices.join(', ')}`);
-  return text as T;
+function integer(min: number, max: number, allowed: string): (value: Value) => number {
+  return (value) => {
+    const n = /^\d+$/.test(value.text.trim()) ? Number(value.text.trim()) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw invalid(value, allowed);
+    return n;
+  };
 }
 
-function parseBoolean(value: Value | undefined): boolean | undefined {
-  if (!value) return undefined;
+function choice<T extends string>(choices: readonly T[]): (value: Value) => T {
+  return (value) => {
+    const text = value.text.trim().toLowerCase();
+    if (!(choices as readonly string[]).includes(text)) throw invalid(value, `one of ${choices.join(', ')}`);
+    return text as T;
+  };
+}
+
+function bool(value: Value): boolean {
   const text = value.text.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(text)) return true;
   if (['0', 'false', 'no', 'off'].includes(text)) return false;
   throw invalid(value, 'true or false');
 }
 
-// Entries are normalised to what browsers send in Origin: scheme://host[:port], or the literal null.
-function parseOrigins(value: Value | undefined): readonly string[] | '*' {
-  if (!value) return [];
-  const entries = value.text
+function commaList(value: Value): string[] {
+  return value.text
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean);
+}
+
+// Entries are normalised to what browsers send in Origin: scheme://host[:port], or the literal null.
+function origins(value: Value): readonly string[] | '*' {
+  const entries = commaList(value);
   if (entries.includes('*')) return '*';
   return entries.map((entry) => {
     if (entry === 'null') return entry;
-    let url: URL | undefined;
-    try {
-      url = new URL(entry);
-    } catch {}
+    const url = URL.parse(entry);
     if (!url || !/^https?:$/.test(url.protocol) || url.origin === 'null') {
       throw new ConfigError(
         `${value.source} has ${JSON.stringify(entry)}, which is not an origin; use scheme://host[:port] (e.g. https://example.com), null, or *`,
@@ -329,31 +448,12 @@ function parseOrigins(value: Value | undefined): readonly string[] | '*' {
   });
 }
 
-function parseInstanceId(value: Value | undefined): string {
-  if (!value) return `${hostname()}-${process.pid}`;
-  const id = value.text.trim();
-  if (!/^[\w.:-]{1,64}$/.test(id)) throw invalid(value, 'up to 64 letters, digits, and . _ : -');
-  return id;
-}
-
-function parseWorkers(value: Value | undefined): number {
-  if (value?.text.trim().toLowerCase() === 'auto') return availableParallelism();
-  return parseInteger(value, 1, 1, 256, "a count from 1 to 256, or 'auto'");
-}
-
 // Entries become CSP source expressions: the ws: or wss: origin of each server.
-function parseConnectSources(value: Value | undefined): readonly string[] | '*' {
-  if (!value) return [];
-  const entries = value.text
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
+function connectSources(value: Value): readonly string[] | '*' {
+  const entries = commaList(value);
   if (entries.includes('*')) return '*';
   return entries.map((entry) => {
-    let url: URL | undefined;
-    try {
-      url = new URL(entry);
-    } catch {}
+    const url = URL.parse(entry);
     if (!url || !/^wss?:$/.test(url.protocol)) {
       throw new ConfigError(
         `${value.source} has ${JSON.stringify(entry)}, which is not a WebSocket server; use ws://host[:port] or wss://host[:port], or *`,
@@ -363,14 +463,18 @@ function parseConnectSources(value: Value | undefined): readonly string[] | '*' 
   });
 }
 
-function readTls(cert: Value | undefined, key: Value | undefined): Config['tls'] {
-  if (!cert && !key) return undefined;
-  if (!cert || !key) {
-    const given = (cert ?? key)!;
-    throw new ConfigError(
-      `${given.source} needs its partner: give both --tls-cert and --tls-key (TLS_CERT and TLS_KEY)`,
-    );
-  }
+function instanceId(value: Value): string {
+  const id = value.text.trim();
+  if (!/^[\w.:-]{1,64}$/.test(id)) throw invalid(value, 'up to 64 letters, digits, and . _ : -');
+  return id;
+}
+
+function workers(value: Value): number {
+  if (value.text.trim().toLowerCase() === 'auto') return availableParallelism();
+  return integer(1, 256, "a count from 1 to 256, or 'auto'")(value);
+}
+
+function readTls(cert: Value, key: Value): TlsIdentity {
   const pair = { cert: readPem(cert, 'CERTIFICATE'), key: readPem(key, 'PRIVATE KEY') };
   try {
     createSecureContext(pair);

@@ -1,27 +1,26 @@
 // The echo itself: what a connected client sends comes back, text prefixed
-// with "Received: " as in the seed's Go server (no prefix on /raw), binary
-// byte for byte. /inspect and /push add their server-sent messages.
+// with "Received: " as in the echo of *Go Web Programming* §8.2 (no prefix on
+// /raw), binary byte for byte. /inspect and /push add their server-sent messages.
 //
 // This is the hot path. The handlers are shared functions that find their
-// connection's state on the socket, so a connection costs one small object
-// and no closures, and replies produced from one read leave in one write.
+// connection's state on the socket (connection-state.ts), so a connection
+// costs one small object and no closures, and replies produced from one read
+// leave in one write.
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
+import { type ConnectionState, type EchoSocket, peerOf, STATE } from './connection-state.ts';
+import { ConnectionFaults, type FaultContext } from './faults.ts';
+import { onPong } from './heartbeat.ts';
 import { describeHandshake } from './inspect.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics } from './metrics.ts';
-import { WS_PATHS, type WsPath } from './paths.ts';
+import type { Asked } from './misbehave.ts';
+import { ECHO_PROTOCOL, RATE_LIMITED_CLOSE, TEXT_REPLY_PREFIX, WS_PATHS, type WsPath } from './protocol.ts';
 import { startPushing } from './push.ts';
 import { TokenBucket } from './rate-limit.ts';
 
-/** The subprotocol seed 002's server accepts; the only one this server knows. */
-export const ECHO_PROTOCOL = 'echo-protocol';
-
-/** Close code and reason for a client that sends faster than the rate limit. */
-export const RATE_LIMITED_CLOSE = { code: 1008, reason: 'rate limit exceeded' } as const;
-
-const TEXT_PREFIX = Buffer.from('Received: ');
+const TEXT_PREFIX = Buffer.from(TEXT_REPLY_PREFIX);
 const AS_TEXT = { binary: false } as const;
 const AS_BINARY = { binary: true } as const;
 
@@ -46,23 +45,9 @@ export interface EchoOptions {
   onClosed: (ip: string) => void;
   /** This instance's name, for /inspect. */
   instanceId: string;
+  /** Whether the heartbeat pings (then each connection listens for the pongs). */
+  heartbeat: boolean;
 }
-
-/** What one connection needs on the hot path, kept on its WebSocket. */
-interface ConnectionState {
-  ws: WebSocket;
-  socket: Socket;
-  /** The client's IP, as admitted (forwarded by a trusted proxy, or the socket's). */
-  ip: string;
-  /** Prepended to text replies; undefined on /raw. */
-  prefix: Buffer | undefined;
-  bucket: TokenBucket | undefined;
-  /** True while replies are being gathered for one write. */
-  corked: boolean;
-}
-
-const STATE = Symbol('ws-echo connection state');
-type EchoSocket = WebSocket & { [STATE]: ConnectionState };
 
 /** Returns the 'connection' handler: echo every message, log each open and close. */
 export function createEchoHandler({
@@ -73,7 +58,8 @@ export function createEchoHandler({
   clients,
   onClosed,
   instanceId,
-}: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string) => void {
+  heartbeat,
+}: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string, asked: Asked) => void {
   // Decided once, so the per-message path pays nothing at info level and
   // opening and closing pay nothing for log lines at warn.
   const logMessages = logger.isLevelEnabled('debug');
@@ -82,6 +68,24 @@ export function createEchoHandler({
   const countSentText = (bytes: number) => {
     sent.text.messages++;
     sent.text.bytes += bytes;
+  };
+  const faultContext: FaultContext = {
+    logger,
+    metrics,
+    maxBufferedBytes,
+    countSent: (bytes, isBinary) => {
+      const counts = isBinary ? sent.binary : sent.text;
+      counts.messages++;
+      counts.bytes += bytes;
+    },
+  };
+  /** Sends a message of the server's own (not a reply), through the connection's faults if it has any. */
+  const sendOwn = (state: ConnectionState, text: string) => {
+    if (state.faults) state.faults.send(text);
+    else {
+      state.ws.send(text);
+      countSentText(Buffer.byteLength(text));
+    }
   };
 
   function onMessage(this: EchoSocket, data: RawData, isBinary: boolean): void {
@@ -112,6 +116,10 @@ export function createEchoHandler({
     }
     if (isBinary) {
       if (logMessages) logger.debug({ peer: peerOf(state), bytes: bytes.length }, 'received binary; sending it back');
+      if (state.faults) {
+        state.faults.reply(bytes, true);
+        return;
+      }
       this.send(bytes, AS_BINARY);
       sent.binary.messages++;
       sent.binary.bytes += bytes.length;
@@ -123,6 +131,10 @@ export function createEchoHandler({
           { peer: peerOf(state), received: bytes.toString(), sending: reply.toString() },
           'received text; sending reply',
         );
+      if (state.faults) {
+        state.faults.reply(reply, false);
+        return;
+      }
       this.send(reply, AS_TEXT);
       countSentText(reply.length);
     }
@@ -162,7 +174,7 @@ export function createEchoHandler({
       logger.info({ peer: peerOf(this[STATE]), code, reason: reason.toString() }, 'connection closed');
   }
 
-  return (ws, req, path, ip) => {
+  return (ws, req, path, ip, asked) => {
     const socket = req.socket as Socket;
     const state: ConnectionState = {
       ws,
@@ -171,6 +183,8 @@ export function createEchoHandler({
       prefix: path === WS_PATHS.raw ? undefined : TEXT_PREFIX,
       bucket: rateLimit > 0 ? new TokenBucket(rateLimit) : undefined,
       corked: false,
+      awaitingPong: false,
+      faults: undefined,
     };
     const echoSocket = ws as EchoSocket;
     echoSocket[STATE] = state;
@@ -181,19 +195,15 @@ export function createEchoHandler({
     echoSocket.on('message', onMessage as (this: WebSocket, data: RawData, isBinary: boolean) => void);
     echoSocket.on('error', onError as (this: WebSocket, error: Error) => void);
     echoSocket.on('close', onClose as (this: WebSocket, code: number, reason: Buffer) => void);
+    if (heartbeat) echoSocket.on('pong', onPong);
     socket.on('finish', releaseAfterCloseHandshake);
-    if (path === WS_PATHS.inspect) {
-      const report = JSON.stringify(describeHandshake(ws, req, ip, instanceId));
-      ws.send(report);
-      countSentText(Buffer.byteLength(report));
-    }
-    if (path === WS_PATHS.push) startPushing(ws, req.url, maxBufferedBytes, countSentText);
+    // The greeting goes first (the constructor sends it), then the path's own first message.
+    if (asked.faults) state.faults = new ConnectionFaults(ws, socket, asked.faults, peerOf(state), faultContext);
+    if (path === WS_PATHS.inspect) sendOwn(state, JSON.stringify(describeHandshake(ws, req, ip, instanceId)));
+    if (path === WS_PATHS.push)
+      startPushing(ws, asked.pushIntervalMs, maxBufferedBytes, (text) => sendOwn(state, text));
+    state.faults?.arm();
   };
-}
-
-/** The client for log lines: ip:port, or the forwarded ip alone. */
-function peerOf({ ip, socket }: ConnectionState): string {
-  return ip === socket.remoteAddress ? `${ip}:${socket.remotePort}` : ip;
 }
 
 /**

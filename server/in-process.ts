@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Config } from './config.ts';
 import { Inbox } from './inbox.ts';
+import type { Asked, Faults } from './misbehave.ts';
 import { configFromOptions, type EchoServerOptions } from './options.ts';
 import { recordConnection } from './recorded-connection.ts';
 import { createEchoServer, type EchoServer } from './server.ts';
@@ -50,6 +51,8 @@ export interface EchoConnection {
   readonly path: string;
   /** The URL's query parameters, as sent, e.g. { close: '4000' }. */
   readonly query: Readonly<Record<string, string>>;
+  /** What those parameters asked the server to do wrong on this connection (docs/misbehave.md); undefined for nothing. */
+  readonly faults: Readonly<Faults> | undefined;
   /** The subprotocol agreed on: 'echo-protocol', or '' for none. */
   readonly protocol: string;
   /** The client's IP address (the forwarded one behind a trusted proxy). */
@@ -157,8 +160,8 @@ class InProcessServer implements EchoServerHandle {
       },
     };
     // After the echo's own listener: the echo has set the connection up by now.
-    server.wss.on('connection', (ws: WebSocket, req: IncomingMessage, path: string, ip: string) => {
-      const connection = recordConnection(++this.#connectionCount, ws, req, path, ip, hooks);
+    server.wss.on('connection', (ws: WebSocket, req: IncomingMessage, path: string, ip: string, asked: Asked) => {
+      const connection = recordConnection(++this.#connectionCount, ws, req, { path, ip, faults: asked.faults }, hooks);
       this.connections.add(connection);
       this.#newConnections.push(connection);
       this.#events.emit('connection', connection);

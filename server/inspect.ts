@@ -4,32 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-
-/** The GUID RFC 6455 appends to Sec-WebSocket-Key before hashing. */
-export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-
-/** The JSON /inspect sends on connect. */
-export interface HandshakeReport {
-  type: 'inspect';
-  /** The server instance that answered (--instance-id). */
-  instance: string;
-  /** The client's address: the socket's, or the one a trusted proxy forwarded. */
-  remoteAddress: string;
-  /** The port the connection came from (the proxy's, behind one). */
-  remotePort: number;
-  /** e.g. `GET /inspect HTTP/1.1`. */
-  requestLine: string;
-  /** Every request header as sent, in order, names in their original case. */
-  headers: Array<[name: string, value: string]>;
-  /** The client's Sec-WebSocket-Key. */
-  key: string;
-  /** base64(SHA-1(key + GUID)): what the server answered. */
-  accept: string;
-  /** The subprotocol the server chose; '' for none. */
-  protocol: string;
-  /** The negotiated extensions; '' for none. */
-  extensions: string;
-}
+import { type HandshakeReport, WEBSOCKET_GUID } from './protocol.ts';
 
 /** Computes Sec-WebSocket-Accept for a key, as RFC 6455 section 4.2.2 says. */
 export function acceptFor(key: string): string {

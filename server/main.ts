@@ -1,10 +1,12 @@
 // Entry point: config → logger → server → listen, and a graceful stop on
 // Ctrl-C / SIGTERM. With --workers > 1 this process becomes the cluster's
-// primary and every worker runs the rest.
+// primary and every worker runs the rest. Once listening, the first thing
+// on stdout is one plain line with the URLs (see announce); JSON logs follow.
 import cluster from 'node:cluster';
 import { joinCluster, runPrimary } from './cluster.ts';
 import { ConfigError, parseConfig, USAGE, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
+import { WS_PATHS } from './protocol.ts';
 import { createEchoServer, type EchoServer } from './server.ts';
 import { missingV8Flags } from './v8-flags.ts';
 
@@ -14,16 +16,8 @@ const logger = createLogger(config, {
   instance: config.instanceId,
   ...(cluster.worker ? { worker: cluster.worker.id } : {}),
 });
-// Workers inherit the primary's flags; it has already said so.
-const missingFlags = config.dev || cluster.isWorker ? [] : missingV8Flags();
-if (missingFlags.length > 0) {
-  logger.warn(
-    { missing: missingFlags },
-    `node was started without ${missingFlags.join(' ')}: large messages run slower (see README "Performance"); start with npm start or node ${missingFlags.join(' ')} dist/server/main.js`,
-  );
-}
 
-if (clustered && cluster.isPrimary) runPrimary(config.workers, logger);
+if (clustered && cluster.isPrimary) runPrimary(config.workers, logger, announce);
 else await serve();
 
 async function serve(): Promise<void> {
@@ -44,6 +38,7 @@ async function serve(): Promise<void> {
       logger.debug({ url }, 'worker listening');
       joinCluster(url, () => stop('shutdown requested by the primary'));
     } else {
+      announce(url);
       logger.info({ url }, `listening; open ${url} in a browser`);
     }
   } catch (error) {
@@ -53,6 +48,26 @@ async function serve(): Promise<void> {
     await server?.close();
     // A worker that cannot listen must not be replaced in a loop: end the whole cluster.
     if (cluster.isWorker) process.kill(process.ppid, 'SIGTERM');
+  }
+}
+
+/**
+ * Says where the server is, once, before any log line: one plain line a
+ * person can read and a script can take the port from (`--port 0`), e.g.
+ * `ws-echo listening on http://127.0.0.1:1234/ (echo: ws://127.0.0.1:1234/)`.
+ * Printed at every log level, because a script may ask for quiet logs and
+ * still need the port. Then anything worth warning about at start-up.
+ */
+function announce(url: string): void {
+  const echoUrl = new URL(WS_PATHS.echo, url.replace(/^http/, 'ws')).href;
+  process.stdout.write(`ws-echo listening on ${url} (echo: ${echoUrl})\n`);
+  // Only the announcing process checks: workers inherit its flags. Dev runs under tsx, without them.
+  const missingFlags = config.dev ? [] : missingV8Flags();
+  if (missingFlags.length > 0) {
+    logger.warn(
+      { missing: missingFlags },
+      `node was started without ${missingFlags.join(' ')}: large messages run slower (see README "Performance"); start with npm start or node ${missingFlags.join(' ')} dist/server/main.js`,
+    );
   }
 }
 

@@ -10,7 +10,21 @@ import { clusterMetrics } from './cluster.ts';
 import { registerProcessMetrics, startLoopDelaySampling, type LoopDelaySampling } from './process-metrics.ts';
 
 /** Why an upgrade request did not become a WebSocket. */
-export type RefusalReason = 'path' | 'origin' | 'version' | 'capacity' | 'capacity_per_ip' | 'invalid_handshake';
+export type RefusalReason =
+  | 'path'
+  | 'origin'
+  | 'version'
+  | 'capacity'
+  | 'capacity_per_ip'
+  | 'invalid_handshake'
+  /** A URL parameter the server does not know, or a value out of its range (server/misbehave.ts). */
+  | 'parameter'
+  /** The client asked for the refusal with ?reject=<status>. */
+  | 'requested';
+
+/** The ways a connection can misbehave on request (server/misbehave.ts), as /metrics names them. */
+export const FAULT_KINDS = ['close', 'drop', 'delay', 'fragment', 'ping', 'pong_off', 'greeting', 'reject'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
 
 type Direction = { messages: number; bytes: number };
 type ByType = { text: Direction; binary: Direction };
@@ -26,6 +40,8 @@ export class EchoMetrics {
   readonly #closes = new Map<number, number>();
   /** Refused upgrade requests by reason. */
   readonly #refused = new Map<RefusalReason, number>();
+  /** Faults asked for in the URL, by kind; every kind from the start, at 0, so a dashboard can find them. */
+  readonly #faults = new Map<FaultKind, number>(FAULT_KINDS.map((kind) => [kind, 0]));
   readonly #openConnections: () => number;
   readonly #loopDelay: LoopDelaySampling;
   #registry: Promise<Registry> | undefined;
@@ -50,7 +66,12 @@ export class EchoMetrics {
 
   /** The registry /metrics serves, built on first use. */
   registry(): Promise<Registry> {
-    this.#registry ??= buildRegistry(this, this.#openConnections, this.#closes, this.#refused, this.#loopDelay);
+    this.#registry ??= buildRegistry(this, this.#openConnections, {
+      closes: this.#closes,
+      refused: this.#refused,
+      faults: this.#faults,
+      loopDelay: this.#loopDelay,
+    });
     return this.#registry;
   }
 
@@ -75,20 +96,28 @@ export class EchoMetrics {
   refused(reason: RefusalReason): void {
     this.#refused.set(reason, (this.#refused.get(reason) ?? 0) + 1);
   }
+
+  /** Counts one fault asked for in the URL. */
+  faulted(kind: FaultKind): void {
+    this.#faults.set(kind, (this.#faults.get(kind) ?? 0) + 1);
+  }
 }
 
 // Every metric reads its numbers from EchoMetrics when scraped.
 async function buildRegistry(
   metrics: EchoMetrics,
   openConnections: () => number,
-  closes: ReadonlyMap<number, number>,
-  refused: ReadonlyMap<RefusalReason, number>,
-  loopDelay: LoopDelaySampling,
+  counts: {
+    closes: ReadonlyMap<number, number>;
+    refused: ReadonlyMap<RefusalReason, number>;
+    faults: ReadonlyMap<FaultKind, number>;
+    loopDelay: LoopDelaySampling;
+  },
 ): Promise<Registry> {
   const { Counter, Gauge, Registry } = await import('prom-client');
   const registry = new Registry();
   const registers = [registry];
-  await registerProcessMetrics(registry, 'ws_echo_', loopDelay);
+  await registerProcessMetrics(registry, 'ws_echo_', counts.loopDelay);
   new Gauge({
     name: 'ws_echo_connections_open',
     help: 'WebSocket connections open now',
@@ -133,8 +162,14 @@ async function buildRegistry(
         for (const [key, count] of counts) this.inc({ [label]: String(key) }, count);
       },
     });
-  byLabel('ws_echo_closes_total', 'Closed connections by close code', 'code', closes);
-  byLabel('ws_echo_handshakes_refused_total', 'Upgrade requests refused, by reason', 'reason', refused);
+  byLabel('ws_echo_closes_total', 'Closed connections by close code', 'code', counts.closes);
+  byLabel('ws_echo_handshakes_refused_total', 'Upgrade requests refused, by reason', 'reason', counts.refused);
+  byLabel(
+    'ws_echo_faults_total',
+    'Misbehaviour asked for in the URL, by kind: close and drop when their trigger fired, reject per refused handshake, the others once per connection that asked',
+    'kind',
+    counts.faults,
+  );
   return registry;
 }
 

@@ -1,76 +1,48 @@
-// startEchoServer's options: the CLI's settings, camelCase and typed, made
-// into a Config by the CLI's own parser, so a bad value fails with the same
-// one-line ConfigError, and a setting cannot exist in one and not the other.
+// startEchoServer's options: the CLI's settings (server/config.ts's SETTINGS),
+// named as in Config and typed, each checked by its row's own parser, so a
+// bad value throws the same one-line ConfigError the CLI exits 2 with, and a
+// setting cannot exist in one and not the other.
 import { createSecureContext } from 'node:tls';
-import { type Config, ConfigError, parseConfig } from './config.ts';
+import { type Config, ConfigError, parseConfig, SETTINGS, type Setting } from './config.ts';
 
-/** Settings that only make sense for a process of its own: --workers forks it, --dev needs the sources and Vite. */
-type ProcessOnly = 'workers' | 'dev';
+/** Settings only a process of its own can have: --workers forks it, --dev needs the sources and Vite. */
+const PROCESS_ONLY = ['workers', 'dev'] as const;
 
 /**
- * Every setting of the CLI but --workers and --dev, named as in Config and all
- * optional. Unlike the CLI, port defaults to 0 (any free port) and logLevel to
- * 'silent', and no environment variable is read.
+ * Every setting of the CLI but --workers and --dev, named as in Config and
+ * all optional. Unlike the CLI, port defaults to 0 (any free port) and
+ * logLevel to 'silent', and no environment variable is read.
  */
-export type EchoServerOptions = Partial<Omit<Config, ProcessOnly>>;
+export type EchoServerOptions = Partial<Omit<Config, (typeof PROCESS_ONLY)[number]>>;
 
-// Each option's flag. Keyed by Config's names, so a setting added to Config
-// and not here fails the type check. tls is the exception: the CLI reads files.
-const FLAGS: { readonly [K in Exclude<keyof EchoServerOptions, 'tls'>]-?: string } = {
-  port: 'port',
-  host: 'host',
-  logLevel: 'log-level',
-  logFormat: 'log-format',
-  maxMessageBytes: 'max-message-size',
-  handshakeTimeoutMs: 'handshake-timeout',
-  heartbeatIntervalMs: 'heartbeat-interval',
-  maxBufferedBytes: 'max-buffered',
-  maxConnections: 'max-connections',
-  maxConnectionsPerIp: 'max-connections-per-ip',
-  rateLimit: 'rate-limit',
-  allowedOrigins: 'allowed-origins',
-  connectSrc: 'connect-src',
-  shutdownGraceMs: 'shutdown-grace',
-  trustProxy: 'trust-proxy',
-  instanceId: 'instance-id',
-};
+type OptionName = keyof EchoServerOptions;
 
-/** The option names startEchoServer takes. */
-export const OPTION_NAMES: readonly string[] = [...Object.keys(FLAGS), 'tls'];
+/** The option names startEchoServer takes, in the CLI's order. */
+export const OPTION_NAMES: readonly OptionName[] = (Object.keys(SETTINGS) as Array<keyof Config>).filter(
+  (name): name is OptionName => !(PROCESS_ONLY as readonly string[]).includes(name),
+);
 
-/** The flag each option stands for, e.g. maxMessageBytes → --max-message-size (tls has none: the CLI reads files). */
-export function flagOf(option: string): string | undefined {
-  return Object.hasOwn(FLAGS, option) ? `--${FLAGS[option as keyof typeof FLAGS]}` : undefined;
-}
-
-/** The Config the options describe; throws ConfigError, as the CLI would exit 2, for a bad one. */
+/** The Config the options describe; throws ConfigError for a bad one, as the CLI would exit 2. */
 export function configFromOptions(options: EchoServerOptions = {}): Config {
-  const { tls, ...settings }: EchoServerOptions = { port: 0, logLevel: 'silent', ...options };
-  const argv: string[] = [];
-  for (const [name, value] of Object.entries(settings)) {
-    const flag = flagOf(name);
-    if (flag === undefined) throw new ConfigError(`unknown option ${name}; use one of ${OPTION_NAMES.join(', ')}`);
-    if (value === undefined) continue;
-    if (typeof defaults()[name as keyof Config] === 'boolean') {
-      // A switch on the command line: present or absent.
-      if (typeof value !== 'boolean')
-        throw new ConfigError(`${name}=${JSON.stringify(value)} is not valid; use true or false`);
-      if (value) argv.push(flag);
-    } else {
-      // In the --flag=value form, so a value starting with - is still a value.
-      argv.push(`${flag}=${Array.isArray(value) ? value.join(',') : String(value)}`);
-    }
+  // The CLI's defaults, from no flags and no environment.
+  const config = parseConfig([], {}) as Config & Record<string, unknown>;
+  for (const [name, value] of Object.entries({ port: 0, logLevel: 'silent', ...options })) {
+    if (!(OPTION_NAMES as readonly string[]).includes(name))
+      throw new ConfigError(`unknown option ${name}; use one of ${OPTION_NAMES.join(', ')}`);
+    if (value !== undefined) config[name] = parseOption(name as OptionName, value);
   }
-  const config = parseConfig(argv, {});
-  if (config === 'help') throw new Error('parseConfig answered help to options that do not ask for it');
-  return { ...config, tls: checkTls(tls) };
+  return config;
 }
 
-// The CLI's defaults, to tell its switches (booleans) from the settings that take a value.
-let cliDefaults: Config | undefined;
-function defaults(): Config {
-  cliDefaults ??= parseConfig([], {}) as Config;
-  return cliDefaults;
+/** One option's value through its setting's parser, as if it had been written on the command line. */
+function parseOption(name: OptionName, value: unknown): unknown {
+  // The CLI reads a certificate and key from files; here they come as PEM.
+  if (name === 'tls') return checkTls(value as Config['tls']);
+  const row = SETTINGS[name] as Setting<unknown>;
+  if (row.boolean && typeof value !== 'boolean')
+    throw new ConfigError(`${name}=${JSON.stringify(value)} is not valid; use true or false`);
+  // Errors name the option as written here: `port="-1" is not valid; use a port from 0 to 65535`.
+  return row.parse({ text: Array.isArray(value) ? value.join(',') : String(value), source: name });
 }
 
 // What the CLI checks after reading --tls-cert and --tls-key: a certificate and its own key.

@@ -1,19 +1,5 @@
-// The WebSocket paths this server answers, all on the same port and all under
-// the same admission rules and limits.
-
-/** Where each kind of echo lives. */
-export const WS_PATHS = {
-  /** The seed's echo: text comes back as `Received: <msg>`, binary as is. */
-  echo: '/',
-  /** Byte-exact echo of text and binary, for client-library tests. */
-  raw: '/raw',
-  /** One JSON message describing the handshake as the server saw it, then the `/` echo. */
-  inspect: '/inspect',
-  /** A message every second from the server, plus the `/` echo. */
-  push: '/push',
-} as const;
-
-export type WsPath = (typeof WS_PATHS)[keyof typeof WS_PATHS];
+// Which of the WebSocket paths (WS_PATHS, in protocol.ts) a request asks for.
+import { WS_PATHS, type WsPath } from './protocol.ts';
 
 const KNOWN = new Set<string>(Object.values(WS_PATHS));
 

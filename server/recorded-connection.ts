@@ -5,6 +5,17 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { Inbox } from './inbox.ts';
 import type { CloseInfo, EchoConnection, ReceivedMessage } from './in-process.ts';
+import type { Faults } from './misbehave.ts';
+
+/** What the upgrade router decided about the connection. */
+export interface Admitted {
+  /** Its WebSocket path. */
+  path: string;
+  /** The client's IP, as admitted. */
+  ip: string;
+  /** What its URL asked the server to do wrong. */
+  faults: Faults | undefined;
+}
 
 export interface RecordingHooks {
   onMessage(message: ReceivedMessage): void;
@@ -16,11 +27,10 @@ export function recordConnection(
   id: number,
   ws: WebSocket,
   req: IncomingMessage,
-  path: string,
-  remoteAddress: string,
+  admitted: Admitted,
   hooks: RecordingHooks,
 ): EchoConnection {
-  return new RecordedConnection(id, ws, req, path, remoteAddress, hooks);
+  return new RecordedConnection(id, ws, req, admitted, hooks);
 }
 
 class RecordedConnection implements EchoConnection {
@@ -28,6 +38,7 @@ class RecordedConnection implements EchoConnection {
   readonly url: string;
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
+  readonly faults: Readonly<Faults> | undefined;
   readonly protocol: string;
   readonly remoteAddress: string;
   readonly headers: Readonly<IncomingHttpHeaders>;
@@ -36,20 +47,14 @@ class RecordedConnection implements EchoConnection {
   readonly #ws: WebSocket;
   readonly #inbox = new Inbox<ReceivedMessage>();
 
-  constructor(
-    id: number,
-    ws: WebSocket,
-    req: IncomingMessage,
-    path: string,
-    remoteAddress: string,
-    hooks: RecordingHooks,
-  ) {
+  constructor(id: number, ws: WebSocket, req: IncomingMessage, { path, ip, faults }: Admitted, hooks: RecordingHooks) {
     this.id = id;
     this.url = req.url ?? path;
     this.path = path;
     this.query = Object.fromEntries(new URL(this.url, 'http://localhost').searchParams);
+    this.faults = faults;
     this.protocol = ws.protocol;
-    this.remoteAddress = remoteAddress;
+    this.remoteAddress = ip;
     this.headers = req.headers;
     this.#ws = ws;
     ws.on('message', (data: RawData, isBinary: boolean) => {

@@ -1,9 +1,7 @@
 // helmet, with a Content-Security-Policy that lets the page load its own
 // scripts and styles and open its WebSocket back to this host, and nothing else.
-import type { IncomingMessage } from 'node:http';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import helmet from 'helmet';
-import { lastListEntry } from './proxy.ts';
 
 const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
 
@@ -15,12 +13,10 @@ const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
 export function securityHeaders({
   dev,
   tls,
-  trustProxy,
   connectSrc,
 }: {
   dev: boolean;
   tls: boolean;
-  trustProxy: boolean;
   connectSrc: readonly string[] | '*';
 }): RequestHandler[] {
   // The page is also a bench for other servers, but only those the operator names.
@@ -36,7 +32,7 @@ export function securityHeaders({
             styleSrc: ["'self'"],
             imgSrc: ["'self'"],
             // 'self' covers ws(s) to the same host only in CSP Level 3 browsers; name it for the rest.
-            connectSrc: ["'self'", (req) => webSocketOrigin(req as IncomingMessage, tls, trustProxy), ...extraTargets],
+            connectSrc: ["'self'", (req) => webSocketOrigin(req as Request), ...extraTargets],
             objectSrc: ["'none'"],
             baseUri: ["'self'"],
             formAction: ["'self'"],
@@ -58,14 +54,13 @@ export function securityHeaders({
 }
 
 // The origin the page's socket goes to, as the browser sees it: behind a
-// trusted proxy that is the forwarded scheme and host, not this server's own.
-function webSocketOrigin(req: IncomingMessage, tls: boolean, trustProxy: boolean): string {
-  const forwarded = trustProxy ? lastListEntry(req.headers['x-forwarded-proto']) : undefined;
-  const secure = forwarded ? forwarded === 'https' : tls;
-  const asked = (trustProxy ? lastListEntry(req.headers['x-forwarded-host']) : undefined) ?? req.headers.host ?? '';
+// trusted proxy that is the forwarded scheme and host, not this server's own
+// (app.ts has req.secure and req.host ask proxy.ts).
+function webSocketOrigin(req: Request): string {
+  const asked = req.host ?? '';
   // The header is the client's word; keep only what a host can contain.
   const host = asked.replace(/[^A-Za-z0-9.:[\]-]/g, '');
-  return host ? `${secure ? 'wss' : 'ws'}://${host}` : "'self'";
+  return host ? `${req.secure ? 'wss' : 'ws'}://${host}` : "'self'";
 }
 
 function isLoopback(hostname: string): boolean {

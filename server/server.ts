@@ -13,6 +13,7 @@ import { startHeartbeat } from './heartbeat.ts';
 import type { Logger } from './logger.ts';
 import { EchoMetrics } from './metrics.ts';
 import { createOriginPolicy } from './origin.ts';
+import { SHUTDOWN_CLOSE } from './protocol.ts';
 import { createClientView } from './proxy.ts';
 import { routeUpgrades } from './upgrade.ts';
 
@@ -30,9 +31,6 @@ export interface EchoServer {
   /** Stops accepting, closes every client with 1001 and waits up to the grace period for them. */
   close(): Promise<void>;
 }
-
-/** Code and reason every client gets when the server goes away on purpose. */
-export const SHUTDOWN_CLOSE = { code: 1001, reason: 'server shutting down' } as const;
 
 /** Builds the server without listening, so tests can listen on port 0 in-process. */
 export async function createEchoServer(config: Config, logger: Logger): Promise<EchoServer> {
@@ -61,6 +59,8 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     handleProtocols: selectProtocol,
   });
   const metrics = await EchoMetrics.create(() => clients.size);
+  // One reading of X-Forwarded-* for the page, the upgrade router and the logs.
+  const clientView = createClientView(config.trustProxy);
   let shuttingDown = false;
 
   const page = await createPageApp({
@@ -68,7 +68,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     tls: config.tls !== undefined,
     connectSrc: config.connectSrc,
     httpServer,
-    trustProxy: config.trustProxy,
+    clientView,
     operations: {
       metrics,
       openConnections: () => clients.size,
@@ -89,18 +89,19 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
       clients,
       onClosed: (ip) => caps.release(ip),
       instanceId: config.instanceId,
+      heartbeat: config.heartbeatIntervalMs > 0,
     }),
   );
   routeUpgrades(httpServer, {
     wss,
     leaveViteSockets: config.dev,
     originPolicy: createOriginPolicy(config.allowedOrigins),
-    clientView: createClientView(config.trustProxy),
+    clientView,
     caps,
     metrics,
     logger,
   });
-  const stopHeartbeat = startHeartbeat(wss, clients, config.heartbeatIntervalMs, logger);
+  const stopHeartbeat = startHeartbeat(clients, config.heartbeatIntervalMs, logger);
 
   return {
     httpServer,

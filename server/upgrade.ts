@@ -5,13 +5,15 @@
 // run here, before ws allocates anything for the connection.
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { ConnectionCaps } from './connection-caps.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics, RefusalReason } from './metrics.ts';
 import type { OriginPolicy } from './origin.ts';
-import type { ClientView } from './proxy.ts';
-import { WS_PATHS, wsPathOf } from './paths.ts';
+import { askedBy, type Asked } from './misbehave.ts';
+import { wsPathOf } from './paths.ts';
+import { WS_PATHS } from './protocol.ts';
+import { type ClientView, peerName } from './proxy.ts';
 
 /** Seconds a client refused for capacity is told to wait (Retry-After). */
 export const RETRY_AFTER_SECONDS = 5;
@@ -43,13 +45,29 @@ export function routeUpgrades(
     status: number,
     reason: RefusalReason,
     headers: Record<string, string> = {},
+    body?: string,
   ) => {
     metrics.refused(reason);
     logger.info(
-      { peer: clientView.address(req), path: req.url, origin: req.headers.origin, status, reason },
+      {
+        peer: peerName(clientView.address(req), req.socket),
+        path: req.url,
+        origin: req.headers.origin,
+        status,
+        reason,
+        detail: body,
+      },
       'upgrade refused',
     );
-    writeRefusal(socket, status, headers);
+    writeRefusal(socket, status, headers, body);
+  };
+  // ws answers pings itself, per server; a client that asks for ?pong=off
+  // is upgraded by a twin that does not, made on first use.
+  let pongOff: WebSocketServer | undefined;
+  const upgraderFor = (asked: Asked): WebSocketServer => {
+    if (!asked.faults?.pongOff) return wss;
+    pongOff ??= pongOffTwin(wss, onClientError);
+    return pongOff;
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -67,15 +85,23 @@ export function routeUpgrades(
       return refuse(req, socket, 426, 'version', { 'Sec-WebSocket-Version': '13' });
     }
     if (!originPolicy(req, clientView.host(req))) return refuse(req, socket, 403, 'origin');
+    // URL parameters (server/misbehave.ts), before the caps: a typo must not take a slot.
+    const asked = askedBy(req.url, path);
+    if ('error' in asked) return refuse(req, socket, 400, 'parameter', {}, asked.error);
+    const rejectWith = asked.faults?.reject;
+    if (rejectWith !== undefined) {
+      metrics.faulted('reject');
+      return refuse(req, socket, rejectWith, 'requested', {}, `refused with ${rejectWith}, as the URL asked (?reject)`);
+    }
     const ip = clientView.address(req);
     const full = caps.admit(ip);
     if (full) return refuse(req, socket, 503, full, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
     let accepted = false;
     // The path rides along with the event, so the echo need not parse the URL
     // again; the echo releases the cap when the connection closes.
-    wss.handleUpgrade(req, socket, head, (ws) => {
+    upgraderFor(asked).handleUpgrade(req, socket, head, (ws) => {
       accepted = true;
-      wss.emit('connection', ws, req, path, ip);
+      wss.emit('connection', ws, req, path, ip, asked);
     });
     // ws decides synchronously: no callback means it refused the handshake.
     if (!accepted) caps.release(ip);
@@ -83,23 +109,33 @@ export function routeUpgrades(
 
   // ws's own checks (method, Upgrade header, key, subprotocol syntax) land here
   // instead of being answered silently, so they are logged and counted too.
-  wss.on('wsClientError', (_error: Error, socket: Duplex, req: IncomingMessage) => {
+  function onClientError(_error: Error, socket: Duplex, req: IncomingMessage): void {
     refuse(req, socket, req.method === 'GET' ? 400 : 405, 'invalid_handshake');
-  });
+  }
+  wss.on('wsClientError', onClientError);
 }
 
-function writeRefusal(socket: Duplex, status: number, headers: Record<string, string>): void {
+/** A WebSocketServer like `wss` that leaves pings unanswered (ws's autoPong is per server). */
+function pongOffTwin(wss: WebSocketServer, onClientError: (...args: [Error, Duplex, IncomingMessage]) => void) {
+  const twin = new WebSocketServer({ ...wss.options, autoPong: false });
+  twin.on('wsClientError', onClientError);
+  return twin;
+}
+
+/** Answers with `status` and closes; the body is the status text, or `detail` (one line, UTF-8). */
+function writeRefusal(socket: Duplex, status: number, headers: Record<string, string>, detail?: string): void {
   // A peer may reset the socket before the reply lands; that must not throw.
   socket.on('error', () => {});
-  const body = STATUS_CODES[status] ?? '';
+  const statusText = STATUS_CODES[status] ?? '';
+  const body = detail ?? statusText;
   const lines = Object.entries({
     Connection: 'close',
-    'Content-Type': 'text/plain',
+    'Content-Type': detail === undefined ? 'text/plain' : 'text/plain; charset=utf-8',
     'Content-Length': String(Buffer.byteLength(body)),
     ...headers,
   });
   socket.end(
-    `HTTP/1.1 ${status} ${body}\r\n${lines.map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${statusText}\r\n${lines.map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n${body}`,
   );
   socket.once('finish', () => socket.destroy());
 }

@@ -1,5 +1,6 @@
 // The V8 flags the server runs with: `npm start`, the systemd units in
-// deploy/ and the benchmark all pass exactly these (a test keeps them in step).
+// deploy/, the Dockerfile's CMD and the benchmark all pass exactly these (a
+// test keeps them in step).
 //
 // Why: with V8's default 16 MiB semi-spaces, this server's ~8 MiB heap and the
 // buffers of large messages make V8 mark-compact after nearly every scavenge,

@@ -5,17 +5,11 @@
 // with the two keys the seed tutorials print.
 import { SEED_EXAMPLES, canComputeAccept, computeAccept } from '../accept.ts';
 import { readFirstMessage, type EchoConnection } from '../connection.ts';
+import { type HandshakeReport, WS_PATHS } from '../../server/protocol.ts';
 import { find } from './dom.ts';
 
-/** The fields of /inspect's report this panel shows (server/inspect.ts). */
-interface Report {
-  requestLine: string;
-  headers: Array<[string, string]>;
-  key: string;
-  accept: string;
-  protocol: string;
-  extensions: string;
-}
+/** The fields of /inspect's report this panel shows. */
+type Report = Pick<HandshakeReport, 'requestLine' | 'headers' | 'key' | 'accept' | 'protocol' | 'extensions'>;
 
 const NO_CRYPTO =
   'This browser cannot compute SHA-1 here: crypto.subtle exists only in secure contexts (https, or http on localhost and 127.0.0.1), and this page is plain http from another host. The server’s values are still shown.';
@@ -35,7 +29,7 @@ export function setupExplainerPanel(root: Document, connection: EchoConnection):
 
   button.addEventListener('click', async () => {
     const url = new URL(connection.url);
-    url.pathname = '/inspect';
+    url.pathname = WS_PATHS.inspect;
     url.search = '';
     button.disabled = true;
     status.textContent = `Opening a short-lived socket to ${url.href}…`;
@@ -104,7 +98,8 @@ function setupCalculator(root: Document, cryptoOk: boolean): void {
 function parseReport(text: string): Report {
   const data: unknown = JSON.parse(text);
   const record = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
-  if (record.type !== 'inspect') throw new Error('the first message was not an inspect report');
+  if (record.type !== ('inspect' satisfies HandshakeReport['type']))
+    throw new Error('the first message was not an inspect report');
   const str = (name: string) => (typeof record[name] === 'string' ? (record[name] as string) : '');
   const headers = Array.isArray(record.headers)
     ? record.headers.filter(

@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
 import { WebSocket, type ClientOptions } from 'ws';
 import { findChromium } from '../../scripts/find-chromium.ts';
+import type { HandshakeReport } from '../../server/protocol.ts';
 import { neutralEnv } from '../support/child-process.ts';
 import { startServer, type RunningServer } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
@@ -25,14 +26,8 @@ export async function startInstance(id: string, port = 0): Promise<RunningServer
   return server;
 }
 
-/** The fields of /inspect's first message the deployment tests read (server/inspect.ts). */
-export interface InspectReport {
-  type: 'inspect';
-  instance: string;
-  remoteAddress: string;
-  remotePort: number;
-  headers: Array<[string, string]>;
-}
+/** The fields of /inspect's first message the deployment tests read. */
+export type InspectReport = Pick<HandshakeReport, 'type' | 'instance' | 'remoteAddress' | 'remotePort' | 'headers'>;
 
 /** The value of header `name` in a report (names compared case-insensitively). */
 export function headerOf(report: InspectReport, name: string): string | undefined {

@@ -1,8 +1,26 @@
-// parseConfig: defaults, flags, their environment twins, and the one-line
-// ConfigError for every value the server cannot run with.
+// parseConfig over server/config.ts's SETTINGS: defaults, flags and their
+// environment twins, the one-line ConfigError for every value the server
+// cannot run with (in-process), and once each on the built server: that error
+// reaching the shell with exit code 2, and --help. Also checks that README.md's
+// configuration table is the one SETTINGS renders.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { ConfigError, parseConfig, type Config } from '../../server/config.ts';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { README, TABLES, tableIn } from '../../scripts/docs-tables.ts';
+import {
+  ConfigError,
+  ENV_NAMES,
+  parseConfig,
+  renderConfigTable,
+  SETTINGS,
+  USAGE,
+  type Config,
+  type Setting,
+} from '../../server/config.ts';
+import { makeCertificate, type TestCertificate } from '../support/certificate.ts';
+import { killRunningServers, runServer } from '../support/child-process.ts';
+
+const STACK_TRACE = /^\s+at\s|Error:|node:internal/m;
 
 function parse(argv: string[], env: NodeJS.ProcessEnv = {}): Config {
   const config = parseConfig(argv, env);
@@ -47,19 +65,9 @@ describe('parseConfig defaults', () => {
     assert.equal(parse([], { DEV: 'yes', LOG_FORMAT: 'json' }).logFormat, 'json');
   });
 
-  it('treats an empty environment value as unset', () => {
-    assert.deepEqual(
-      parse([], {
-        PORT: '',
-        HOST: '',
-        DEV: '',
-        LOG_LEVEL: '',
-        LOG_FORMAT: '',
-        MAX_MESSAGE_SIZE: '',
-        SHUTDOWN_GRACE_MS: '',
-      }),
-      parse([], {}),
-    );
+  it('treats an empty environment value as unset, for every variable it reads', () => {
+    assert.ok(ENV_NAMES.length >= 20, `ENV_NAMES lists every twin (${ENV_NAMES.length})`);
+    assert.deepEqual(parse([], Object.fromEntries(ENV_NAMES.map((name) => [name, '']))), parse([], {}));
   });
 
   it('returns "help" for --help and -h', () => {
@@ -136,46 +144,269 @@ describe('parseConfig flags and environment', () => {
   });
 });
 
-describe('parseConfig errors', () => {
-  const cases: Array<{ argv: string[]; env?: NodeJS.ProcessEnv; names: string[] }> = [
-    { argv: [], env: { PORT: 'abc' }, names: ['PORT', 'abc', '0 to 65535'] },
-    { argv: ['--port', '70000'], names: ['--port', '70000', '0 to 65535'] },
-    { argv: ['--port', '65536'], names: ['--port', '65536'] },
-    { argv: ['--port=-1'], names: ['--port', '-1'] },
-    { argv: ['--port', '1e3'], names: ['--port', '1e3'] },
-    { argv: ['--port', '0x50'], names: ['--port', '0x50'] },
-    { argv: ['--port', ''], names: ['--port'] },
-    { argv: [], env: { PORT: '80 80' }, names: ['PORT', '80 80'] },
-    { argv: ['--log-level', 'loud'], names: ['--log-level', 'loud', 'debug'] },
-    { argv: [], env: { LOG_LEVEL: 'verbose' }, names: ['LOG_LEVEL', 'verbose'] },
-    { argv: ['--log-format', 'xml'], names: ['--log-format', 'xml', 'pretty', 'json'] },
-    { argv: [], env: { MAX_MESSAGE_SIZE: '0' }, names: ['MAX_MESSAGE_SIZE', '0'] },
-    { argv: ['--max-message-size', '2147483648'], names: ['--max-message-size', '2147483648'] },
-    { argv: [], env: { SHUTDOWN_GRACE_MS: '600001' }, names: ['SHUTDOWN_GRACE_MS', '600001'] },
-    { argv: [], env: { DEV: 'maybe' }, names: ['DEV', 'maybe'] },
-    { argv: ['--bogus'], names: ['--bogus'] },
-    { argv: ['extra'], names: ['extra'] },
-    { argv: ['--port'], names: ['--port'] },
+/** Asserts that `run` throws a one-line ConfigError and returns its message. */
+function configError(run: () => unknown): string {
+  let message = '';
+  assert.throws(run, (error: unknown) => {
+    assert.ok(error instanceof ConfigError, `a ConfigError, not ${String(error)}`);
+    assert.equal(error.code, 'ERR_WS_ECHO_CONFIG');
+    assert.doesNotMatch(error.message, /\n/, 'the message is one line');
+    message = error.message;
+    return true;
+  });
+  return message;
+}
+
+const notValid = (allowed: string) => (source: string, text: string) =>
+  `${source}=${JSON.stringify(text)} is not valid; use ${allowed}`;
+
+interface BadValues {
+  /** The one line the server answers with, for a value from `source` (`--port` or `PORT`) quoting `quoted`. */
+  message(source: string, quoted: string): string;
+  /** Each bad value, or [value, the part of it the message quotes] for comma lists. */
+  values: Array<string | [text: string, quoted: string]>;
+}
+
+/**
+ * Values the server cannot run with, for every setting but --host (any text is
+ * a host name to try) and the TLS pair (two files; below). A new setting fails
+ * the typecheck until it is added here, and the test below until it is in SETTINGS.
+ */
+const BAD: Record<Exclude<keyof Config, 'host' | 'tls'>, BadValues> = {
+  port: {
+    message: notValid('a port from 0 to 65535'),
+    values: ['abc', '70000', '65536', '-1', '1e3', '0x50', '80 80'],
+  },
+  dev: { message: notValid('true or false'), values: ['maybe'] },
+  logLevel: { message: notValid('one of fatal, error, warn, info, debug, trace, silent'), values: ['loud', 'verbose'] },
+  logFormat: { message: notValid('one of pretty, json'), values: ['xml'] },
+  maxMessageBytes: { message: notValid('a size in bytes from 1 to 2147483647'), values: ['0', '2147483648'] },
+  handshakeTimeoutMs: { message: notValid('milliseconds from 100 to 299000'), values: ['5', '299001'] },
+  heartbeatIntervalMs: { message: notValid('milliseconds from 0 (off) to 86400000'), values: ['1.5', '86400001'] },
+  maxBufferedBytes: {
+    message: notValid('a size in bytes from 16384 to 2147483647'),
+    values: ['-5', '16383', '1023'],
+  },
+  maxConnections: { message: notValid('a count from 1 to 10000000'), values: ['0'] },
+  maxConnectionsPerIp: { message: notValid('a count from 1 to 10000000'), values: ['1e3'] },
+  rateLimit: { message: notValid('messages per second from 0 (off) to 100000000'), values: ['abc'] },
+  allowedOrigins: {
+    message: (source, quoted) =>
+      `${source} has ${JSON.stringify(quoted)}, which is not an origin; use scheme://host[:port] (e.g. https://example.com), null, or *`,
+    values: ['ftp://x', 'notaurl', ['https://ok.example,file:///etc/passwd', 'file:///etc/passwd']],
+  },
+  connectSrc: {
+    message: (source, quoted) =>
+      `${source} has ${JSON.stringify(quoted)}, which is not a WebSocket server; use ws://host[:port] or wss://host[:port], or *`,
+    values: ['http://example.com', ['ws://ok.example,https://other.example', 'https://other.example']],
+  },
+  shutdownGraceMs: { message: notValid('milliseconds from 0 to 600000'), values: ['600001', '1.5'] },
+  workers: { message: notValid("a count from 1 to 256, or 'auto'"), values: ['0', 'many', '1.5'] },
+  trustProxy: { message: notValid('true or false'), values: ['maybe'] },
+  instanceId: { message: notValid('up to 64 letters, digits, and . _ : -'), values: ['a b', 'x'.repeat(65)] },
+};
+
+describe('a bad value is refused with one line naming it and what is allowed', () => {
+  it('has bad values for every setting that can be bad', () => {
+    assert.deepEqual(Object.keys(SETTINGS).sort(), [...Object.keys(BAD), 'host', 'tls'].sort());
+  });
+
+  for (const [key, { message, values }] of Object.entries(BAD) as Array<[keyof typeof BAD, BadValues]>) {
+    const row: Setting<unknown> = SETTINGS[key];
+    for (const value of values) {
+      const [text, quoted] = typeof value === 'string' ? [value, value] : value;
+      it(`--${row.flag}=${JSON.stringify(text)} and ${row.env}=${JSON.stringify(text)}`, () => {
+        assert.equal(
+          configError(() => parseConfig([], { [row.env]: text })),
+          message(row.env, quoted),
+        );
+        // A switch takes no value on the command line; only its twin is read as true or false.
+        const fromFlag = row.boolean
+          ? `--${row.flag} takes no value; write --${row.flag} on its own, or set ${row.env} to true or false`
+          : message(`--${row.flag}`, quoted);
+        assert.equal(
+          configError(() => parseConfig([`--${row.flag}=${text}`], {})),
+          fromFlag,
+        );
+      });
+    }
+  }
+
+  const commandLine: Array<{ argv: string[]; names: string[] }> = [
+    { argv: ['--bogus'], names: ['unknown option --bogus'] },
+    { argv: ['--no-such-flag', 'x'], names: ['--no-such-flag'] },
+    // One letter short of --allowed-origins.
+    { argv: ['--allowed-origin', 'x'], names: ['--allowed-origin'] },
+    { argv: ['extra'], names: ['unexpected argument extra'] },
+    { argv: ['stray'], names: ['stray'] },
+    { argv: ['--port'], names: ['--port needs a value'] },
+    { argv: ['--port', ''], names: ['--port=""', '0 to 65535'] },
     // A value starting with '-' is "ambiguous" to parseArgs, whose message spans three lines.
-    { argv: ['--port', '-1'], names: ['--port'] },
+    { argv: ['--port', '-1'], names: ['--port needs a value', '--port=<value>'] },
+    { argv: ['--port', '--dev'], names: ['--port needs a value'] },
   ];
-  for (const { argv, env = {}, names } of cases) {
-    const shown = [
-      ...Object.entries(env).map(([k, v]) => `${k}=${JSON.stringify(v)}`),
-      ...argv.map((a) => JSON.stringify(a)),
-    ].join(' ');
-    it(`${shown} throws a one-line ConfigError naming ${names.join(', ')}`, () => {
-      assert.throws(
-        () => parseConfig(argv, env),
-        (error: unknown) => {
-          assert.ok(error instanceof ConfigError, `a ConfigError, not ${String(error)}`);
-          assert.equal(error.code, 'ERR_WS_ECHO_CONFIG');
-          for (const name of names)
-            assert.ok(error.message.includes(name), `${JSON.stringify(error.message)} names ${name}`);
-          assert.doesNotMatch(error.message, /\n/, 'the message is one line');
-          return true;
-        },
-      );
+  for (const { argv, names } of commandLine) {
+    it(`${argv.map((arg) => JSON.stringify(arg)).join(' ')} names ${names.join(', ')}`, () => {
+      const message = configError(() => parseConfig(argv, {}));
+      for (const name of names) assert.ok(message.includes(name), `${JSON.stringify(message)} names ${name}`);
+      assert.match(message, /\buse\b|--help/, 'says what is allowed or where to look');
     });
   }
+});
+
+describe('bad TLS settings are refused with one line', () => {
+  let certificate: TestCertificate;
+  before(async () => {
+    certificate = await makeCertificate();
+  });
+  after(() => certificate?.remove());
+
+  it('reads a certificate and its own key (the twins too)', () => {
+    const fromFlags = parse(['--tls-cert', certificate.certPath, '--tls-key', certificate.keyPath]).tls;
+    assert.deepEqual(fromFlags, { cert: certificate.cert, key: certificate.key });
+    assert.deepEqual(parse([], { TLS_CERT: certificate.certPath, TLS_KEY: certificate.keyPath }).tls, fromFlags);
+  });
+
+  const cases: Array<{
+    name: string;
+    setup: () => Promise<{ argv?: string[]; env?: NodeJS.ProcessEnv; names: string[] }>;
+  }> = [
+    {
+      name: 'a certificate path that does not exist',
+      setup: async () => {
+        const missing = `${certificate.dir}/no-such-cert.pem`;
+        return { argv: ['--tls-cert', missing, '--tls-key', certificate.keyPath], names: ['--tls-cert', missing] };
+      },
+    },
+    {
+      name: 'a certificate path that is a directory',
+      setup: async () => ({
+        argv: ['--tls-cert', certificate.dir, '--tls-key', certificate.keyPath],
+        names: ['--tls-cert', certificate.dir],
+      }),
+    },
+    {
+      name: 'a key path that does not exist (TLS_KEY)',
+      setup: async () => {
+        const missing = `${certificate.dir}/no-such-key.pem`;
+        return { env: { TLS_CERT: certificate.certPath, TLS_KEY: missing }, names: ['TLS_KEY', missing] };
+      },
+    },
+    {
+      name: 'a certificate file that is not PEM',
+      setup: async () => {
+        const path = await certificate.writeFile('not-pem.txt', 'this is not a certificate\n');
+        return { argv: ['--tls-cert', path, '--tls-key', certificate.keyPath], names: ['--tls-cert', path] };
+      },
+    },
+    {
+      name: 'the key given as the certificate (PEM, but no CERTIFICATE in it)',
+      setup: async () => ({
+        argv: ['--tls-cert', certificate.keyPath, '--tls-key', certificate.keyPath],
+        names: ['--tls-cert', certificate.keyPath],
+      }),
+    },
+    {
+      name: 'a PEM certificate block with garbage inside',
+      setup: async () => {
+        const path = await certificate.writeFile(
+          'garbage-cert.pem',
+          '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
+        );
+        return { argv: ['--tls-cert', path, '--tls-key', certificate.keyPath], names: ['--tls-cert'] };
+      },
+    },
+    {
+      name: 'only --tls-cert, without --tls-key',
+      setup: async () => ({ argv: ['--tls-cert', certificate.certPath], names: ['--tls-cert', '--tls-key'] }),
+    },
+    {
+      name: 'only --tls-key, without --tls-cert',
+      setup: async () => ({ argv: ['--tls-key', certificate.keyPath], names: ['--tls-key', '--tls-cert'] }),
+    },
+    {
+      name: 'only TLS_CERT in the environment',
+      setup: async () => ({ env: { TLS_CERT: certificate.certPath }, names: ['TLS_CERT'] }),
+    },
+    {
+      name: 'a key that does not match the certificate',
+      setup: async () => {
+        const other = await certificate.otherKey();
+        return { argv: ['--tls-cert', certificate.certPath, '--tls-key', other], names: ['--tls-cert', '--tls-key'] };
+      },
+    },
+  ];
+  for (const { name, setup } of cases) {
+    it(name, async () => {
+      const { argv = [], env = {}, names } = await setup();
+      const message = configError(() => parseConfig(argv, env));
+      for (const value of names) assert.ok(message.includes(value), `${JSON.stringify(message)} names ${value}`);
+      assert.match(message, /\buse\b|give/, 'says what to do instead');
+    });
+  }
+});
+
+describe('the built server (child processes)', () => {
+  after(() => killRunningServers());
+
+  it('prints a bad value as one line on stderr and exits 2, without starting', async () => {
+    const expected = configError(() => parseConfig(['--workers', 'many'], {}));
+    const result = await runServer(['--port', '0', '--workers', 'many']);
+    assert.equal(result.code, 2, `exit code; stderr: ${result.stderr}`);
+    assert.equal(result.stdout, '', 'nothing on stdout: the server never started');
+    assert.equal(result.stderr, `ws-echo: ${expected}\n`);
+    assert.doesNotMatch(result.stderr, STACK_TRACE);
+  });
+
+  it('--help exits 0 and lists every flag with its environment twin and the default it really uses', async () => {
+    // Even with a bad value in the environment, help wins.
+    const result = await runServer(['--help'], { env: { PORT: 'not a port' } });
+    assert.equal(result.code, 0);
+    assert.equal(result.stderr, '');
+    assert.equal(result.stdout, `${USAGE}\n`);
+    const options = helpOptions(result.stdout);
+    const defaults = parse([], {});
+    for (const [key, row] of Object.entries(SETTINGS) as Array<[keyof Config, Setting<unknown>]>) {
+      const inputs = row.partner ? [row, row.partner] : [row];
+      for (const input of inputs) {
+        const text = options.get(input.flag);
+        assert.ok(text, `a help entry for --${input.flag}:\n${result.stdout}`);
+        assert.ok(text.startsWith(input.short ? `-${input.short}, --${input.flag}` : `--${input.flag}`), text);
+        assert.match(text, new RegExp(`\\s${input.env}\\s`), `--${input.flag}'s line names ${input.env}`);
+      }
+      const text = inputs.map((input) => options.get(input.flag)).join(' ');
+      const shown = /\[default: ([^\]]*)\]/.exec(text)?.[1];
+      assert.ok(shown !== undefined, `--${row.flag} shows a default: ${text}`);
+      const value = defaults[key];
+      if (row.shown !== undefined) assert.equal(shown, row.shown.replaceAll('`', ''), `--${row.flag}'s default`);
+      else if (typeof value === 'number') assert.match(shown, new RegExp(`^${value}\\b`), `--${row.flag}'s default`);
+      else if (typeof value === 'boolean') assert.equal(shown, value ? 'on' : 'off', `--${row.flag}'s default`);
+      else assert.equal(shown, value, `--${row.flag}'s default`);
+    }
+    assert.ok(options.has('help'), '--help lists itself');
+  });
+});
+
+/** --help's options by flag: each option's line joined with the lines that continue its text. */
+function helpOptions(usage: string): Map<string, string> {
+  const options = new Map<string, string>();
+  let flag: string | undefined;
+  for (const line of usage.split('\n')) {
+    const starts = /^ {2}(?:-\w, | {4})--([a-z-]+)/.exec(line);
+    if (starts) flag = starts[1]!;
+    if (flag === undefined || line.trim() === '') continue;
+    options.set(flag, starts ? line.trim() : `${options.get(flag)} ${line.trim()}`);
+  }
+  return options;
+}
+
+describe("README.md's configuration table", () => {
+  it('is the one SETTINGS renders', async () => {
+    const readme = await readFile(README, 'utf8');
+    assert.equal(
+      tableIn(readme, TABLES.config),
+      renderConfigTable(),
+      'README.md differs from server/config.ts: run `npm run docs:tables`',
+    );
+  });
 });

@@ -1,18 +1,14 @@
 // What operators see: GET /healthz and GET /metrics (in-process, each describe
-// on its own fresh server so counts are exact), the page's security headers,
-// and the command line's --help and unknown-flag answers (built server).
+// on its own fresh server so counts are exact) and the page's security
+// headers. (The command line's --help and errors: config.test.ts.)
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { parseConfig, type Config } from '../../server/config.ts';
-import { killRunningServers, nonEmptyLines, runServer } from '../support/child-process.ts';
 import { destroyAllRawHttp, rawHttp, upgradeRequest } from '../support/conformance.ts';
 import { httpGet, parseCsp } from '../support/http-request.ts';
 import { startInProcess, type InProcessServer } from '../support/in-process.ts';
 import { parseMetrics, sampleValue, type Exposition } from '../support/prometheus.ts';
 import { closePayload, destroyAllRawClients, Opcode, RawClient } from '../support/raw-client.ts';
-import { PROJECT_ROOT } from '../support/spawn-server.ts';
 import { closed, openClient, receive, terminateAll } from '../support/ws-client.ts';
 
 const servers = new Set<InProcessServer>();
@@ -27,7 +23,6 @@ after(async () => {
   terminateAll();
   destroyAllRawClients();
   destroyAllRawHttp();
-  killRunningServers();
   await Promise.all([...servers].map((s) => s.server.close()));
 });
 
@@ -364,14 +359,6 @@ describe('security headers on the page (production build)', () => {
     }
   });
 
-  it('refuses a --connect-src entry that is not a ws:// or wss:// server, in one line, exit 2', async () => {
-    const result = await runServer(['--connect-src', 'http://example.com']);
-    assert.equal(result.code, 2);
-    const lines = nonEmptyLines(result.stderr);
-    assert.equal(lines.length, 1, result.stderr);
-    assert.match(lines[0]!, /--connect-src.*http:\/\/example\.com.*ws:\/\//);
-  });
-
   it('sends nosniff with the scripts and styles too, with their real types', async () => {
     const page = await httpGet(s.url);
     const assets = [...page.body.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
@@ -389,92 +376,4 @@ describe('security headers on the page (production build)', () => {
       );
     }
   });
-});
-
-describe('command line', () => {
-  after(() => killRunningServers());
-
-  /** Flag (as --help shows it), environment twin, and the default --help prints. */
-  const FLAGS = (config: Config): Array<{ flag: string; env: string; defaultText: RegExp }> => [
-    { flag: '-p, --port', env: 'PORT', defaultText: new RegExp(`^${config.port}$`) },
-    { flag: '--host', env: 'HOST', defaultText: new RegExp(`^${config.host.replaceAll('.', '\\.')}$`) },
-    { flag: '--dev', env: 'DEV', defaultText: /^off$/ },
-    { flag: '--log-level', env: 'LOG_LEVEL', defaultText: new RegExp(`^${config.logLevel}$`) },
-    { flag: '--log-format', env: 'LOG_FORMAT', defaultText: /^pretty with --dev, else json$/ },
-    { flag: '--max-message-size', env: 'MAX_MESSAGE_SIZE', defaultText: new RegExp(`^${config.maxMessageBytes}\\b`) },
-    {
-      flag: '--handshake-timeout',
-      env: 'HANDSHAKE_TIMEOUT_MS',
-      defaultText: new RegExp(`^${config.handshakeTimeoutMs}$`),
-    },
-    {
-      flag: '--heartbeat-interval',
-      env: 'HEARTBEAT_INTERVAL_MS',
-      defaultText: new RegExp(`^${config.heartbeatIntervalMs}$`),
-    },
-    { flag: '--max-buffered', env: 'MAX_BUFFERED_BYTES', defaultText: new RegExp(`^${config.maxBufferedBytes}\\b`) },
-    { flag: '--max-connections', env: 'MAX_CONNECTIONS', defaultText: new RegExp(`^${config.maxConnections}$`) },
-    {
-      flag: '--max-connections-per-ip',
-      env: 'MAX_CONNECTIONS_PER_IP',
-      defaultText: new RegExp(`^${config.maxConnectionsPerIp}$`),
-    },
-    { flag: '--rate-limit', env: 'RATE_LIMIT', defaultText: new RegExp(`^${config.rateLimit}$`) },
-    { flag: '--allowed-origins', env: 'ALLOWED_ORIGINS', defaultText: /own host/ },
-    { flag: '--connect-src', env: 'CONNECT_SRC', defaultText: /this server only/ },
-    { flag: '--workers', env: 'WORKERS', defaultText: /1/ },
-    { flag: '--trust-proxy', env: 'TRUST_PROXY', defaultText: /off/ },
-    { flag: '--instance-id', env: 'INSTANCE_ID', defaultText: /hostname.*pid/ },
-    { flag: '--tls-cert', env: 'TLS_CERT', defaultText: /^none\b/ },
-    { flag: '--tls-key', env: 'TLS_KEY', defaultText: /^none\b/ },
-    { flag: '--shutdown-grace', env: 'SHUTDOWN_GRACE_MS', defaultText: new RegExp(`^${config.shutdownGraceMs}$`) },
-  ];
-
-  it('--help exits 0 and lists every flag of server/config.ts with its environment twin and its real default', async () => {
-    const defaults = parseConfig([], {});
-    assert.notEqual(defaults, 'help');
-    const flags = FLAGS(defaults as Config);
-
-    // The list above must be the whole of config.ts's SETTINGS, so a new flag cannot go untested.
-    const source = await readFile(`${PROJECT_ROOT}server/config.ts`, 'utf8');
-    const declared = [...source.matchAll(/\bflag: '([a-z-]+)',\s*(?:short: '[a-z]',\s*)?env: '([A-Z_]+)'/g)].map(
-      (m) => `--${m[1]} ${m[2]}`,
-    );
-    assert.ok(declared.length >= 16, `found the SETTINGS in config.ts (${declared.length})`);
-    assert.deepEqual(
-      declared.sort(),
-      flags.map(({ flag, env }) => `${flag.replace(/^-p, /, '')} ${env}`).sort(),
-      'every flag in server/config.ts is in this test',
-    );
-
-    const result = await runServer(['--help'], { env: { PORT: 'not a port' } });
-    assert.equal(result.code, 0);
-    assert.equal(result.stderr, '');
-    const lines = result.stdout.split('\n');
-    for (const { flag, env, defaultText } of flags) {
-      // The flag followed by a space, so --max-connections does not match --max-connections-per-ip's line.
-      const line = lines.find((l) => l.trimStart().startsWith(`${flag} `));
-      assert.ok(line, `a help line for ${flag}:\n${result.stdout}`);
-      assert.match(line, new RegExp(`\\s${env}\\s`), `${flag}'s line names ${env}`);
-      const shownDefault = /\[default: (.*)\]\s*$/.exec(line)?.[1];
-      assert.ok(shownDefault !== undefined, `${flag}'s line shows a default: ${line}`);
-      assert.match(shownDefault, defaultText, `${flag}'s default`);
-    }
-    assert.ok(
-      lines.some((l) => /-h, --help\b/.test(l)),
-      '--help lists itself',
-    );
-  });
-
-  for (const flag of ['--no-such-flag', '--allowed-origin']) {
-    it(`an unknown flag (${flag}) exits 2 with one line naming it`, async () => {
-      const result = await runServer([flag, 'x']);
-      assert.equal(result.code, 2, `exit code; stderr: ${result.stderr}`);
-      assert.equal(result.stdout, '');
-      const lines = nonEmptyLines(result.stderr);
-      assert.equal(lines.length, 1, `one line:\n${result.stderr}`);
-      assert.ok(lines[0]!.includes(flag), `${JSON.stringify(lines[0])} names ${flag}`);
-      assert.match(lines[0]!, /--help/);
-    });
-  }
 });

@@ -57,14 +57,14 @@ describe('/raw', () => {
 describe('/inspect', () => {
   it('first sends the handshake as the server saw it, with the accept it computed', async () => {
     const client = await RawClient.connect(s.port, {
-      path: '/inspect?from=test',
+      path: '/inspect?delay_ms=0',
       protocol: 'chat, echo-protocol',
       headers: { 'X-Probe': 'yes' },
     });
     const frame = await client.nextFrame();
     const report = JSON.parse(frame.payload.toString()) as Record<string, unknown>;
     assert.equal(report.type, 'inspect');
-    assert.equal(report.requestLine, 'GET /inspect?from=test HTTP/1.1');
+    assert.equal(report.requestLine, 'GET /inspect?delay_ms=0 HTTP/1.1');
     assert.equal(report.key, client.key);
     const expected = createHash('sha1').update(`${client.key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
     assert.equal(report.accept, expected);

@@ -1,6 +1,6 @@
 // The built server as a real process (node dist/server/main.js): signals,
-// exit codes, the one-line errors for bad flags and environment, --help,
-// a busy port, and what it logs per connection.
+// exit codes, a busy port, and what it logs per connection. (Bad flags and
+// --help: config.test.ts.)
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -19,17 +19,6 @@ import { RawClient, destroyAllRawClients, Opcode, parseClose } from '../support/
 import { PROJECT_ROOT, startServer, type RunningServer } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
 import { closed, openClient, receive, receiveOne, terminateAll } from '../support/ws-client.ts';
-
-/** The flags and their environment twins, as the README promises them. */
-const FLAGS: Array<[flag: string, env: string]> = [
-  ['--port', 'PORT'],
-  ['--host', 'HOST'],
-  ['--dev', 'DEV'],
-  ['--log-level', 'LOG_LEVEL'],
-  ['--log-format', 'LOG_FORMAT'],
-  ['--max-message-size', 'MAX_MESSAGE_SIZE'],
-  ['--shutdown-grace', 'SHUTDOWN_GRACE_MS'],
-];
 
 const STACK_TRACE = /^\s+at\s|Error:|node:internal/m;
 
@@ -164,56 +153,6 @@ describe('signals', () => {
   });
 });
 
-describe('bad flags and environment', () => {
-  const cases: Array<{ args: string[]; env?: Record<string, string>; names: string[] }> = [
-    { args: [], env: { PORT: 'abc' }, names: ['PORT', 'abc'] },
-    { args: ['--port', '70000'], names: ['--port', '70000'] },
-    { args: ['--port'], names: ['--port'] },
-    // parseArgs calls a value starting with '-' "ambiguous", in a three-line message.
-    { args: ['--port', '-1'], names: ['--port'] },
-    { args: ['--port', '--dev'], names: ['--port'] },
-    { args: ['--log-level', 'loud'], names: ['--log-level', 'loud'] },
-    { args: ['--bogus'], names: ['--bogus'] },
-    { args: [], env: { LOG_FORMAT: 'xml' }, names: ['LOG_FORMAT', 'xml'] },
-    { args: [], env: { MAX_MESSAGE_SIZE: '0' }, names: ['MAX_MESSAGE_SIZE', '0'] },
-    { args: ['--shutdown-grace', '1.5'], names: ['--shutdown-grace', '1.5'] },
-    { args: [], env: { DEV: 'maybe' }, names: ['DEV', 'maybe'] },
-    { args: ['stray'], names: ['stray'] },
-  ];
-  for (const { args, env = {}, names } of cases) {
-    const shown = [...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...args].join(' ');
-    it(`${shown} exits 2 with one line on stderr naming ${names.join(' and ')}`, async () => {
-      const result = await runServer(args, { env });
-      assert.equal(result.code, 2, `exit code; stderr: ${result.stderr}`);
-      assert.equal(result.stdout, '');
-      const lines = nonEmptyLines(result.stderr);
-      assert.equal(lines.length, 1, `exactly one line on stderr, got:\n${result.stderr}`);
-      const [line = ''] = lines;
-      for (const name of names) assert.ok(line.includes(name), `${JSON.stringify(line)} names ${name}`);
-      assert.match(line, /\buse\b|--help/, 'says what is allowed');
-      assert.doesNotMatch(result.stderr, STACK_TRACE);
-    });
-  }
-});
-
-describe('--help', () => {
-  for (const flag of ['--help', '-h']) {
-    it(`${flag} exits 0 and lists every flag with its environment twin`, async () => {
-      // Even with a bad value in the environment, help wins.
-      const result = await runServer([flag], { env: { PORT: 'abc' } });
-      assert.equal(result.code, 0);
-      assert.equal(result.stderr, '');
-      const lines = result.stdout.split('\n');
-      for (const [name, env] of FLAGS) {
-        assert.ok(
-          lines.some((line) => line.includes(name) && new RegExp(`\\b${env}\\b`).test(line)),
-          `a help line lists ${name} with ${env}:\n${result.stdout}`,
-        );
-      }
-    });
-  }
-});
-
 describe('start-up failures', () => {
   for (const format of ['json', 'pretty']) {
     it(`a port in use fails with one line naming the port and a non-zero exit (--log-format ${format})`, async () => {
@@ -287,9 +226,11 @@ describe('logging', () => {
       );
     }
 
+    const [startLine, ...logLines] = server.output;
+    assert.match(startLine ?? '', /^ws-echo listening on /, 'the plain start line comes first');
     assert.ok(
-      server.output.every((line) => parseJson(line) !== undefined),
-      `every line is JSON:\n${server.output.join('\n')}`,
+      logLines.every((line) => parseJson(line) !== undefined),
+      `every line after it is JSON:\n${server.output.join('\n')}`,
     );
     const entries = logEntries(server);
     const opened = entries.filter((e) => e.msg === 'connection opened');

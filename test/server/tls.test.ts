@@ -1,13 +1,13 @@
 // TLS on the built server (a child process) with a self-signed certificate
 // for localhost/127.0.0.1 made by openssl while the tests run: https for the
 // page and the operations endpoints, wss for the echo, on one port; plain
-// http on that port gets nothing; bad certificate settings exit 2 with one line.
+// http on that port gets nothing. (Bad certificate settings: config.test.ts.)
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { makeCertificate, type TestCertificate } from '../support/certificate.ts';
-import { killRunningServers, neutralEnv, nonEmptyLines, runServer } from '../support/child-process.ts';
+import { neutralEnv } from '../support/child-process.ts';
 import { httpGet, parseCsp } from '../support/http-request.ts';
 import { destroyAllRawClients, RawClient } from '../support/raw-client.ts';
 import { startServer, type RunningServer } from '../support/spawn-server.ts';
@@ -30,7 +30,6 @@ before(async () => {
 after(async () => {
   terminateAll();
   destroyAllRawClients();
-  killRunningServers();
   await Promise.all([...servers].map((server) => server.stop('SIGKILL')));
   await certificate?.remove();
 });
@@ -213,89 +212,4 @@ describe('TLS_CERT and TLS_KEY (the environment twins)', () => {
     assert.equal((await reply).data.toString(), 'Received: over env TLS');
     ws.close();
   });
-});
-
-describe('bad TLS settings exit 2 with one line', () => {
-  const cases: Array<{
-    name: string;
-    setup: () => Promise<{ args?: string[]; env?: Record<string, string>; names: string[] }>;
-  }> = [
-    {
-      name: 'a certificate path that does not exist',
-      setup: async () => {
-        const missing = `${certificate.dir}/no-such-cert.pem`;
-        return { args: ['--tls-cert', missing, '--tls-key', certificate.keyPath], names: ['--tls-cert', missing] };
-      },
-    },
-    {
-      name: 'a certificate path that is a directory',
-      setup: async () => ({
-        args: ['--tls-cert', certificate.dir, '--tls-key', certificate.keyPath],
-        names: ['--tls-cert', certificate.dir],
-      }),
-    },
-    {
-      name: 'a key path that does not exist (TLS_KEY)',
-      setup: async () => {
-        const missing = `${certificate.dir}/no-such-key.pem`;
-        return { env: { TLS_CERT: certificate.certPath, TLS_KEY: missing }, names: ['TLS_KEY', missing] };
-      },
-    },
-    {
-      name: 'a certificate file that is not PEM',
-      setup: async () => {
-        const path = await certificate.writeFile('not-pem.txt', 'this is not a certificate\n');
-        return { args: ['--tls-cert', path, '--tls-key', certificate.keyPath], names: ['--tls-cert', path] };
-      },
-    },
-    {
-      name: 'the key given as the certificate (PEM, but no CERTIFICATE in it)',
-      setup: async () => ({
-        args: ['--tls-cert', certificate.keyPath, '--tls-key', certificate.keyPath],
-        names: ['--tls-cert', certificate.keyPath],
-      }),
-    },
-    {
-      name: 'a PEM certificate block with garbage inside',
-      setup: async () => {
-        const path = await certificate.writeFile(
-          'garbage-cert.pem',
-          '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
-        );
-        return { args: ['--tls-cert', path, '--tls-key', certificate.keyPath], names: ['--tls-cert'] };
-      },
-    },
-    {
-      name: 'only --tls-cert, without --tls-key',
-      setup: async () => ({ args: ['--tls-cert', certificate.certPath], names: ['--tls-cert', '--tls-key'] }),
-    },
-    {
-      name: 'only --tls-key, without --tls-cert',
-      setup: async () => ({ args: ['--tls-key', certificate.keyPath], names: ['--tls-key', '--tls-cert'] }),
-    },
-    {
-      name: 'only TLS_CERT in the environment',
-      setup: async () => ({ env: { TLS_CERT: certificate.certPath }, names: ['TLS_CERT'] }),
-    },
-    {
-      name: 'a key that does not match the certificate',
-      setup: async () => {
-        const other = await certificate.otherKey();
-        return { args: ['--tls-cert', certificate.certPath, '--tls-key', other], names: ['--tls-cert', '--tls-key'] };
-      },
-    },
-  ];
-  for (const { name, setup } of cases) {
-    it(name, async () => {
-      const { args = [], env = {}, names } = await setup();
-      const result = await runServer(['--port', '0', ...args], { env });
-      assert.equal(result.code, 2, `exit code; stderr: ${result.stderr}`);
-      assert.equal(result.stdout, '', 'nothing on stdout: the server never started');
-      const lines = nonEmptyLines(result.stderr);
-      assert.equal(lines.length, 1, `one line on stderr, got:\n${result.stderr}`);
-      for (const value of names) assert.ok(lines[0]!.includes(value), `${JSON.stringify(lines[0])} names ${value}`);
-      assert.match(lines[0]!, /\buse\b|give/, 'says what to do instead');
-      assert.doesNotMatch(result.stderr, /^\s+at\s|node:internal/m, 'no stack trace');
-    });
-  }
 });

@@ -33,6 +33,15 @@ describe('V8 flags', () => {
     });
   }
 
+  it("the container image's CMD passes them, in exec form so node is PID 1", () => {
+    const cmd = /^CMD\s+(.*)$/m.exec(readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8'))?.[1];
+    assert.ok(cmd, 'no CMD in the Dockerfile');
+    assert.match(cmd, /^\[.*\]\s*$/, `CMD is not in exec form: ${cmd}`);
+    const argv = JSON.parse(cmd) as string[];
+    assert.equal(argv[0], 'node');
+    assert.deepEqual(nodeFlagsOf(argv.join(' '), 'dist/server/main.js'), [...V8_FLAGS]);
+  });
+
   it('the benchmark runs the project with them', () => {
     const command = serverCommand('project', 1234, undefined);
     assert.deepEqual(command.slice(1, command.indexOf('dist/server/main.js')), [...V8_FLAGS]);
