@@ -119,7 +119,10 @@ export interface EchoServerHandle {
 export async function startEchoServer(options: EchoServerOptions = {}): Promise<EchoServerHandle> {
   const config = configFromOptions(options);
   // pino (and a stream on stdout) only for a server asked to log.
-  const logger = config.logLevel === 'silent' ? SILENT_LOGGER : (await import('./logger.ts')).createLogger(config);
+  const logger =
+    config.logLevel === 'silent'
+      ? SILENT_LOGGER
+      : (await import('./logger.ts')).createLogger(config, { instance: config.instanceId });
   const server = await createEchoServer(config, logger);
   try {
     const httpUrl = await server.listen();
