@@ -5,6 +5,8 @@ import { defineConfig } from 'vite';
 const fromHere = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 export default defineConfig({
+  // Relative asset URLs (./assets/…): the built page works under any --base-path without a rebuild.
+  base: './',
   root: fromHere('./client'),
   publicDir: fromHere('./public'),
   build: {

@@ -71,17 +71,19 @@ export const MAX_REASON_BYTES = 123;
  * Browsers allow 1000 and 3000–4999 only and throw InvalidAccessError for the
  * rest, so this says what the rule is instead of surfacing that exception.
  */
-export function closeCodeProblem(text: string): string | undefined {
+export function closeCodeProblem(text: string): Error | undefined {
   const trimmed = text.trim();
-  if (!/^\d+$/.test(trimmed)) return 'Enter a whole number: 1000, or one from 3000 to 4999.';
+  if (!/^\d+$/.test(trimmed)) return new Error('Enter a whole number: 1000, or one from 3000 to 4999.');
   const code = Number(trimmed);
   if (code === 1000 || (code >= 3000 && code <= 4999)) return undefined;
   if (code >= 1001 && code <= 1015) {
-    return `${code} (${closeCodeName(code)}) is for browsers and servers to send or report; a page may only close with 1000 or 3000–4999.`;
+    return new Error(
+      `${code} (${closeCodeName(code)}) is for browsers and servers to send or report; a page may only close with 1000 or 3000–4999.`,
+    );
   }
   if (code >= 1016 && code <= 2999)
-    return `${code} is reserved for future RFCs; a page may only close with 1000 or 3000–4999.`;
-  return `${code} is outside the close codes (1000–4999); a page may only close with 1000 or 3000–4999.`;
+    return new Error(`${code} is reserved for future RFCs; a page may only close with 1000 or 3000–4999.`);
+  return new Error(`${code} is outside the close codes (1000–4999); a page may only close with 1000 or 3000–4999.`);
 }
 
 /** UTF-8 length of a reason, which is what the 123-byte limit counts. */
@@ -90,8 +92,8 @@ export function reasonBytes(reason: string): number {
 }
 
 /** Why the reason is refused, or undefined when it fits. */
-export function closeReasonProblem(reason: string): string | undefined {
+export function closeReasonProblem(reason: string): Error | undefined {
   const bytes = reasonBytes(reason);
   if (bytes <= MAX_REASON_BYTES) return undefined;
-  return `The reason is ${bytes} bytes in UTF-8; a close frame has room for ${MAX_REASON_BYTES}.`;
+  return new Error(`The reason is ${bytes} bytes in UTF-8; a close frame has room for ${MAX_REASON_BYTES}.`);
 }

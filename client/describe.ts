@@ -10,7 +10,7 @@ const READY_STATE_NAMES: Record<ReadyState, string> = {
   [ReadyState.CLOSED]: 'CLOSED',
 };
 
-/** "1 OPEN": the number the API gives and the name seed 002 explains. */
+/** "1 OPEN": the number the API gives and the name Ruan Yifeng's tutorial explains. */
 export function describeReadyState(state: ReadyState): string {
   return `${state} ${READY_STATE_NAMES[state]}`;
 }
@@ -25,7 +25,7 @@ export function describeBinary(data: Blob | ArrayBuffer): string {
   return `${binaryTypeName(data)}, ${byteLength(data)} bytes`;
 }
 
-/** The seed's console wording: the text itself, or "ArrayBuffer(512000)" for binary. */
+/** The Go tutorial's console wording: the text itself, or "ArrayBuffer(512000)" for binary. */
 export function consoleForm(data: ReceivedData): string {
   return typeof data === 'string' ? data : `${binaryTypeName(data)}(${byteLength(data)})`;
 }

@@ -4,6 +4,7 @@
 // listens to the connection itself and is the way the panels send.
 import { ReadyState, type EchoConnection, type ReceivedData, type SendableData } from './connection.ts';
 import { describeBinary, describeClose } from './describe.ts';
+import { Emitter } from './emitter.ts';
 import { toHex } from './hex.ts';
 import { RoundTrips, replyTestFor } from './rtt.ts';
 
@@ -63,9 +64,7 @@ export interface SessionEvents {
   stats: (stats: Readonly<Stats>) => void;
 }
 
-type Listeners = { [K in keyof SessionEvents]: Array<SessionEvents[K]> };
-
-export class Session {
+export class Session extends Emitter<SessionEvents> {
   readonly entries: LogEntry[] = [];
   readonly stats: Stats = {
     sentMessages: 0,
@@ -83,9 +82,9 @@ export class Session {
   readonly #roundTrips = new RoundTrips();
   #isReply = replyTestFor('');
   readonly #detailed: LogEntry[] = [];
-  readonly #listeners: Listeners = { entry: [], bytes: [], dropped: [], stats: [] };
 
   constructor(connection: EchoConnection) {
+    super();
     this.#connection = connection;
     connection.on('state', (state) => {
       if (state !== ReadyState.CONNECTING) return;
@@ -96,7 +95,7 @@ export class Session {
     connection.on('open', ({ url, protocol }) => {
       this.stats.openedAt = Date.now();
       this.note(`open: connected to ${url}, subprotocol ${protocol || '(none)'}`);
-      this.#emit('stats', this.stats);
+      this.emit('stats', this.stats);
     });
     connection.on('message', (data) => this.#received(data));
     connection.on('error', () =>
@@ -107,18 +106,13 @@ export class Session {
       // A dropped connection (1006) often comes with no error event at all, so
       // the close entry itself carries the alarm.
       this.note(`close: ${describeClose(info)}`, !info.wasClean);
-      this.#emit('stats', this.stats);
+      this.emit('stats', this.stats);
     });
   }
 
   /** How many entries MAX_ENTRIES has pushed out of memory. */
   get dropped(): number {
     return this.#dropped;
-  }
-
-  /** Subscribes to one event; listeners run in the order they were added. */
-  on<K extends keyof SessionEvents>(name: K, listener: SessionEvents[K]): void {
-    this.#listeners[name].push(listener);
   }
 
   /** Sends when the socket is OPEN and logs it as `description`; false means nothing was sent. */
@@ -130,7 +124,7 @@ export class Session {
     this.stats.sentBytes += size;
     const entry = this.#add('sent', typeof data === 'string' ? 'text' : 'binary', size, description, undefined);
     if (typeof data !== 'string') this.#readBytes(entry, data);
-    this.#emit('stats', this.stats);
+    this.emit('stats', this.stats);
     return true;
   }
 
@@ -176,7 +170,7 @@ export class Session {
     } else {
       this.#readBytes(this.#add('received', 'binary', size, describeBinary(data), rtt), data);
     }
-    this.#emit('stats', this.stats);
+    this.emit('stats', this.stats);
   }
 
   #add(direction: Direction, kind: Kind, size: number, text: string, rtt: number | undefined, error = false): LogEntry {
@@ -195,9 +189,9 @@ export class Session {
     this.entries.push(entry);
     if (this.entries.length > MAX_ENTRIES) {
       this.#dropped++;
-      this.#emit('dropped', this.entries.shift()!);
+      this.emit('dropped', this.entries.shift()!);
     }
-    this.#emit('entry', entry);
+    this.emit('entry', entry);
     return entry;
   }
 
@@ -211,7 +205,7 @@ export class Session {
         const older = this.#detailed.shift()!;
         older.bytes = older.bytes?.slice(0, PREVIEW_BYTES);
       }
-      this.#emit('bytes', entry);
+      this.emit('bytes', entry);
     };
     if (data instanceof Blob) {
       data
@@ -223,12 +217,6 @@ export class Session {
         );
     } else {
       keep(new Uint8Array(data.slice(0, DETAIL_BYTES)));
-    }
-  }
-
-  #emit<K extends keyof SessionEvents>(name: K, ...args: Parameters<SessionEvents[K]>): void {
-    for (const listener of this.#listeners[name]) {
-      (listener as (...a: Parameters<SessionEvents[K]>) => void)(...args);
     }
   }
 }

@@ -20,6 +20,8 @@ async function fillEveryPanel(page: Page): Promise<void> {
 }
 
 async function violations(page: Page): Promise<string[]> {
+  // axe walks every node of a full page: ~8 s alone, past 30 s on a loaded two-core machine.
+  test.slow();
   const results = await new AxeBuilder({ page }).analyze();
   // One line per failing element, so a failure says what and where.
   return results.violations.flatMap((v) =>
@@ -44,7 +46,7 @@ test('the keyboard alone reaches the message box, sends with Enter, and focus is
   problems,
 }) => {
   await openConnected(page);
-  // The message box is the first stop: the seed's form is at the top.
+  // The message box is the first stop: the message form is at the top.
   await page.keyboard.press('Tab');
   const box = page.getByLabel('Message', { exact: true });
   await expect(box).toBeFocused();

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Express, Request } from 'express';
+import type { Express, Request, RequestHandler, Router } from 'express';
 import type { OperationsOptions } from './operations.ts';
 import type { ClientView } from './proxy.ts';
 
@@ -26,6 +26,8 @@ export interface PageApp {
 export interface PageAppOptions {
   /** Serve through Vite's middleware with HMR instead of the built files. */
   dev: boolean;
+  /** --base-path: '' or '/prefix'; the page and the operations endpoints live under it, nothing else answers. */
+  basePath: string;
   /** Whether the page is served over https (for HSTS and the CSP's wss:). */
   tls: boolean;
   /** Other WebSocket servers the page may connect to (CSP connect-src). */
@@ -36,21 +38,26 @@ export interface PageAppOptions {
   httpServer: Server;
   /** What /healthz and /metrics, mounted ahead of the page, report. */
   operations: OperationsOptions;
+  /** More routes under the page's security headers, ahead of the page (the fuzzing reports), made with the app. */
+  routes?: () => Promise<Router>;
 }
 
 /** Builds the app for the chosen mode: at once in dev, on the first request in production. */
 export async function createPageApp(options: PageAppOptions): Promise<PageApp> {
-  if (options.dev) {
+  const { dev, basePath, httpServer } = options;
+  if (dev) {
     // Vite attaches its HMR socket to the http server as it starts, so it cannot wait.
     const app = await expressApp(options);
     const { createServer } = await import('vite');
     const vite = await createServer({
       configFile: join(PROJECT_ROOT, 'vite.config.ts'),
+      // The URLs Vite writes into the page (its client, the modules, the HMR socket) start with the base path.
+      base: `${basePath}/`,
       // 'mpa' rather than 'spa': unknown paths should 404, not become the page.
       appType: 'mpa',
-      server: { middlewareMode: true, ws: { server: options.httpServer } },
+      server: { middlewareMode: true, ws: { server: httpServer } },
     });
-    app.use(vite.middlewares);
+    app.use(basePath || '/', vite.middlewares);
     return { handle: app, close: () => vite.close() };
   }
   // Checked at start, where a missing build is a one-line error, not a 500 later.
@@ -75,24 +82,40 @@ export async function createPageApp(options: PageAppOptions): Promise<PageApp> {
   };
 }
 
-/** Express with /healthz, /metrics and the security headers; the page goes after them. */
-async function expressApp({ dev, tls, connectSrc, clientView, operations }: PageAppOptions): Promise<Express> {
-  const [{ default: express }, { securityHeaders }, { operationsRouter }] = await Promise.all([
+/** Express with /healthz, /metrics, the security headers and the extra routes; the page goes after them. */
+async function expressApp({
+  dev,
+  basePath,
+  tls,
+  connectSrc,
+  clientView,
+  operations,
+  routes,
+}: PageAppOptions): Promise<Express> {
+  const [{ default: express }, { securityHeaders }, { operationsRouter }, extraRoutes] = await Promise.all([
     import('express'),
     import('./security-headers.ts'),
     import('./operations.ts'),
+    routes?.(),
   ]);
   const app = express();
   app.disable('x-powered-by');
+  // As the upgrade router does: /Prefix/ is not /prefix/.
+  app.set('case sensitive routing', true);
   askClientView(app, clientView);
-  app.use(operationsRouter(operations));
+  // Express takes the mount path off req.url, so what is mounted here sees /healthz, /index.html, ...
+  const mount = basePath || '/';
+  if (basePath) app.use(addTrailingSlash(basePath));
+  app.use(mount, operationsRouter(operations));
   app.use(...securityHeaders({ dev, tls, connectSrc }));
+  if (extraRoutes) app.use(mount, extraRoutes);
   return app;
 }
 
 async function staticApp(options: PageAppOptions): Promise<Express> {
   const [app, { default: express }] = await Promise.all([expressApp(options), import('express')]);
   app.use(
+    options.basePath || '/',
     express.static(CLIENT_DIST, {
       setHeaders(res, path) {
         // Vite fingerprints everything under assets/, so those never change.
@@ -127,6 +150,19 @@ function askClientView(app: Express, view: ClientView): void {
       },
     });
   }
+}
+
+/**
+ * Redirects the bare base path to itself with a slash (`/prefix` → `/prefix/`):
+ * the page's URLs are relative, and would resolve to the root without it.
+ */
+function addTrailingSlash(basePath: string): RequestHandler {
+  return (req, res, next) => {
+    const bare = (req.method === 'GET' || req.method === 'HEAD') && req.path === basePath;
+    // Then only the query follows the base path in req.url (unless the URL is in absolute form).
+    if (!bare || !req.url.startsWith(basePath)) return next();
+    res.redirect(301, `${basePath}/${req.url.slice(basePath.length)}`);
+  };
 }
 
 function findProjectRoot(start: string): string {

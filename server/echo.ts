@@ -25,11 +25,19 @@ const AS_TEXT = { binary: false } as const;
 const AS_BINARY = { binary: true } as const;
 
 /**
- * Chooses the subprotocol for `handleProtocols`: echo-protocol when offered,
- * otherwise none, so a client never gets a protocol the server does not speak.
+ * The `handleProtocols` that accepts echo-protocol and `accepted` (--subprotocols),
+ * or any protocol for '*'. RFC 6455 4.2.2 lets the server pick one of the
+ * client's offers; it picks the first accepted one in the client's order of
+ * preference (ws hands them over in that order), and none rather than one it
+ * was not told to accept. The echo is the same whichever it picks.
  */
-export function selectProtocol(offered: Set<string>): string | false {
-  return offered.has(ECHO_PROTOCOL) ? ECHO_PROTOCOL : false;
+export function protocolSelector(accepted: readonly string[] | '*'): (offered: Set<string>) => string | false {
+  if (accepted === '*') return (offered) => firstOf(offered) ?? false;
+  const known = new Set([ECHO_PROTOCOL, ...accepted]);
+  return (offered) => {
+    for (const protocol of offered) if (known.has(protocol)) return protocol;
+    return false;
+  };
 }
 
 export interface EchoOptions {
@@ -220,4 +228,9 @@ function releaseAfterCloseHandshake(this: Socket): void {
 
 function resume(this: WebSocket): void {
   this.resume();
+}
+
+function firstOf(offered: Set<string>): string | undefined {
+  for (const protocol of offered) return protocol;
+  return undefined;
 }

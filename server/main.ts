@@ -5,6 +5,7 @@
 import cluster from 'node:cluster';
 import { joinCluster, runPrimary } from './cluster.ts';
 import { ConfigError, parseConfig, USAGE, type Config } from './config.ts';
+import { describeLimits } from './exposure.ts';
 import { createLogger } from './logger.ts';
 import { WS_PATHS } from './protocol.ts';
 import { createEchoServer, type EchoServer } from './server.ts';
@@ -54,13 +55,16 @@ async function serve(): Promise<void> {
 /**
  * Says where the server is, once, before any log line: one plain line a
  * person can read and a script can take the port from (`--port 0`), e.g.
- * `ws-echo listening on http://127.0.0.1:1234/ (echo: ws://127.0.0.1:1234/)`.
+ * `ws-echo listening on http://127.0.0.1:1234/ (echo: ws://127.0.0.1:1234/); limits: …`.
+ * The limits that depend on exposure (exposure.ts) follow on the same line,
+ * so a script that reads the first line and then JSON keeps working.
  * Printed at every log level, because a script may ask for quiet logs and
  * still need the port. Then anything worth warning about at start-up.
  */
 function announce(url: string): void {
-  const echoUrl = new URL(WS_PATHS.echo, url.replace(/^http/, 'ws')).href;
-  process.stdout.write(`ws-echo listening on ${url} (echo: ${echoUrl})\n`);
+  // Relative to the page's URL, which ends with the base path and a slash.
+  const echoUrl = new URL(`.${WS_PATHS.echo}`, url.replace(/^http/, 'ws')).href;
+  process.stdout.write(`ws-echo listening on ${url} (echo: ${echoUrl}); limits: ${describeLimits(config)}\n`);
   // Only the announcing process checks: workers inherit its flags. Dev runs under tsx, without them.
   const missingFlags = config.dev ? [] : missingV8Flags();
   if (missingFlags.length > 0) {

@@ -20,11 +20,16 @@ export type RefusalReason =
   /** A URL parameter the server does not know, or a value out of its range (server/misbehave.ts). */
   | 'parameter'
   /** The client asked for the refusal with ?reject=<status>. */
-  | 'requested';
+  | 'requested'
+  /** /monitor: the token already has MONITOR_LIMITS.watchers watchers. */
+  | 'watchers';
 
 /** The ways a connection can misbehave on request (server/misbehave.ts), as /metrics names them. */
 export const FAULT_KINDS = ['close', 'drop', 'delay', 'fragment', 'ping', 'pong_off', 'greeting', 'reject'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** What the monitor (server/monitor/) has open now. */
+type MonitorCounts = { readonly tapped: number; readonly watchers: number };
 
 type Direction = { messages: number; bytes: number };
 type ByType = { text: Direction; binary: Direction };
@@ -45,6 +50,7 @@ export class EchoMetrics {
   readonly #openConnections: () => number;
   readonly #loopDelay: LoopDelaySampling;
   #registry: Promise<Registry> | undefined;
+  #monitor: MonitorCounts | undefined;
 
   /** The metrics of one server (one registry per server, so tests can run several); ready for a cluster's primary. */
   static async create(openConnections: () => number): Promise<EchoMetrics> {
@@ -71,6 +77,7 @@ export class EchoMetrics {
       refused: this.#refused,
       faults: this.#faults,
       loopDelay: this.#loopDelay,
+      monitor: () => this.#monitor,
     });
     return this.#registry;
   }
@@ -90,6 +97,11 @@ export class EchoMetrics {
   /** Counts one closed connection under its close code. */
   closed(code: number): void {
     this.#closes.set(code, (this.#closes.get(code) ?? 0) + 1);
+  }
+
+  /** Gauges of the monitor (server/monitor/): connections being recorded, and watchers. */
+  gaugeMonitor(monitor: MonitorCounts): void {
+    this.#monitor = monitor;
   }
 
   /** Counts one refused upgrade request. */
@@ -112,6 +124,7 @@ async function buildRegistry(
     refused: ReadonlyMap<RefusalReason, number>;
     faults: ReadonlyMap<FaultKind, number>;
     loopDelay: LoopDelaySampling;
+    monitor: () => MonitorCounts | undefined;
   },
 ): Promise<Registry> {
   const { Counter, Gauge, Registry } = await import('prom-client');
@@ -170,6 +183,22 @@ async function buildRegistry(
     'kind',
     counts.faults,
   );
+  const monitorGauge = (name: string, help: string, read: (monitor: MonitorCounts) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        const monitor = counts.monitor();
+        if (monitor) this.set(read(monitor));
+      },
+    });
+  monitorGauge(
+    'ws_echo_monitor_tapped_connections',
+    'Connections whose frames are recorded for /monitor now (they asked with ?monitor=)',
+    (monitor) => monitor.tapped,
+  );
+  monitorGauge('ws_echo_monitor_watchers', 'Watchers connected to /monitor now', (monitor) => monitor.watchers);
   return registry;
 }
 

@@ -4,8 +4,10 @@
 // one source for which parameters exist, what they accept and what they do
 // (the table feeds the 400 answers, the docs and the page), and it checks a
 // request's query against it. Pure: no Node APIs, so the page can import it.
+// One more parameter rides along: monitor=<token> asks for the connection's
+// frames to be shown on /monitor (docs/monitor.md), and names them there.
 import { markdownTable } from './markdown-table.ts';
-import { WS_PATHS, type WsPath } from './protocol.ts';
+import { ECHO_PATHS, MONITOR_LIMITS, WS_PATHS, type WsPath } from './protocol.ts';
 import { PUSH_INTERVAL } from './push.ts';
 
 /** What a parameter's value may be. */
@@ -15,7 +17,9 @@ export type ParameterValue =
   /** Percent-encoded UTF-8 of at most this many bytes once decoded; may be empty. */
   | { type: 'text'; maxBytes: number }
   /** Exactly one of these words ('' is the parameter given with no value). */
-  | { type: 'word'; words: readonly string[] };
+  | { type: 'word'; words: readonly string[] }
+  /** minLength to maxLength characters of A-Z, a-z, 0-9, _ and -, as is (not percent-encoded). */
+  | { type: 'token'; minLength: number; maxLength: number };
 
 /** One URL parameter a WebSocket path accepts. */
 export interface WsParameter {
@@ -23,7 +27,7 @@ export interface WsParameter {
   readonly value: ParameterValue;
   /** What the server does when it is given, for people. */
   readonly meaning: string;
-  /** The paths that take it; every WebSocket path when absent. */
+  /** The paths that take it; every echo path (ECHO_PATHS) when absent. */
   readonly paths?: readonly WsPath[];
 }
 
@@ -101,6 +105,13 @@ export const WS_PARAMETERS: readonly WsParameter[] = [
     meaning: `ms between /push's messages (default ${PUSH_INTERVAL.default})`,
     paths: [WS_PATHS.push],
   },
+  {
+    name: 'monitor',
+    value: { type: 'token', minLength: MONITOR_LIMITS.tokenMinLength, maxLength: MONITOR_LIMITS.tokenMaxLength },
+    meaning:
+      "a random token of your own: the server records this connection's handshake and frames for whoever opens /monitor with the same monitor token, the one parameter /monitor takes (docs/monitor.md)",
+    paths: [...ECHO_PATHS, WS_PATHS.monitor],
+  },
 ];
 
 /** How one connection was asked to misbehave. */
@@ -131,10 +142,21 @@ export interface Asked {
   faults: Faults | undefined;
   /** /push's interval in ms. */
   pushIntervalMs: number;
+  /** The monitor token: on an echo path, record this connection for it; on /monitor, watch it. */
+  monitor: string | undefined;
 }
 
 /** The answer for a URL without a query: shared, so the common case allocates nothing. */
-export const NOTHING_ASKED: Asked = Object.freeze({ faults: undefined, pushIntervalMs: PUSH_INTERVAL.default });
+export const NOTHING_ASKED: Asked = Object.freeze({
+  faults: undefined,
+  pushIntervalMs: PUSH_INTERVAL.default,
+  monitor: undefined,
+});
+
+/** Whether `parameter` may be given on `path`. */
+export function takes(parameter: WsParameter, path: WsPath): boolean {
+  return (parameter.paths ?? ECHO_PATHS).includes(path);
+}
 
 /**
  * Reads what the request target `url` asks of a connection on `path`, or the
@@ -143,8 +165,11 @@ export const NOTHING_ASKED: Asked = Object.freeze({ faults: undefined, pushInter
  */
 export function askedBy(url: string | undefined, path: WsPath): Asked | { error: string } {
   const start = url === undefined ? -1 : url.indexOf('?');
-  if (start === -1) return NOTHING_ASKED;
-  return parseQuery(url!.slice(start + 1), path);
+  const asked = start === -1 ? NOTHING_ASKED : parseQuery(url!.slice(start + 1), path);
+  if (path === WS_PATHS.monitor && !('error' in asked) && asked.monitor === undefined) {
+    return { error: `${path} needs monitor=<token>: the token of the connection to watch` };
+  }
+  return asked;
 }
 
 /** Like askedBy, for the query string alone (without its '?'). */
@@ -156,13 +181,15 @@ export function parseQuery(query: string, path: WsPath): Asked | { error: string
     const name = decode(equals === -1 ? part : part.slice(0, equals));
     if (name === undefined) return { error: `a parameter name is not valid percent-encoded UTF-8: ${quote(part)}` };
     const parameter = BY_NAME.get(name);
-    if (parameter === undefined || (parameter.paths !== undefined && !parameter.paths.includes(path))) {
+    if (parameter === undefined || !takes(parameter, path)) {
       return { error: `unknown parameter ${quote(name)}: ${path} takes ${namesFor(path)}` };
     }
     if (given.has(name)) return { error: `${name} is given twice; give it once` };
-    const text = decode(equals === -1 ? '' : part.slice(equals + 1));
+    const raw = equals === -1 ? '' : part.slice(equals + 1);
+    const text = decode(raw);
     if (text === undefined) return { error: `${name} must be percent-encoded UTF-8` };
-    const value = checkedValue(parameter.value, text);
+    // A token is compared as written (a proxy routes on it undecoded): its characters need no encoding.
+    const value = parameter.value.type === 'token' && raw !== text ? undefined : checkedValue(parameter.value, text);
     if (value === undefined) return { error: `${name} must be ${allowedValues(parameter)}; got ${quote(text)}` };
     given.set(name, value);
   }
@@ -181,29 +208,40 @@ export function allowedValues({ value }: WsParameter): string {
       return `UTF-8 text of at most ${value.maxBytes} bytes`;
     case 'word':
       return value.words.map((word) => (word === '' ? 'no value' : word)).join(' or ');
+    case 'token':
+      return `${value.minLength}-${value.maxLength} characters of A-Z, a-z, 0-9, _ and -`;
   }
 }
 
 /** The README's table of parameters. */
 export function renderParametersTable(): string {
   const rows = WS_PARAMETERS.map((parameter) => {
-    const name = `\`${parameter.name}\`${parameter.paths ? ` (${parameter.paths.map((path) => `\`${path}\``).join(', ')} only)` : ''}`;
-    return [name, allowedValues(parameter), parameter.meaning];
+    const others = (parameter.paths ?? []).filter((path) => !ECHO_PATHS.includes(path));
+    const where = ECHO_PATHS.every((path) => takes(parameter, path))
+      ? others.map((path) => ` (and \`${path}\`)`).join('')
+      : ` (${parameter.paths!.map((path) => `\`${path}\``).join(', ')} only)`;
+    return [`\`${parameter.name}\`${where}`, allowedValues(parameter), parameter.meaning];
   });
   return markdownTable(['parameter', 'value', 'what the server does'], rows);
 }
 
 const BY_NAME = new Map(WS_PARAMETERS.map((parameter) => [parameter.name, parameter]));
 const UTF8 = new TextEncoder();
+const TOKEN = /^[A-Za-z0-9_-]*$/;
 /** Values longer than this are cut short when a 400 answer quotes them. */
 const QUOTED_CHARS = 40;
 
 /** Applies the rules between parameters and builds the answer. */
 function combine(given: Map<string, string | number>): Asked | { error: string } {
   const pushIntervalMs = (given.get('interval') as number | undefined) ?? PUSH_INTERVAL.default;
+  const monitor = given.get('monitor') as string | undefined;
   given.delete('interval');
-  if (given.size === 0)
-    return pushIntervalMs === PUSH_INTERVAL.default ? NOTHING_ASKED : { faults: undefined, pushIntervalMs };
+  given.delete('monitor');
+  if (given.size === 0) {
+    return pushIntervalMs === PUSH_INTERVAL.default && monitor === undefined
+      ? NOTHING_ASKED
+      : { faults: undefined, pushIntervalMs, monitor };
+  }
   const has = (name: string) => given.has(name);
   if (has('close') && has('drop')) {
     return { error: 'close and drop cannot be combined: close ends with a close frame, drop without one; give one' };
@@ -231,7 +269,7 @@ function combine(given: Map<string, string | number>): Asked | { error: string }
     greeting: given.get('greeting') as string | undefined,
     reject: number('reject'),
   };
-  return { faults, pushIntervalMs };
+  return { faults, pushIntervalMs, monitor };
 }
 
 /** The checked value: a number for integers, the text for the rest; undefined when not allowed. */
@@ -247,6 +285,10 @@ function checkedValue(allowed: ParameterValue, text: string): string | number | 
       return UTF8.encode(text).length <= allowed.maxBytes ? text : undefined;
     case 'word':
       return allowed.words.includes(text) ? text : undefined;
+    case 'token':
+      return text.length >= allowed.minLength && text.length <= allowed.maxLength && TOKEN.test(text)
+        ? text
+        : undefined;
   }
 }
 
@@ -260,8 +302,8 @@ function decode(component: string): string | undefined {
 }
 
 function namesFor(path: WsPath): string {
-  const names = WS_PARAMETERS.filter((p) => p.paths === undefined || p.paths.includes(path)).map((p) => p.name);
-  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  const names = WS_PARAMETERS.filter((p) => takes(p, path)).map((p) => p.name);
+  return names.length === 1 ? `only ${names[0]}` : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
 /** A value for a one-line answer: JSON-quoted (so no line breaks), cut short when long. */

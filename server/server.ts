@@ -1,6 +1,6 @@
 // One http(s) server carrying the page app and the echo's WebSocketServer,
 // wired top to bottom: http server → page app → WebSocketServer → echo
-// handler → upgrade router → heartbeat.
+// handler → monitor (server/monitor/) → upgrade router → heartbeat.
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -8,10 +8,13 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { createPageApp } from './app.ts';
 import type { Config } from './config.ts';
 import { ConnectionCaps } from './connection-caps.ts';
-import { createEchoHandler, selectProtocol } from './echo.ts';
+import { createEchoHandler, protocolSelector } from './echo.ts';
+import { createFuzzingServer } from './fuzzing/index.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import type { Logger } from './logger.ts';
 import { EchoMetrics } from './metrics.ts';
+import { MonitorEndpoint } from './monitor/endpoint.ts';
+import { MonitorHub } from './monitor/hub.ts';
 import { createOriginPolicy } from './origin.ts';
 import { SHUTDOWN_CLOSE } from './protocol.ts';
 import { createClientView } from './proxy.ts';
@@ -26,7 +29,9 @@ export interface EchoServer {
   readonly clients: ReadonlySet<WebSocket>;
   /** Counters behind /metrics. */
   readonly metrics: EchoMetrics;
-  /** Starts listening on the configured host and port; resolves with the page's URL. */
+  /** What the monitor records and keeps (server/monitor/). */
+  readonly monitorHub: MonitorHub;
+  /** Starts listening on the configured host and port; resolves with the page's URL (under --base-path). */
   listen(): Promise<string>;
   /** Stops accepting, closes every client with 1001 and waits up to the grace period for them. */
   close(): Promise<void>;
@@ -56,15 +61,17 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     noServer: true,
     clientTracking: false,
     maxPayload: config.maxMessageBytes,
-    handleProtocols: selectProtocol,
+    handleProtocols: protocolSelector(config.subprotocols),
   });
   const metrics = await EchoMetrics.create(() => clients.size);
   // One reading of X-Forwarded-* for the page, the upgrade router and the logs.
   const clientView = createClientView(config.trustProxy);
   let shuttingDown = false;
+  const fuzzing = createFuzzingServer({ logger, reportsDir: config.reportsDir });
 
   const page = await createPageApp({
     dev: config.dev,
+    basePath: config.basePath,
     tls: config.tls !== undefined,
     connectSrc: config.connectSrc,
     httpServer,
@@ -75,10 +82,19 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
       isShuttingDown: () => shuttingDown,
       instanceId: config.instanceId,
     },
+    routes: fuzzing.router,
   });
   httpServer.on('request', page.handle);
 
   const caps = new ConnectionCaps(config.maxConnections, config.maxConnectionsPerIp);
+  const monitorHub = new MonitorHub({ maxBufferedBytes: config.maxBufferedBytes });
+  const monitorEndpoint = new MonitorEndpoint({
+    hub: monitorHub,
+    logger,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    onClosed: (ip) => caps.release(ip),
+  });
+  metrics.gaugeMonitor(monitorHub);
   wss.on(
     'connection',
     createEchoHandler({
@@ -94,12 +110,16 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
   );
   routeUpgrades(httpServer, {
     wss,
+    basePath: config.basePath,
     leaveViteSockets: config.dev,
     originPolicy: createOriginPolicy(config.allowedOrigins),
     clientView,
     caps,
     metrics,
     logger,
+    fuzzing,
+    monitorHub,
+    monitorEndpoint,
   });
   const stopHeartbeat = startHeartbeat(clients, config.heartbeatIntervalMs, logger);
 
@@ -108,12 +128,16 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     wss,
     clients,
     metrics,
+    monitorHub,
     listen: () => listen(httpServer, config),
     async close() {
       shuttingDown = true;
       stopHeartbeat();
+      monitorEndpoint.close();
       httpServer.close();
-      await closeClients(clients, config.shutdownGraceMs);
+      await closeClients(new Set([...clients, ...monitorEndpoint.watchers]), config.shutdownGraceMs);
+      fuzzing.close();
+      monitorHub.close();
       httpServer.closeAllConnections();
       await page.close();
       metrics.stop();
@@ -121,21 +145,21 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
   };
 }
 
-function listen(httpServer: Server, { port, host, tls }: Config): Promise<string> {
+function listen(httpServer: Server, { port, host, tls, basePath }: Config): Promise<string> {
   return new Promise((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(port, host, () => {
       httpServer.off('error', reject);
-      resolve(pageUrl(httpServer.address() as AddressInfo, tls !== undefined));
+      resolve(pageUrl(httpServer.address() as AddressInfo, tls !== undefined, basePath));
     });
   });
 }
 
 // The URL a person can open: a wildcard bind is reachable as localhost.
-function pageUrl({ address, port }: AddressInfo, tls: boolean): string {
+function pageUrl({ address, port }: AddressInfo, tls: boolean, basePath: string): string {
   const host =
     address === '0.0.0.0' || address === '::' ? 'localhost' : address.includes(':') ? `[${address}]` : address;
-  return `${tls ? 'https' : 'http'}://${host}:${port}/`;
+  return `${tls ? 'https' : 'http'}://${host}:${port}${basePath}/`;
 }
 
 async function closeClients(clients: ReadonlySet<WebSocket>, graceMs: number): Promise<void> {

@@ -1,29 +1,35 @@
-// Routes and admits HTTP upgrade requests: the WS_PATHS to the echo, Vite's own HMR
-// sockets to Vite (dev only), and a plain HTTP refusal for everything else.
-// One router on one port, because `new WebSocketServer({ server, path })`
+// Routes and admits HTTP upgrade requests: the WS_PATHS to the echo (and
+// /monitor to its watchers), the client-conformance endpoints to
+// server/fuzzing/, Vite's own HMR sockets to Vite (dev only), and a plain HTTP
+// refusal for everything else. One router on one port, because `new WebSocketServer({ server, path })`
 // would answer every other upgrade with 400 and break HMR. Admission checks
 // run here, before ws allocates anything for the connection.
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { ConnectionCaps } from './connection-caps.ts';
+import type { FuzzingServer } from './fuzzing/index.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics, RefusalReason } from './metrics.ts';
 import type { OriginPolicy } from './origin.ts';
 import { askedBy, type Asked } from './misbehave.ts';
-import { wsPathOf } from './paths.ts';
-import { WS_PATHS } from './protocol.ts';
+import type { MonitorEndpoint } from './monitor/endpoint.ts';
+import type { MonitorHub } from './monitor/hub.ts';
+import { below, wsPathOf } from './paths.ts';
+import { MONITOR_LIMITS, WS_PATHS } from './protocol.ts';
 import { type ClientView, peerName } from './proxy.ts';
 
 /** Seconds a client refused for capacity is told to wait (Retry-After). */
 export const RETRY_AFTER_SECONDS = 5;
 
-// Vite takes exactly these, on its base path, and silently ignores the rest.
+// Vite takes exactly these, on its base path (--base-path too), and silently ignores the rest.
 const VITE_PROTOCOLS = new Set(['vite-hmr', 'vite-ping']);
 
 export interface UpgradeRouterOptions {
   /** The echo's WebSocketServer, created with `noServer: true`. */
   wss: WebSocketServer;
+  /** --base-path: '' or '/prefix', in front of every WS_PATHS entry. */
+  basePath: string;
   /** True when Vite's dev server listens on the same http server for its HMR socket. */
   leaveViteSockets: boolean;
   originPolicy: OriginPolicy;
@@ -32,12 +38,30 @@ export interface UpgradeRouterOptions {
   caps: ConnectionCaps;
   metrics: EchoMetrics;
   logger: Logger;
+  /** The client-conformance endpoints (/runCase, ...), under the same admission rules. */
+  fuzzing?: FuzzingServer;
+  /** Records the connections that ask (?monitor=) and keeps their events for the watchers. */
+  monitorHub: MonitorHub;
+  /** Takes the watchers (/monitor). */
+  monitorEndpoint: MonitorEndpoint;
 }
 
 /** Installs the one `upgrade` listener that decides where each WebSocket request goes. */
 export function routeUpgrades(
   server: Server,
-  { wss, leaveViteSockets, originPolicy, clientView, caps, metrics, logger }: UpgradeRouterOptions,
+  {
+    wss,
+    basePath,
+    leaveViteSockets,
+    originPolicy,
+    clientView,
+    caps,
+    metrics,
+    logger,
+    fuzzing,
+    monitorHub,
+    monitorEndpoint,
+  }: UpgradeRouterOptions,
 ): void {
   const refuse = (
     req: IncomingMessage,
@@ -71,7 +95,7 @@ export function routeUpgrades(
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = wsPathOf(req.url);
+    const path = wsPathOf(req.url, basePath);
     if (leaveViteSockets && path === WS_PATHS.echo && VITE_PROTOCOLS.has(req.headers['sec-websocket-protocol'] ?? '')) {
       return;
     }
@@ -79,15 +103,36 @@ export function routeUpgrades(
     if (!req.headers.host || req.httpVersionMajor < 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor < 1)) {
       return refuse(req, socket, 400, 'invalid_handshake');
     }
-    if (path === undefined) return refuse(req, socket, 404, 'path');
+    // The conformance endpoints live under the base path too, like everything else.
+    const belowBase = path === undefined && req.url !== undefined ? below(req.url, basePath) : undefined;
+    const fuzzingRoute = belowBase !== undefined ? fuzzing?.routeOf(belowBase) : undefined;
+    if (path === undefined && fuzzingRoute === undefined) return refuse(req, socket, 404, 'path');
     // RFC 6455 4.4: name the version this server speaks. (ws would say 400.)
     if (req.headers['sec-websocket-version'] !== '13') {
       return refuse(req, socket, 426, 'version', { 'Sec-WebSocket-Version': '13' });
     }
     if (!originPolicy(req, clientView.host(req))) return refuse(req, socket, 403, 'origin');
+    if (fuzzingRoute) {
+      // The conformance endpoints take their own parameters (case, agent) and check them themselves.
+      const ip = clientView.address(req);
+      const full = caps.admit(ip);
+      if (full) return refuse(req, socket, 503, full, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+      const refusal = fuzzing!.upgrade(req, socket, head, fuzzingRoute, () => caps.release(ip));
+      if (refusal) {
+        caps.release(ip);
+        refuse(req, socket, refusal.status, 'invalid_handshake', {}, refusal.reason);
+      }
+      return;
+    }
     // URL parameters (server/misbehave.ts), before the caps: a typo must not take a slot.
-    const asked = askedBy(req.url, path);
+    const asked = askedBy(req.url, path!);
     if ('error' in asked) return refuse(req, socket, 400, 'parameter', {}, asked.error);
+    const watching = path === WS_PATHS.monitor;
+    if (watching && !monitorHub.hasRoomFor(asked.monitor!)) {
+      return refuse(req, socket, 409, 'watchers', {}, `at most ${MONITOR_LIMITS.watchers} watchers per monitor token`);
+    }
+    // From here on, what crosses a watched connection's socket is recorded, refusals included.
+    if (asked.monitor !== undefined && !watching) monitorHub.tap(asked.monitor, req, socket);
     const rejectWith = asked.faults?.reject;
     if (rejectWith !== undefined) {
       metrics.faulted('reject');
@@ -101,7 +146,8 @@ export function routeUpgrades(
     // again; the echo releases the cap when the connection closes.
     upgraderFor(asked).handleUpgrade(req, socket, head, (ws) => {
       accepted = true;
-      wss.emit('connection', ws, req, path, ip, asked);
+      if (watching) monitorEndpoint.accept(ws, req, ip, asked.monitor!);
+      else wss.emit('connection', ws, req, path, ip, asked);
     });
     // ws decides synchronously: no callback means it refused the handshake.
     if (!accepted) caps.release(ip);
@@ -134,8 +180,10 @@ function writeRefusal(socket: Duplex, status: number, headers: Record<string, st
     'Content-Length': String(Buffer.byteLength(body)),
     ...headers,
   });
-  socket.end(
+  // write(), then end(): a monitor tap (server/monitor/tap.ts) sees what goes through write().
+  socket.write(
     `HTTP/1.1 ${status} ${statusText}\r\n${lines.map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n${body}`,
   );
+  socket.end();
   socket.once('finish', () => socket.destroy());
 }

@@ -11,7 +11,7 @@ import {
 import { ReadyState, type CloseInfo, type EchoConnection } from '../connection.ts';
 import { find, showError } from './dom.ts';
 
-export function setupClosePanel(root: Document, connection: EchoConnection): void {
+export function setupClosePanel(root: Element, connection: EchoConnection): void {
   const form = find(root, 'close-form', HTMLFormElement);
   const code = find(root, 'close-code', HTMLInputElement);
   const reason = find(root, 'close-reason', HTMLInputElement);

@@ -10,7 +10,7 @@ import { find, showError } from './dom.ts';
 const COUNTDOWN_MS = 100;
 
 /** Wires the card to `connection`; `reconnector` is the auto-reconnect the checkbox turns on. */
-export function setupConnectionPanel(root: Document, connection: EchoConnection, reconnector: Reconnector): void {
+export function setupConnectionPanel(root: Element, connection: EchoConnection, reconnector: Reconnector): void {
   const readyState = find(root, 'ready-state', HTMLOutputElement);
   const urlOutput = find(root, 'url', HTMLOutputElement);
   const protocol = find(root, 'protocol', HTMLOutputElement);
@@ -26,8 +26,8 @@ export function setupConnectionPanel(root: Document, connection: EchoConnection,
   subprotocols.value = connection.protocols.join(', ');
   urlOutput.value = connection.url;
 
-  const go = (target: Target | { error: string }, open: (t: Target) => string | undefined) => {
-    if ('error' in target) return showError(error, target.error, endpoint);
+  const go = (target: Target | Error, open: (t: Target) => Error | undefined) => {
+    if (target instanceof Error) return showError(error, target, endpoint);
     showError(error, undefined, endpoint);
     // A connection the user asked for replaces any attempt the reconnector had planned.
     reconnector.stop();
@@ -39,7 +39,7 @@ export function setupConnectionPanel(root: Document, connection: EchoConnection,
   });
   for (const chip of form.querySelectorAll<HTMLButtonElement>('button[data-path]')) {
     chip.addEventListener('click', () => {
-      endpoint.value = echoUrlFor(window.location, chip.dataset.path);
+      endpoint.value = echoUrlFor(root.ownerDocument.location, chip.dataset.path);
       go(parseTarget(endpoint.value, subprotocols.value), (t) => connection.switchTo(t));
     });
   }
@@ -49,12 +49,15 @@ export function setupConnectionPanel(root: Document, connection: EchoConnection,
   });
 
   // The server's Content-Security-Policy lets this page reach its own host
-  // only; say so instead of leaving a bare 1006.
-  root.addEventListener('securitypolicyviolation', (event) => {
+  // only; say so instead of leaving a bare 1006. A socket is no element, so
+  // the violation is reported to the document.
+  root.ownerDocument.addEventListener('securitypolicyviolation', (event) => {
     if (event.effectiveDirective === 'connect-src') {
       showError(
         error,
-        `This page's Content-Security-Policy only allows sockets to this server; ${event.blockedURI} was blocked. Start the server with --connect-src <that server's ws:// origin> (or *) to test other servers from here.`,
+        new Error(
+          `This page's Content-Security-Policy only allows sockets to this server; ${event.blockedURI} was blocked. Start the server with --connect-src <that server's ws:// origin> (or *) to test other servers from here.`,
+        ),
         endpoint,
       );
     }
@@ -81,7 +84,7 @@ export function setupConnectionPanel(root: Document, connection: EchoConnection,
   setupReconnectToggle(root, reconnector);
 }
 
-function setupReconnectToggle(root: Document, reconnector: Reconnector): void {
+function setupReconnectToggle(root: Element, reconnector: Reconnector): void {
   const toggle = find(root, 'auto-reconnect', HTMLInputElement);
   const status = find(root, 'reconnect-status', HTMLElement);
   const countdown = find(root, 'reconnect-countdown', HTMLElement);
@@ -107,5 +110,5 @@ function setupReconnectToggle(root: Document, reconnector: Reconnector): void {
       ticker = setInterval(tick, COUNTDOWN_MS);
     }
   };
-  reconnector.onStatus(render);
+  reconnector.on('status', render);
 }

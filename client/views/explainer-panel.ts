@@ -1,11 +1,12 @@
 // The Handshake card: asks /inspect of the current server how it saw this
 // browser's opening handshake (over a separate, short-lived socket), shows
 // the request, and checks the server's Sec-WebSocket-Accept against one
-// computed here with WebCrypto. Plus a calculator for any key, prefilled
-// with the two keys the seed tutorials print.
-import { SEED_EXAMPLES, canComputeAccept, computeAccept } from '../accept.ts';
+// computed here with WebCrypto. Plus a calculator for any key, with the keys
+// the Go tutorial and Ruan Yifeng's tutorial print one click away.
+import { TUTORIAL_KEYS, canComputeAccept, computeAccept, isTutorial } from '../accept.ts';
 import { readFirstMessage, type EchoConnection } from '../connection.ts';
 import { type HandshakeReport, WS_PATHS } from '../../server/protocol.ts';
+import { asError } from '../errors.ts';
 import { find } from './dom.ts';
 
 /** The fields of /inspect's report this panel shows. */
@@ -14,7 +15,7 @@ type Report = Pick<HandshakeReport, 'requestLine' | 'headers' | 'key' | 'accept'
 const NO_CRYPTO =
   'This browser cannot compute SHA-1 here: crypto.subtle exists only in secure contexts (https, or http on localhost and 127.0.0.1), and this page is plain http from another host. The server’s values are still shown.';
 
-export function setupExplainerPanel(root: Document, connection: EchoConnection): void {
+export function setupExplainerPanel(root: Element, connection: EchoConnection): void {
   const button = find(root, 'inspect', HTMLButtonElement);
   const status = find(root, 'inspect-status', HTMLElement);
   const report = find(root, 'inspect-report', HTMLElement);
@@ -28,9 +29,8 @@ export function setupExplainerPanel(root: Document, connection: EchoConnection):
   }
 
   button.addEventListener('click', async () => {
-    const url = new URL(connection.url);
-    url.pathname = WS_PATHS.inspect;
-    url.search = '';
+    // Beside the current path, without its query: /prefix/raw?x → /prefix/inspect under --base-path.
+    const url = new URL(`.${WS_PATHS.inspect}`, connection.url);
     button.disabled = true;
     status.textContent = `Opening a short-lived socket to ${url.href}…`;
     try {
@@ -40,7 +40,7 @@ export function setupExplainerPanel(root: Document, connection: EchoConnection):
       out('inspect-accept').value = parsed.accept;
       out('inspect-protocol').value = parsed.protocol || '(none)';
       out('inspect-extensions').value = parsed.extensions || '(none)';
-      headers.replaceChildren(...parsed.headers.map(headerRow));
+      headers.replaceChildren(...parsed.headers.map((header) => headerRow(root.ownerDocument, header)));
       const match = out('inspect-match');
       if (cryptoOk) {
         const mine = await computeAccept(parsed.key);
@@ -58,7 +58,7 @@ export function setupExplainerPanel(root: Document, connection: EchoConnection):
       report.hidden = false;
       status.textContent = `Inspected ${url.href} over a socket of its own, closed again.`;
     } catch (error) {
-      status.textContent = `Could not inspect ${url.href}: ${error instanceof Error ? error.message : String(error)}.`;
+      status.textContent = `Could not inspect ${url.href}: ${asError(error).message}.`;
     } finally {
       button.disabled = false;
     }
@@ -67,7 +67,7 @@ export function setupExplainerPanel(root: Document, connection: EchoConnection):
   setupCalculator(root, cryptoOk);
 }
 
-function setupCalculator(root: Document, cryptoOk: boolean): void {
+function setupCalculator(root: Element, cryptoOk: boolean): void {
   const form = find(root, 'accept-form', HTMLFormElement);
   const key = find(root, 'accept-key', HTMLInputElement);
   const result = find(root, 'accept-result', HTMLOutputElement);
@@ -85,9 +85,11 @@ function setupCalculator(root: Document, cryptoOk: boolean): void {
     event.preventDefault();
     void compute();
   });
-  for (const seed of form.querySelectorAll<HTMLButtonElement>('button[data-seed]')) {
-    seed.addEventListener('click', () => {
-      key.value = SEED_EXAMPLES[Number(seed.dataset.seed)]?.key ?? '';
+  for (const button of form.querySelectorAll<HTMLButtonElement>('button[data-tutorial]')) {
+    const tutorial = button.dataset.tutorial;
+    if (!isTutorial(tutorial)) throw new Error(`index.html names no tutorial of client/accept.ts: "${tutorial}"`);
+    button.addEventListener('click', () => {
+      key.value = TUTORIAL_KEYS[tutorial].key;
       void compute();
     });
   }
@@ -116,12 +118,12 @@ function parseReport(text: string): Report {
   };
 }
 
-function headerRow([name, value]: [string, string]): HTMLTableRowElement {
-  const row = document.createElement('tr');
-  const th = document.createElement('th');
+function headerRow(doc: Document, [name, value]: [string, string]): HTMLTableRowElement {
+  const row = doc.createElement('tr');
+  const th = doc.createElement('th');
   th.scope = 'row';
   th.textContent = name;
-  const td = document.createElement('td');
+  const td = doc.createElement('td');
   td.textContent = value;
   row.append(th, td);
   return row;

@@ -11,7 +11,7 @@ export interface HexView {
   show(entry: LogEntry): void;
 }
 
-export function setupHexView(root: Document, session: Session): HexView {
+export function setupHexView(root: Element, session: Session): HexView {
   const caption = find(root, 'hex-caption', HTMLElement);
   const dump = find(root, 'hex-dump', HTMLPreElement);
   const more = find(root, 'hex-more', HTMLButtonElement);

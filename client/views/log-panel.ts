@@ -15,7 +15,8 @@ const FOLLOW_SLACK_PX = 24;
 type Filter = 'all' | 'sent' | 'received' | 'event';
 
 /** Wires the Log card to `session`; `showBinary` opens a binary entry in the hex view. */
-export function setupLogPanel(root: Document, session: Session, showBinary: (entry: LogEntry) => void): void {
+export function setupLogPanel(root: Element, session: Session, showBinary: (entry: LogEntry) => void): void {
+  const doc = root.ownerDocument;
   const list = find(root, 'log', HTMLOListElement);
   const scroller = list.parentElement ?? list;
   const filterSelect = find(root, 'log-filter', HTMLSelectElement);
@@ -50,8 +51,8 @@ export function setupLogPanel(root: Document, session: Session, showBinary: (ent
   const flush = () => {
     frame = 0;
     const following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= FOLLOW_SLACK_PX;
-    const rows = document.createDocumentFragment();
-    for (const entry of pending.slice(-MAX_ROWS)) rows.append(createRow(entry));
+    const rows = doc.createDocumentFragment();
+    for (const entry of pending.slice(-MAX_ROWS)) rows.append(createRow(doc, entry));
     pending = [];
     list.append(rows);
     for (let extra = list.childElementCount - MAX_ROWS; extra > 0; extra--) list.firstElementChild?.remove();
@@ -102,7 +103,7 @@ export function setupLogPanel(root: Document, session: Session, showBinary: (ent
     clearedThrough = session.entries.at(-1)?.id ?? clearedThrough;
     rerender();
   });
-  find(root, 'export-log', HTMLButtonElement).addEventListener('click', () => exportSession(session));
+  find(root, 'export-log', HTMLButtonElement).addEventListener('click', () => exportSession(doc, session));
   // Whatever was logged before this panel was set up (e.g. the binaryType) shows too.
   rerender();
 
@@ -118,9 +119,9 @@ export function setupLogPanel(root: Document, session: Session, showBinary: (ent
 }
 
 /** Downloads every entry in memory, whatever the filter shows, as one JSON file. */
-function exportSession(session: Session): void {
+function exportSession(doc: Document, session: Session): void {
   const blob = new Blob([JSON.stringify(session, null, 2)], { type: 'application/json' });
-  const link = document.createElement('a');
+  const link = doc.createElement('a');
   link.href = URL.createObjectURL(blob);
   link.download = `websocket-session-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   link.click();
@@ -128,23 +129,23 @@ function exportSession(session: Session): void {
   setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
 }
 
-function createRow(entry: LogEntry): HTMLLIElement {
+function createRow(doc: Document, entry: LogEntry): HTMLLIElement {
   const direction = entry.error ? 'error' : entry.direction;
-  const row = document.createElement('li');
+  const row = doc.createElement('li');
   row.className = `log-row log-row--${direction}`;
   row.dataset.id = String(entry.id);
   const at = new Date(entry.time);
-  const time = document.createElement('time');
+  const time = doc.createElement('time');
   time.dateTime = at.toISOString();
   time.textContent = formatTime(at);
-  row.append(time, span('log-direction', direction));
+  row.append(time, span(doc, 'log-direction', direction));
   if (entry.kind !== 'event') {
-    row.append(span('log-meta', entry.kind), span('log-meta', `${entry.size} B`));
-    if (entry.rtt !== undefined) row.append(span('log-meta log-rtt', `rtt ${formatMs(entry.rtt)}`));
+    row.append(span(doc, 'log-meta', entry.kind), span(doc, 'log-meta', `${entry.size} B`));
+    if (entry.rtt !== undefined) row.append(span(doc, 'log-meta log-rtt', `rtt ${formatMs(entry.rtt)}`));
   }
-  row.append(span('log-content', entry.text));
+  row.append(span(doc, 'log-content', entry.text));
   if (entry.kind === 'binary') {
-    const button = document.createElement('button');
+    const button = doc.createElement('button');
     button.type = 'button';
     button.className = 'secondary small log-hex';
     button.dataset.id = String(entry.id);
@@ -155,8 +156,8 @@ function createRow(entry: LogEntry): HTMLLIElement {
   return row;
 }
 
-function span(className: string, text: string): HTMLSpanElement {
-  const element = document.createElement('span');
+function span(doc: Document, className: string, text: string): HTMLSpanElement {
+  const element = doc.createElement('span');
   element.className = className;
   element.textContent = text;
   return element;

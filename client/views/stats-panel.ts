@@ -4,7 +4,7 @@ import { formatBytes, formatDuration, formatMs, plural } from '../describe.ts';
 import type { Session, Stats } from '../session.ts';
 import { find } from './dom.ts';
 
-export function setupStatsPanel(root: Document, session: Session): void {
+export function setupStatsPanel(root: Element, session: Session): void {
   const sent = find(root, 'stat-sent', HTMLOutputElement);
   const received = find(root, 'stat-received', HTMLOutputElement);
   const rtt = find(root, 'stat-rtt', HTMLOutputElement);

@@ -3,26 +3,25 @@
 import { deleteTemplate, loadTemplates, saveTemplate, type Template } from '../templates.ts';
 import { find, showError } from './dom.ts';
 
-export function setupTemplates(root: Document): void {
+export function setupTemplates(root: Element): void {
   const box = find(root, 'message', HTMLTextAreaElement);
   const pick = find(root, 'template-pick', HTMLSelectElement);
   const name = find(root, 'template-name', HTMLInputElement);
   const save = find(root, 'template-save', HTMLButtonElement);
   const remove = find(root, 'template-delete', HTMLButtonElement);
   const error = find(root, 'template-error', HTMLElement);
-  const storage = localStorageOrUndefined();
+  const storage = localStorageOf(root.ownerDocument);
   if (!storage) {
-    showError(error, 'This browser keeps no localStorage here, so templates cannot be saved.');
+    showError(error, new Error('This browser keeps no localStorage here, so templates cannot be saved.'));
     for (const control of [pick, name, save, remove]) control.disabled = true;
     return;
   }
 
-  const render = (templates: Template[] | string, selected = '') => {
-    if (typeof templates === 'string') return showError(error, templates);
+  const render = (templates: Template[] | Error, selected = '') => {
+    if (templates instanceof Error) return showError(error, templates);
     showError(error, undefined);
     const placeholder = pick.options[0]!;
-    // new Option() sets text, never markup: a template's name is whatever the user typed.
-    pick.replaceChildren(placeholder, ...templates.map((t) => new Option(t.name, t.name, false, t.name === selected)));
+    pick.replaceChildren(placeholder, ...templates.map((t) => option(root.ownerDocument, t.name, t.name === selected)));
     remove.disabled = pick.value === '';
   };
   render(loadTemplates(storage));
@@ -37,7 +36,7 @@ export function setupTemplates(root: Document): void {
   });
   save.addEventListener('click', () => {
     const chosen = name.value.trim();
-    if (chosen === '') return showError(error, 'Give the template a name first.', name);
+    if (chosen === '') return showError(error, new Error('Give the template a name first.'), name);
     showError(error, undefined, name);
     render(saveTemplate(storage, chosen, box.value), chosen);
   });
@@ -46,11 +45,20 @@ export function setupTemplates(root: Document): void {
   });
 }
 
-// Reading window.localStorage itself throws where storage is blocked.
-function localStorageOrUndefined(): Storage | undefined {
+// Reading localStorage itself throws where storage is blocked.
+function localStorageOf(doc: Document): Storage | undefined {
   try {
-    return window.localStorage;
+    return doc.defaultView?.localStorage;
   } catch {
     return undefined;
   }
+}
+
+// Text, never markup: a template's name is whatever the user typed.
+function option(doc: Document, name: string, selected: boolean): HTMLOptionElement {
+  const element = doc.createElement('option');
+  element.value = name;
+  element.textContent = name;
+  element.selected = selected;
+  return element;
 }

@@ -4,22 +4,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ReadyState, type ConnectionEvents, type EchoConnection, type SendableData } from '../../client/connection.ts';
+import { Emitter } from '../../client/emitter.ts';
 import { DETAIL_BYTES, MAX_ENTRIES, PREVIEW_BYTES, Session, type LogEntry } from '../../client/session.ts';
 
-class FakeConnection {
+class FakeConnection extends Emitter<ConnectionEvents> {
   url = 'ws://127.0.0.1:1234/';
   protocols = ['echo-protocol'];
   open = true;
   readonly sent: SendableData[] = [];
-  readonly listeners = new Map<keyof ConnectionEvents, Array<(...args: never[]) => void>>();
 
-  on<K extends keyof ConnectionEvents>(name: K, listener: ConnectionEvents[K]): void {
-    this.listeners.set(name, [...(this.listeners.get(name) ?? []), listener]);
-  }
-
-  emit<K extends keyof ConnectionEvents>(name: K, ...args: Parameters<ConnectionEvents[K]>): void {
-    for (const listener of this.listeners.get(name) ?? [])
-      (listener as (...a: Parameters<ConnectionEvents[K]>) => void)(...args);
+  /** Plays the part of the browser: reports `name` as the real connection would. */
+  fire<K extends keyof ConnectionEvents>(name: K, ...args: Parameters<ConnectionEvents[K]>): void {
+    this.emit(name, ...args);
   }
 
   send(data: SendableData): boolean {
@@ -48,10 +44,10 @@ interface ExportedEntry {
 describe('Session', () => {
   it('logs the connection events in the words the page has always used', () => {
     const { connection, session } = setup();
-    connection.emit('state', ReadyState.CONNECTING);
-    connection.emit('open', { url: connection.url, protocol: 'echo-protocol' });
-    connection.emit('error');
-    connection.emit('close', { code: 1006, reason: '', wasClean: false, requested: false });
+    connection.fire('state', ReadyState.CONNECTING);
+    connection.fire('open', { url: connection.url, protocol: 'echo-protocol' });
+    connection.fire('error');
+    connection.fire('close', { code: 1006, reason: '', wasClean: false, requested: false });
     assert.deepEqual(
       session.entries.map((e) => [e.direction, e.kind, e.error, e.text]),
       [
@@ -65,12 +61,12 @@ describe('Session', () => {
 
   it('counts messages and UTF-8 bytes each way and times echo replies first in, first out', () => {
     const { connection, session } = setup();
-    connection.emit('state', ReadyState.CONNECTING);
+    connection.fire('state', ReadyState.CONNECTING);
     assert.equal(session.send('héllo', 'héllo'), true);
     assert.equal(session.send('€', '€'), true);
-    connection.emit('message', '{"type":"push","counter":1,"serverTime":"x"}');
-    connection.emit('message', 'Received: héllo');
-    connection.emit('message', 'Received: €');
+    connection.fire('message', '{"type":"push","counter":1,"serverTime":"x"}');
+    connection.fire('message', 'Received: héllo');
+    connection.fire('message', 'Received: €');
     const received = session.entries.filter((e) => e.direction === 'received');
     assert.deepEqual(
       received.map((e) => e.rtt === undefined),
@@ -116,7 +112,7 @@ describe('Session', () => {
     const read = new Promise<LogEntry>((resolve) =>
       session.on('bytes', (entry) => entry.direction === 'received' && resolve(entry)),
     );
-    connection.emit('message', new Blob([new Uint8Array([0xde, 0xad, 0xbe, 0xef])]));
+    connection.fire('message', new Blob([new Uint8Array([0xde, 0xad, 0xbe, 0xef])]));
     assert.equal((await read).id, session.entries[1]!.id);
     assert.deepEqual([...(session.entries[1]!.bytes ?? [])], [0xde, 0xad, 0xbe, 0xef]);
 

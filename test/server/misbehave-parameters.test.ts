@@ -5,7 +5,13 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { allowedValues, renderParametersTable, WS_PARAMETERS, type WsParameter } from '../../server/misbehave.ts';
+import {
+  allowedValues,
+  renderParametersTable,
+  takes as takesParameter,
+  WS_PARAMETERS,
+  type WsParameter,
+} from '../../server/misbehave.ts';
 import { WS_PATHS } from '../../server/protocol.ts';
 import { README, TABLES, tableIn } from '../../scripts/docs-tables.ts';
 import { startInProcess, type InProcessServer } from '../support/in-process.ts';
@@ -85,6 +91,17 @@ function badValues(parameter: WsParameter): string[] {
     }
     case 'word':
       return ['yes', 'true', '0', 'on', 'OFF'].filter((word) => !value.words.includes(word));
+    case 'token':
+      return [
+        '',
+        'a'.repeat(value.minLength - 1),
+        'a'.repeat(value.maxLength + 1),
+        `${'a'.repeat(value.minLength)}.`,
+        `${'a'.repeat(value.minLength)}%20`,
+        // Decodes to a good token, but a proxy routing on the raw query would not see the same one.
+        `%41${'a'.repeat(value.minLength)}`,
+        `${'a'.repeat(value.minLength)}+`,
+      ];
   }
 }
 
@@ -98,6 +115,8 @@ function goodValues(parameter: WsParameter): string[] {
       return ['', encodeURIComponent('é'.repeat(Math.floor(value.maxBytes / 2))), 'x'.repeat(value.maxBytes)];
     case 'word':
       return [...value.words];
+    case 'token':
+      return ['a'.repeat(value.minLength), `${'Az09_-'.repeat(10)}abcd`.slice(0, value.maxLength)];
   }
 }
 
@@ -138,7 +157,7 @@ describe('names and combinations', () => {
       const answer = await handshake(`${path}?clsoe=4000`);
       assertRefusedNaming(answer, '"clsoe"', path, /unknown parameter/);
       for (const parameter of WS_PARAMETERS) {
-        const takes = parameter.paths === undefined || parameter.paths.includes(path);
+        const takes = takesParameter(parameter, path);
         assert.equal(
           answer.body.includes(` ${parameter.name}`),
           takes,

@@ -361,7 +361,8 @@ describe('security headers on the page (production build)', () => {
 
   it('sends nosniff with the scripts and styles too, with their real types', async () => {
     const page = await httpGet(s.url);
-    const assets = [...page.body.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
+    // Relative (./assets/…), so the same build works under --base-path.
+    const assets = [...page.body.matchAll(/(?:src|href)="(\.\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
     assert.ok(
       assets.some((a) => a.endsWith('.js')) && assets.some((a) => a.endsWith('.css')),
       `the page links its script and style: ${assets.join(', ')}`,

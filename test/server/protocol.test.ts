@@ -8,6 +8,7 @@ import {
   DEFAULT_MAX_MESSAGE_BYTES,
   ECHO_PROTOCOL,
   type HandshakeReport,
+  MONITOR_LIMITS,
   type PushMessage,
   SERVER_MESSAGE_TYPES,
   SHUTDOWN_CLOSE,
@@ -63,7 +64,10 @@ describe('the server speaks what protocol.ts says', () => {
   });
 
   it('answers every one of WS_PATHS, and no other path', async () => {
-    for (const path of Object.values(WS_PATHS)) (await openClient(urlOf(path))).close();
+    // /monitor needs the token of the connection it watches.
+    const query = (path: string) =>
+      path === WS_PATHS.monitor ? `?monitor=${'t'.repeat(MONITOR_LIMITS.tokenMinLength)}` : '';
+    for (const path of Object.values(WS_PATHS)) (await openClient(urlOf(`${path}${query(path)}`))).close();
     assert.equal(await refusedStatus(urlOf('/elsewhere')), 404);
   });
 
