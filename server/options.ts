@@ -24,25 +24,34 @@ export const OPTION_NAMES: readonly OptionName[] = (Object.keys(SETTINGS) as Arr
 
 /** The Config the options describe; throws ConfigError for a bad one, as the CLI would exit 2. */
 export function configFromOptions(options: EchoServerOptions = {}): Config {
-  // The CLI's defaults, from no flags and no environment.
-  const config = parseConfig([], {}) as Config & Record<string, unknown>;
+  const argv: string[] = [];
+  let tls: Config['tls'];
   for (const [name, value] of Object.entries({ port: 0, logLevel: 'silent', ...options })) {
     if (!(OPTION_NAMES as readonly string[]).includes(name))
       throw new ConfigError(`unknown option ${name}; use one of ${OPTION_NAMES.join(', ')}`);
-    if (value !== undefined) config[name] = parseOption(name as OptionName, value);
+    if (value === undefined) continue;
+    // The CLI reads a certificate and key from files; here they come as PEM.
+    if (name === 'tls') tls = checkTls(value as Config['tls']);
+    else argv.push(...asFlag(name as Exclude<OptionName, 'tls'>, value));
   }
-  return config;
+  // Then the CLI's own assembly, so the defaults that follow other settings
+  // (the limits that follow --host) follow them here too. No environment.
+  return { ...(parseConfig(argv, {}) as Config), tls };
 }
 
-/** One option's value through its setting's parser, as if it had been written on the command line. */
-function parseOption(name: OptionName, value: unknown): unknown {
-  // The CLI reads a certificate and key from files; here they come as PEM.
-  if (name === 'tls') return checkTls(value as Config['tls']);
+/** One option as its flag, once its setting's parser has accepted the value. */
+function asFlag(name: Exclude<OptionName, 'tls'>, value: unknown): string[] {
   const row = SETTINGS[name] as Setting<unknown>;
-  if (row.boolean && typeof value !== 'boolean')
-    throw new ConfigError(`${name}=${JSON.stringify(value)} is not valid; use true or false`);
+  if (row.boolean) {
+    if (typeof value !== 'boolean')
+      throw new ConfigError(`${name}=${JSON.stringify(value)} is not valid; use true or false`);
+    return value ? [`--${row.flag}`] : [];
+  }
+  const text = Array.isArray(value) ? value.join(',') : String(value);
   // Errors name the option as written here: `port="-1" is not valid; use a port from 0 to 65535`.
-  return row.parse({ text: Array.isArray(value) ? value.join(',') : String(value), source: name });
+  row.parse({ text, source: name });
+  // In the --flag=value form, so a value starting with - is still a value.
+  return [`--${row.flag}=${text}`];
 }
 
 // What the CLI checks after reading --tls-cert and --tls-key: a certificate and its own key.

@@ -3,10 +3,12 @@
 // saw, checked against what the clients saw.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { ConfigError, type EchoServerHandle, type ReceivedMessage, startEchoServer } from '../../server/index.ts';
+import { type Config, parseConfig } from '../../server/config.ts';
 import { configFromOptions, OPTION_NAMES } from '../../server/options.ts';
 import { makeCertificate } from '../support/certificate.ts';
 import { PROJECT_ROOT } from '../support/spawn-server.ts';
@@ -153,32 +155,46 @@ describe('startEchoServer', () => {
     }
   });
 
-  it('takes every CLI setting but --workers and --dev, each into its own Config property', () => {
-    const samples: Record<string, unknown> = {
-      port: 8081,
-      host: '0.0.0.0',
-      logLevel: 'debug',
-      logFormat: 'pretty',
-      maxMessageBytes: 4096,
-      handshakeTimeoutMs: 2000,
-      heartbeatIntervalMs: 0,
-      maxBufferedBytes: 65536,
-      maxConnections: 3,
-      maxConnectionsPerIp: 2,
-      rateLimit: 5,
-      allowedOrigins: ['https://app.example'],
-      connectSrc: ['wss://other.example'],
-      shutdownGraceMs: 10,
-      trustProxy: true,
-      instanceId: 'api-test',
+  it('takes every CLI setting but --workers and --dev, and makes the Config the CLI makes of its flag', () => {
+    // A value unlike the default for each, written as its flag would be.
+    const samples: Record<string, [value: unknown, flag: string]> = {
+      port: [8081, '--port=8081'],
+      host: ['0.0.0.0', '--host=0.0.0.0'],
+      basePath: ['/echo', '--base-path=/echo'],
+      logLevel: ['debug', '--log-level=debug'],
+      logFormat: ['pretty', '--log-format=pretty'],
+      subprotocols: [['graphql-ws', 'mqtt'], '--subprotocols=graphql-ws,mqtt'],
+      maxMessageBytes: [4096, '--max-message-size=4096'],
+      handshakeTimeoutMs: [2000, '--handshake-timeout=2000'],
+      heartbeatIntervalMs: [0, '--heartbeat-interval=0'],
+      maxBufferedBytes: [65536, '--max-buffered=65536'],
+      maxConnections: [3, '--max-connections=3'],
+      maxConnectionsPerIp: [2, '--max-connections-per-ip=2'],
+      rateLimit: [5, '--rate-limit=5'],
+      allowedOrigins: [['https://app.example'], '--allowed-origins=https://app.example'],
+      connectSrc: [['wss://other.example'], '--connect-src=wss://other.example'],
+      shutdownGraceMs: [10, '--shutdown-grace=10'],
+      trustProxy: [true, '--trust-proxy'],
+      instanceId: ['api-test', '--instance-id=api-test'],
+      reportsDir: [tmpdir(), `--reports-dir=${tmpdir()}`],
     };
-    assert.deepEqual([...OPTION_NAMES].filter((name) => name !== 'tls').sort(), Object.keys(samples).sort());
+    assert.deepEqual(
+      OPTION_NAMES.filter((name) => name !== 'tls'),
+      Object.keys(samples),
+    );
+    const cli = (...flags: string[]) => parseConfig(['--port=0', '--log-level=silent', ...flags], {}) as Config;
     const defaults = configFromOptions();
-    for (const [name, value] of Object.entries(samples)) {
+    assert.deepEqual(defaults, cli());
+    for (const [name, [value, flag]] of Object.entries(samples)) {
       const config = configFromOptions({ [name]: value });
       assert.deepEqual(config[name as keyof typeof config], value, name);
       assert.notDeepEqual(defaults[name as keyof typeof defaults], value, `${name}'s sample is its default`);
+      // The whole Config, defaults that follow other settings included (the limits follow host).
+      assert.deepEqual(config, cli(flag), flag);
     }
+    assert.equal(defaults.rateLimit, 0);
+    assert.equal(configFromOptions({ host: '0.0.0.0' }).rateLimit, cli('--host=0.0.0.0').rateLimit);
+    assert.notEqual(cli('--host=0.0.0.0').rateLimit, 0);
   });
 
   it('serves https and wss with tls', async () => {
