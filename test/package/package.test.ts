@@ -20,7 +20,7 @@ import { type InstalledPackage, packAndInstall, type ReadmeExample, readmeExampl
 const run = promisify(execFile);
 
 /** The first line the command prints, as the README's scripts read it. */
-const LISTENING = /^ws-echo listening on (http:\/\/127\.0\.0\.1:(\d+)\/) \(echo: (ws:\/\/127\.0\.0\.1:\d+\/)\)$/;
+const LISTENING = /^ws-echo listening on (http:\/\/127\.0\.0\.1:(\d+)\/) \(echo: (ws:\/\/127\.0\.0\.1:\d+\/)\)(;|$)/;
 
 let installed: InstalledPackage;
 const children = new Set<ChildProcess>();
