@@ -355,6 +355,16 @@ describe('ending connections from the server side', () => {
     assert.equal((await server.nextConnection()).id, 1);
     await assert.rejects(server.nextConnection(), /the server closed before another connection came/);
   });
+
+  it('await using: leaving the block closes the server', async () => {
+    let url = '';
+    {
+      await using server = await startEchoServer();
+      url = server.httpUrl;
+      assert.equal((await httpGet(`${url}healthz`)).status, 200);
+    }
+    await assert.rejects(httpGet(`${url}healthz`, { timeoutMs: 2000 }), /ECONNREFUSED/);
+  });
 });
 
 describe('two servers in one process', () => {
