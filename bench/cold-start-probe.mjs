@@ -1,4 +1,4 @@
-// One in-process cold start, for scenario (g): a fresh node imports a server,
+// One in-process cold start, for scenario (h): a fresh node imports a server,
 // starts it on a free port and has a ws client in the same process send one
 // message and wait for the reply; then does it again with a second server,
 // as a second test in the same file would. Prints one JSON line of ms.

@@ -1,4 +1,4 @@
-// Scenario (g), cold start: how long from nothing to the first echo reply.
+// Scenario (h), cold start: how long from nothing to the first echo reply.
 // Per round, each start below runs several times, in alternating order, each
 // in a fresh process on the server's CPU; ratios pair the project with the
 // baseline started right after or before it.
@@ -101,7 +101,7 @@ export function formatColdStart(s: ColdStartSummary, samples: number): string {
   const columns = ['toFirstEchoMs', 'importMs', 'startToEchoMs', 'secondStartToEchoMs'] as const;
   const heads = ['start → 1st echo', 'import', 'server start → echo', '2nd server → echo'];
   return [
-    `Cold start (g): ms, median (min–max) of ${samples} starts each; in-process: a fresh node, import, start, one echo, then a second server.`,
+    `Cold start (h): ms, median (min–max) of ${samples} starts each; in-process: a fresh node, import, start, one echo, then a second server.`,
     `${''.padEnd(width)}  ${heads.map((h) => h.padStart(24)).join('')}`,
     ...s.rows.map(
       (row) => `${row.label.padEnd(width)}  ${columns.map((c) => cell(row.figures[c]).padStart(24)).join('')}`,

@@ -15,15 +15,23 @@ import { formatTable, SCENARIO_LETTERS, summarizeMetrics, type RoundResult, type
 import { V8_FLAGS } from '../server/v8-flags.ts';
 import { formatScaling, runScaling, scalingPlacement } from './scaling.ts';
 import { COLD_STARTS, formatColdStart, runColdStart } from './cold-start.ts';
-import { choosePinning, killAll, PROJECT_BENCH_FLAGS, runGenerator, startServer, type Pinning } from './servers.ts';
+import {
+  choosePinning,
+  killAll,
+  PROJECT_BENCH_FLAGS,
+  runGenerator,
+  SCENARIO_FLAGS,
+  startServer,
+  type Pinning,
+} from './servers.ts';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const USAGE = `Usage: npm run bench -- [--quick] [--rounds N] [--only a,b,c,d,e,f,g] [--workers N]
+const USAGE = `Usage: npm run bench -- [--quick] [--rounds N] [--only a,b,c,d,e,f,g,h] [--workers N]
   --quick      1 round, short phases: a smoke run (about a minute)
   --rounds N   rounds per server (default 3; each round runs project then baseline)
   --only LIST  scenarios by letter or name: a latency, b throughput, c idle, d handshakes, e large,
-               f scaling (the project's throughput with --workers 1 and 2),
-               g cold (start to first echo: the CLI against ws, startEchoServer in-process)
+               f scaling (the project's throughput with --workers 1 and 2), g deflate (both servers compressing),
+               h cold (start to first echo: the CLI against ws, startEchoServer in-process)
   --workers N  passed to the project server as --workers N (e.g. 2 or auto)`;
 
 const options = readOptions();
@@ -77,8 +85,13 @@ async function main(): Promise<void> {
   for (let round = 1; round <= options.rounds; round++) {
     for (const scenario of options.scenarios) {
       for (const name of serverOrder(round)) {
-        const server = await startServer(name, { root: ROOT, pinning, workers: options.workers });
-        commands[name] = server.command;
+        const server = await startServer(name, {
+          root: ROOT,
+          pinning,
+          workers: options.workers,
+          flags: SCENARIO_FLAGS[scenario]?.[name],
+        });
+        commands[SCENARIO_FLAGS[scenario] ? `${name} (${scenario})` : name] = server.command;
         try {
           const result = await runGenerator(scenario, server, pinning, options.quick);
           // Anything the server printed (at warn level) after its start line is worth keeping next to the figures.
@@ -213,11 +226,11 @@ function readOptions() {
           .filter(Boolean);
   const scenarios = all.filter((name) => picked.some((p) => p === name || SCENARIO_LETTERS[p] === name));
   const scaling = picked.includes('f') || picked.includes('scaling');
-  const coldStart = picked.includes('g') || picked.includes('cold');
-  const extra = ['f', 'scaling', 'g', 'cold'];
+  const coldStart = picked.includes('h') || picked.includes('cold');
+  const extra = ['f', 'scaling', 'h', 'cold'];
   const unknown = picked.filter((p) => !SCENARIO_LETTERS[p] && !all.includes(p as ScenarioName) && !extra.includes(p));
   if (unknown.length || (scenarios.length === 0 && !scaling && !coldStart))
-    fail(`--only takes a,b,c,d,e,f,g or ${all.join(',')},scaling,cold; got ${values.only}`);
+    fail(`--only takes a,b,c,d,e,f,g,h or ${all.join(',')},scaling,cold; got ${values.only}`);
   // Passed through as given (a number or 'auto'); the project server validates it.
   if (values.workers !== undefined && !/^[\w-]+$/.test(values.workers))
     fail(`--workers takes a number or a word such as auto, got ${values.workers}`);

@@ -47,14 +47,17 @@ export class EchoMetrics {
   readonly #refused = new Map<RefusalReason, number>();
   /** Faults asked for in the URL, by kind; every kind from the start, at 0, so a dashboard can find them. */
   readonly #faults = new Map<FaultKind, number>(FAULT_KINDS.map((kind) => [kind, 0]));
+  /** Offers of permessage-deflate declined for --max-deflate-connections. */
+  #deflateDeclined = 0;
   readonly #openConnections: () => number;
+  readonly #openDeflateConnections: () => number;
   readonly #loopDelay: LoopDelaySampling;
   #registry: Promise<Registry> | undefined;
   #monitor: MonitorCounts | undefined;
 
   /** The metrics of one server (one registry per server, so tests can run several); ready for a cluster's primary. */
-  static async create(openConnections: () => number): Promise<EchoMetrics> {
-    const metrics = new EchoMetrics(openConnections);
+  static async create(openConnections: () => number, openDeflateConnections: () => number): Promise<EchoMetrics> {
+    const metrics = new EchoMetrics(openConnections, openDeflateConnections);
     if (cluster.isWorker) {
       // The primary asks every worker for this registry when any worker serves /metrics.
       const [registry, { AggregatorRegistry }] = await Promise.all([metrics.registry(), import('prom-client')]);
@@ -64,8 +67,9 @@ export class EchoMetrics {
     return metrics;
   }
 
-  private constructor(openConnections: () => number) {
+  private constructor(openConnections: () => number, openDeflateConnections: () => number) {
     this.#openConnections = openConnections;
+    this.#openDeflateConnections = openDeflateConnections;
     // Sampled from the start, so the first scrape reports the lag since then.
     this.#loopDelay = startLoopDelaySampling();
   }
@@ -78,6 +82,8 @@ export class EchoMetrics {
       faults: this.#faults,
       loopDelay: this.#loopDelay,
       monitor: () => this.#monitor,
+      openDeflateConnections: this.#openDeflateConnections,
+      deflateDeclined: () => this.#deflateDeclined,
     });
     return this.#registry;
   }
@@ -109,6 +115,11 @@ export class EchoMetrics {
     this.#refused.set(reason, (this.#refused.get(reason) ?? 0) + 1);
   }
 
+  /** Counts one permessage-deflate offer declined for the cap. */
+  deflateDeclined(): void {
+    this.#deflateDeclined++;
+  }
+
   /** Counts one fault asked for in the URL. */
   faulted(kind: FaultKind): void {
     this.#faults.set(kind, (this.#faults.get(kind) ?? 0) + 1);
@@ -125,6 +136,8 @@ async function buildRegistry(
     faults: ReadonlyMap<FaultKind, number>;
     loopDelay: LoopDelaySampling;
     monitor: () => MonitorCounts | undefined;
+    openDeflateConnections: () => number;
+    deflateDeclined: () => number;
   },
 ): Promise<Registry> {
   const { Counter, Gauge, Registry } = await import('prom-client');
@@ -199,6 +212,24 @@ async function buildRegistry(
     (monitor) => monitor.tapped,
   );
   monitorGauge('ws_echo_monitor_watchers', 'Watchers connected to /monitor now', (monitor) => monitor.watchers);
+  // Compression is not a fault (?deflate asks for a correct connection), so it has its own pair.
+  new Gauge({
+    name: 'ws_echo_deflate_connections_open',
+    help: 'WebSocket connections open with permessage-deflate now (at most --max-deflate-connections)',
+    registers,
+    collect() {
+      this.set(counts.openDeflateConnections());
+    },
+  });
+  new Counter({
+    name: 'ws_echo_deflate_declined_total',
+    help: 'Offers of permessage-deflate that could have been accepted but were not, because --max-deflate-connections were open; those clients connected uncompressed',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(counts.deflateDeclined());
+    },
+  });
   return registry;
 }
 

@@ -65,7 +65,7 @@ export interface HandshakeReport {
   accept: string;
   /** The subprotocol the server chose; '' for none. */
   protocol: string;
-  /** The negotiated extensions; '' for none. */
+  /** The Sec-WebSocket-Extensions the server answered, parameters included (`permessage-deflate; server_no_context_takeover`); '' for none. */
   extensions: string;
 }
 

@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { createPageApp } from './app.ts';
 import type { Config } from './config.ts';
 import { ConnectionCaps } from './connection-caps.ts';
+import { DeflateCap } from './deflate.ts';
 import { createEchoHandler, protocolSelector } from './echo.ts';
 import { createFuzzingServer } from './fuzzing/index.ts';
 import { startHeartbeat } from './heartbeat.ts';
@@ -63,7 +64,11 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     maxPayload: config.maxMessageBytes,
     handleProtocols: protocolSelector(config.subprotocols),
   });
-  const metrics = await EchoMetrics.create(() => clients.size);
+  const deflateCap = new DeflateCap(config.maxDeflateConnections);
+  const metrics = await EchoMetrics.create(
+    () => clients.size,
+    () => deflateCap.open,
+  );
   // One reading of X-Forwarded-* for the page, the upgrade router and the logs.
   const clientView = createClientView(config.trustProxy);
   let shuttingDown = false;
@@ -120,6 +125,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     fuzzing,
     monitorHub,
     monitorEndpoint,
+    deflate: { everyConnection: config.deflate, cap: deflateCap },
   });
   const stopHeartbeat = startHeartbeat(clients, config.heartbeatIntervalMs, logger);
 

@@ -170,6 +170,8 @@ describe('startEchoServer', () => {
       maxBufferedBytes: [65536, '--max-buffered=65536'],
       maxConnections: [3, '--max-connections=3'],
       maxConnectionsPerIp: [2, '--max-connections-per-ip=2'],
+      deflate: [true, '--deflate'],
+      maxDeflateConnections: [7, '--max-deflate-connections=7'],
       rateLimit: [5, '--rate-limit=5'],
       allowedOrigins: [['https://app.example'], '--allowed-origins=https://app.example'],
       connectSrc: [['wss://other.example'], '--connect-src=wss://other.example'],

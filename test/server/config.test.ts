@@ -47,6 +47,8 @@ describe('parseConfig defaults', () => {
       maxBufferedBytes: 1024 * 1024,
       maxConnections: 10_000,
       maxConnectionsPerIp: 0,
+      deflate: false,
+      maxDeflateConnections: 500,
       rateLimit: 0,
       allowedOrigins: [],
       connectSrc: [],
@@ -304,6 +306,8 @@ const BAD: Record<Exclude<keyof Config, 'host' | 'tls'>, BadValues> = {
     message: notValid('a count from 0 (off) to 10000000'),
     values: ['1e3', '-1', '10000001', 'off'],
   },
+  deflate: { message: notValid('true or false'), values: ['maybe', 'deflate'] },
+  maxDeflateConnections: { message: notValid('a count from 0 (never) to 10000000'), values: ['-1', '10000001', 'all'] },
   rateLimit: {
     message: notValid('messages per second from 0 (off) to 100000000'),
     values: ['abc', '100000001', 'off'],
