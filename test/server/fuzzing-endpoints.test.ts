@@ -248,7 +248,7 @@ describe('fuzzing reports written to a folder (--reports-dir)', () => {
       logger: createLogger({ logLevel: 'silent', logFormat: 'json' }),
       reportsDir: dir,
     });
-    const app = express().use(fuzzing.router);
+    const app = express().use(await fuzzing.router());
     server = createServer(app);
     server.on('upgrade', (req, socket, head) => {
       const route = fuzzing.routeOf(req.url);

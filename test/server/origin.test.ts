@@ -11,8 +11,8 @@ import { parseMetrics, sampleValue } from '../support/prometheus.ts';
 import { acceptFor, destroyAllRawClients, Opcode, RawClient } from '../support/raw-client.ts';
 import { startServer, type RunningServer } from '../support/spawn-server.ts';
 
-/** Seed 002's key; its page, opened from disk, sends `Origin: null`. */
-const SEED_002_KEY = 'sN9cRrP/n9NdMgdcy2VJFQ==';
+/** The key Ruan Yifeng's tutorial prints; its page, opened from disk, sends `Origin: null`. */
+const RUAN_YIFENG_KEY = 'sN9cRrP/n9NdMgdcy2VJFQ==';
 
 const servers = new Set<RunningServer>();
 
@@ -129,7 +129,7 @@ describe('default policy (own host only)', () => {
     await assertRefused(server, 'http://127.0.0.1');
   });
 
-  it("refuses seed 002's handshake (its page opened from disk sends Origin: null)", async () => {
+  it("refuses Ruan Yifeng's tutorial's handshake (its page opened from disk sends Origin: null)", async () => {
     const client = await handshake(server, 'null', { 'Sec-WebSocket-Protocol': 'echo-protocol' });
     assert.equal(client.response.statusCode, 403, client.response.statusLine);
     client.destroy();
@@ -162,21 +162,21 @@ describe('--allowed-origins null', () => {
     server = await start(['--allowed-origins', 'null']);
   });
 
-  it("accepts seed 002's exact handshake: its key, Origin: null, echo-protocol", async () => {
-    const seed = await RawClient.connect(server.port, {
-      key: SEED_002_KEY,
+  it("accepts Ruan Yifeng's tutorial's exact handshake: its key, Origin: null, echo-protocol", async () => {
+    const tutorial = await RawClient.connect(server.port, {
+      key: RUAN_YIFENG_KEY,
       protocol: 'echo-protocol',
       headers: { Origin: 'null' },
     });
     try {
-      assert.equal(seed.response.statusCode, 101, seed.response.statusLine);
-      assert.equal(seed.response.headers['sec-websocket-accept'], acceptFor(SEED_002_KEY));
-      assert.equal(seed.response.headers['sec-websocket-accept'], 'fFBooB7FAkLlXgRSz0BT3v4hq5s=');
-      assert.equal(seed.response.headers['sec-websocket-protocol'], 'echo-protocol');
-      seed.send({ opcode: Opcode.text, payload: 'Hello, world!' });
-      assert.equal((await seed.nextFrame(3_000)).payload.toString(), 'Received: Hello, world!');
+      assert.equal(tutorial.response.statusCode, 101, tutorial.response.statusLine);
+      assert.equal(tutorial.response.headers['sec-websocket-accept'], acceptFor(RUAN_YIFENG_KEY));
+      assert.equal(tutorial.response.headers['sec-websocket-accept'], 'fFBooB7FAkLlXgRSz0BT3v4hq5s=');
+      assert.equal(tutorial.response.headers['sec-websocket-protocol'], 'echo-protocol');
+      tutorial.send({ opcode: Opcode.text, payload: 'Hello, world!' });
+      assert.equal((await tutorial.nextFrame(3_000)).payload.toString(), 'Received: Hello, world!');
     } finally {
-      seed.destroy();
+      tutorial.destroy();
     }
   });
 

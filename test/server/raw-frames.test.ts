@@ -1,5 +1,5 @@
 // The protocol on the wire, with a hand-made client on a bare TCP socket:
-// the seeds' handshake vectors, exact frames back, and malformed frames
+// the tutorials' handshake vectors, exact frames back, and malformed frames
 // failing only their own connection with the RFC 6455 close code.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -35,13 +35,13 @@ function assertFrame(frame: Frame, opcode: number, payload: Buffer): void {
 describe('the opening handshake, by hand', () => {
   const s = useEchoServer();
 
-  for (const [seed, key, accept] of [
-    ['seed 000', 'f7cb4ezEAl6C3wRaU6JORA==', 'rE91AJhfC+6JdVcVXOGJEADEJdQ='],
-    ['seed 002', 'sN9cRrP/n9NdMgdcy2VJFQ==', 'fFBooB7FAkLlXgRSz0BT3v4hq5s='],
+  for (const [tutorial, key, accept] of [
+    ['Go Web Programming', 'f7cb4ezEAl6C3wRaU6JORA==', 'rE91AJhfC+6JdVcVXOGJEADEJdQ='],
+    ["Ruan Yifeng's tutorial", 'sN9cRrP/n9NdMgdcy2VJFQ==', 'fFBooB7FAkLlXgRSz0BT3v4hq5s='],
   ] as const) {
-    it(`answers ${seed}'s key ${key} with Sec-WebSocket-Accept ${accept}`, async () => {
-      assert.equal(acceptFor(key), accept, 'the helper agrees with the seed');
-      // No Origin: seed 002's `Origin: null` is a policy question (test/server/origin.test.ts).
+    it(`answers ${tutorial}'s key ${key} with Sec-WebSocket-Accept ${accept}`, async () => {
+      assert.equal(acceptFor(key), accept, 'the helper agrees with the tutorial');
+      // No Origin: Ruan Yifeng's page's `Origin: null` is a policy question (test/server/origin.test.ts).
       const client = await RawClient.connect(s.port, { key });
       assert.equal(client.response.statusLine, 'HTTP/1.1 101 Switching Protocols');
       assert.equal(client.response.headers['sec-websocket-accept'], accept);

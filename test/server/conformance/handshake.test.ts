@@ -1,6 +1,6 @@
 // The opening handshake (RFC 6455 §4.2.1, §4.2.2, §4.4), over raw TCP: every
 // malformed request is answered with an HTTP error, never 101, and the server
-// keeps serving. (The seeds' Sec-WebSocket-Accept vectors are in raw-frames.test.ts.)
+// keeps serving. (The tutorials' Sec-WebSocket-Accept vectors are in raw-frames.test.ts.)
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
