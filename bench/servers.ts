@@ -226,7 +226,7 @@ export function tail(child: ChildProcess, keep = 8192): () => string {
   return () => text.trim();
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

@@ -127,6 +127,54 @@ export function readFirstMessage({ url, protocols }: Target, timeoutMs = 5000): 
   });
 }
 
+/** How a socket that echoUntilClose opened ended, as the browser reported it. */
+export interface EchoCaseEnd extends Pick<CloseInfo, 'code' | 'reason' | 'wasClean'> {
+  /** Messages that arrived. */
+  received: number;
+  /** Messages sent back: those that arrived while the socket was still OPEN. */
+  echoed: number;
+  /** Whether the browser fired an error event first: it failed the connection itself. */
+  failed: boolean;
+}
+
+/**
+ * What a client under test does in the fuzzing server's protocol: opens a
+ * socket (no subprotocol, binary as ArrayBuffer), sends every message back
+ * with the same type, and resolves once the socket has closed, however that
+ * happened. `signal` ends the socket early with 1000.
+ */
+export function echoUntilClose(url: string, signal?: AbortSignal): Promise<EchoCaseEnd> {
+  return new Promise((resolve, reject) => {
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(url);
+    } catch (error) {
+      reject(asError(error));
+      return;
+    }
+    socket.binaryType = 'arraybuffer';
+    let received = 0;
+    let echoed = 0;
+    let failed = false;
+    const abort = () => socket.close(1000);
+    signal?.addEventListener('abort', abort, { once: true });
+    socket.addEventListener('message', (event: MessageEvent<string | ArrayBuffer>) => {
+      received++;
+      // Once closing, the browser would drop it: count only what was really handed over.
+      if (socket.readyState !== ReadyState.OPEN) return;
+      socket.send(event.data);
+      echoed++;
+    });
+    socket.addEventListener('error', () => {
+      failed = true;
+    });
+    socket.addEventListener('close', ({ code, reason, wasClean }) => {
+      signal?.removeEventListener('abort', abort);
+      resolve({ code, reason, wasClean, received, echoed, failed });
+    });
+  });
+}
+
 // The server can move the socket to CLOSING without any event, so readyState
 // is re-read this often while a socket is live; a comparison is all it costs.
 const STATE_POLL_MS = 100;

@@ -10,6 +10,7 @@ import { Session } from './session.ts';
 import { setupBinaryPanel } from './views/binary-panel.ts';
 import { setupCanvasView } from './views/canvas-view.ts';
 import { setupClosePanel } from './views/close-panel.ts';
+import { setupConformancePanel } from './views/conformance-panel.ts';
 import { setupConnectionPanel } from './views/connection-panel.ts';
 import { find, showUnsupported } from './views/dom.ts';
 import { setupExplainerPanel } from './views/explainer-panel.ts';
@@ -49,6 +50,7 @@ if (isWebSocketSupported()) {
   setupStatsPanel(card('stats-card'), session);
   setupClosePanel(card('close-card'), connection);
   setupExplainerPanel(card('handshake-card'), connection);
+  setupConformancePanel(card('conformance-card'));
   connection.connect();
 } else {
   showUnsupported(document);

@@ -1,6 +1,6 @@
 // axe-core on the whole page after enough activity that every panel has
 // content (log rows of each kind, a hex dump, an inspected handshake, an
-// error line), in whichever language the page is in.
+// error line, conformance verdicts), in whichever language the page is in.
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, openConnected, sendButton, test } from './fixtures.ts';
@@ -19,6 +19,17 @@ export async function fillEveryPanel(page: Page, words: Words = ENGLISH): Promis
   await page.getByLabel(words('close.code'), { exact: true }).fill('1001');
   await page.getByRole('button', { name: words('close.send'), exact: true }).click();
   await expect(page.getByRole('alert')).toBeVisible();
+  // A quick conformance run (category 2 only), with a category and a case opened.
+  // The conformance card is not translated yet, so its words are English in every language.
+  test.slow();
+  const conformance = page.getByRole('region', { name: 'Client conformance', exact: true });
+  for (const box of await conformance.getByRole('checkbox').all())
+    await box.setChecked((await box.getAttribute('value')) === '2');
+  await conformance.getByRole('button', { name: 'Test this browser', exact: true }).click();
+  await expect(conformance.getByRole('status')).toHaveText(/^Ran /, { timeout: 60_000 });
+  await conformance.locator('summary', { hasText: /^2 Pings\/Pongs / }).click();
+  await conformance.locator('summary', { hasText: /^2\.1 / }).click();
+  await expect(conformance.getByRole('link', { name: 'JSON report', exact: true })).toBeVisible();
 }
 
 /** One line per failing element, so a failure says what and where. */

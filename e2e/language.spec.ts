@@ -112,7 +112,8 @@ test.describe('with the browser in zh-CN', () => {
     expect(box).not.toBeNull();
     expect(box!.x + box!.width).toBeLessThanOrEqual(360);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
-    expect(problems).toEqual([]);
+    // fillEveryPanel runs conformance cases, which Chromium fails on purpose and reports on the console.
+    expect(problems.filter((problem) => !/\/runCase\?case=\d+/.test(problem))).toEqual([]);
   });
 });
 

@@ -16,7 +16,6 @@ import type { Logger } from './logger.ts';
 import { EchoMetrics } from './metrics.ts';
 import { MonitorEndpoint } from './monitor/endpoint.ts';
 import { MonitorHub } from './monitor/hub.ts';
-import { operationsRouter } from './operations.ts';
 import { createOriginPolicy } from './origin.ts';
 import { SHUTDOWN_CLOSE } from './protocol.ts';
 import { createClientView } from './proxy.ts';
@@ -66,7 +65,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     handleProtocols: protocolSelector(config.subprotocols),
   });
   const deflateCap = new DeflateCap(config.maxDeflateConnections);
-  const metrics = new EchoMetrics(
+  const metrics = await EchoMetrics.create(
     () => clients.size,
     () => deflateCap.open,
   );
@@ -82,15 +81,15 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     connectSrc: config.connectSrc,
     httpServer,
     clientView,
-    operations: operationsRouter({
+    operations: {
       metrics,
       openConnections: () => clients.size,
       isShuttingDown: () => shuttingDown,
       instanceId: config.instanceId,
-    }),
+    },
     routes: fuzzing.router,
   });
-  httpServer.on('request', page.app);
+  httpServer.on('request', page.handle);
 
   const caps = new ConnectionCaps(config.maxConnections, config.maxConnectionsPerIp);
   const monitorHub = new MonitorHub({ maxBufferedBytes: config.maxBufferedBytes });

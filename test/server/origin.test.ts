@@ -12,7 +12,7 @@ import { RawClient, rawHttp, upgradeRequest } from '../support/raw-client.ts';
 import { serverProcesses, useServerProcess } from '../support/servers.ts';
 import type { RunningServer } from '../support/spawn-server.ts';
 
-/** The key in Ruan Yifeng's WebSocket tutorial, whose page, opened from disk, sends `Origin: null`. */
+/** The key Ruan Yifeng's tutorial prints; its page, opened from disk, sends `Origin: null`. */
 const RUAN_YIFENG_KEY = 'sN9cRrP/n9NdMgdcy2VJFQ==';
 
 const start = serverProcesses();
@@ -109,7 +109,7 @@ describe('default policy (own host only)', () => {
     await assertRefused(server, 'http://127.0.0.1');
   });
 
-  it("refuses the handshake of Ruan Yifeng's tutorial (its page opened from disk sends Origin: null)", async () => {
+  it("refuses Ruan Yifeng's tutorial's handshake (its page opened from disk sends Origin: null)", async () => {
     const client = await handshake(server, 'null', { 'Sec-WebSocket-Protocol': 'echo-protocol' });
     assert.equal(client.response.statusCode, 403, client.response.statusLine);
     client.destroy();
@@ -139,7 +139,7 @@ describe('default policy (own host only)', () => {
 describe('--allowed-origins null', () => {
   const server = useServerProcess({ args: ['--allowed-origins', 'null'] });
 
-  it("accepts the exact handshake of Ruan Yifeng's tutorial: its key, Origin: null, echo-protocol", async () => {
+  it("accepts Ruan Yifeng's tutorial's exact handshake: its key, Origin: null, echo-protocol", async () => {
     const tutorial = await RawClient.connect(server.port, {
       key: RUAN_YIFENG_KEY,
       protocol: 'echo-protocol',

@@ -15,9 +15,9 @@ describe('the opening handshake, by hand', () => {
     ['Go Web Programming', 'f7cb4ezEAl6C3wRaU6JORA==', 'rE91AJhfC+6JdVcVXOGJEADEJdQ='],
     ["Ruan Yifeng's tutorial", 'sN9cRrP/n9NdMgdcy2VJFQ==', 'fFBooB7FAkLlXgRSz0BT3v4hq5s='],
   ] as const) {
-    it(`answers the key of ${tutorial}, ${key}, with Sec-WebSocket-Accept ${accept}`, async () => {
+    it(`answers ${tutorial}'s key ${key} with Sec-WebSocket-Accept ${accept}`, async () => {
       assert.equal(acceptFor(key), accept, 'the helper agrees with the tutorial');
-      // No Origin: the `Origin: null` of Ruan Yifeng's page is a policy question (test/server/origin.test.ts).
+      // No Origin: Ruan Yifeng's page's `Origin: null` is a policy question (test/server/origin.test.ts).
       const client = await RawClient.connect(s.port, { key });
       assert.equal(client.response.statusLine, 'HTTP/1.1 101 Switching Protocols');
       assert.equal(client.response.headers['sec-websocket-accept'], accept);
