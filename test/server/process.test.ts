@@ -128,7 +128,8 @@ describe('signals', () => {
           output += chunk;
           if (first && output.includes('"url"')) child.kill('SIGTERM');
         });
-        const [code, signal] = (await withTimeout(once(child, 'exit'), 10_000, 'the server to exit')) as [
+        // Ten Node processes booting at once on a loaded two-core machine take a while: the boot failsafe, not 10 s.
+        const [code, signal] = (await withTimeout(once(child, 'exit'), 30_000, 'the server to exit')) as [
           number | null,
           string | null,
         ];
