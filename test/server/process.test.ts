@@ -109,6 +109,7 @@ describe('signals', () => {
           output += chunk;
           if (first && output.includes('"url"')) child.kill('SIGTERM');
         });
+        // Ten Node processes booting at once on a loaded two-core machine take a while: the boot failsafe.
         const [code, signal] = (await withTimeout(
           once(child, 'exit'),
           'the server to boot and exit',
