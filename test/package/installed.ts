@@ -1,7 +1,7 @@
 // The package as a user gets it: `npm pack` (which builds, through prepack),
 // then the tarball installed into a fresh project in a temp directory, with
 // none of this project's dev dependencies, next to the test runners the
-// README's examples use.
+// docs/testing.md's examples use.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from '../support/spawn-server.ts';
 
 const run = promisify(execFile);
 
-/** What the README's examples import besides the package: the client, the runners and the types. */
+/** What docs/testing.md's examples import besides the package: the client, the runners and the types. */
 export const EXAMPLE_DEPENDENCIES = ['ws', 'vitest@4', 'jest@30', '@types/node@20', '@types/ws'] as const;
 
 export interface PackedFile {
@@ -63,7 +63,7 @@ export async function packAndInstall(): Promise<InstalledPackage> {
   }
 }
 
-export interface ReadmeExample {
+export interface DocExample {
   /** Where the example goes in the project, e.g. test/echo.node.test.mjs. */
   file: string;
   /** The code block under `<!-- example: file -->`. */
@@ -72,10 +72,10 @@ export interface ReadmeExample {
   command: string;
 }
 
-/** The examples of README.md's "Use it in your tests", each with the command the README gives for it. */
-export function readmeExamples(readme: string): ReadmeExample[] {
+/** The examples of docs/testing.md, each with the command it gives for it. */
+export function docExamples(markdown: string): DocExample[] {
   const pattern = /<!-- example: (\S+) -->\n```\w+\n([\s\S]*?)```\n+```sh\n([\s\S]*?)```/g;
-  return [...readme.matchAll(pattern)].map(([, file, source, command]) => ({
+  return [...markdown.matchAll(pattern)].map(([, file, source, command]) => ({
     file: file!,
     source: source!,
     command: command!.trim(),

@@ -1,7 +1,7 @@
 // The npm package, as a user installs it: what the tarball holds, the
 // command (npx ws-echo-playground, node_modules/.bin/ws-echo), and the
-// README's examples for node:test, Vitest, Jest and CommonJS, each run with
-// the command the README gives, in a fresh project, against the installed
+// docs/testing.md's examples for node:test, Vitest, Jest and CommonJS, each run with
+// the command the page gives, in a fresh project, against the installed
 // tarball, not this source tree.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -15,11 +15,11 @@ import { httpGet } from '../support/http-request.ts';
 import { PROJECT_ROOT } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
 import { closed, openClient, receiveOne, terminateAll } from '../support/ws-client.ts';
-import { type InstalledPackage, packAndInstall, type ReadmeExample, readmeExamples } from './installed.ts';
+import { type InstalledPackage, packAndInstall, type DocExample, docExamples } from './installed.ts';
 
 const run = promisify(execFile);
 
-/** The first line the command prints, as the README's scripts read it. */
+/** The first line the command prints, as docs/testing.md's scripts read it. */
 const LISTENING = /^ws-echo listening on (http:\/\/127\.0\.0\.1:(\d+)\/) \(echo: (ws:\/\/127\.0\.0\.1:\d+\/)\)(;|$)/;
 
 let installed: InstalledPackage;
@@ -211,15 +211,15 @@ function exampleEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Writes an example where the README says it goes in the installed project. */
-function writeExample({ file, source }: ReadmeExample): void {
+/** Writes an example where docs/testing.md says it goes in the installed project. */
+function writeExample({ file, source }: DocExample): void {
   const path = join(installed.dir, file);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, source);
 }
 
-describe("README's examples, in a fresh project", () => {
-  const examples = readmeExamples(readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8'));
+describe("docs/testing.md's examples, in a fresh project", () => {
+  const examples = docExamples(readFileSync(join(PROJECT_ROOT, 'docs/testing.md'), 'utf8'));
 
   it('are there: node:test, Vitest, Jest and CommonJS', () => {
     assert.deepEqual(

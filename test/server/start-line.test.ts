@@ -19,9 +19,9 @@ import { waitFor, withTimeout } from '../support/wait.ts';
 const START_LINE =
   /^ws-echo listening on (https?):\/\/(127\.0\.0\.1|localhost):(\d+)(\/\S*) \(echo: (wss?):\/\/(\2):(\d+)(\/\S*)\); limits: (.+)$/;
 
-/** The README's CI recipe takes the port from the start line with this sed script. */
-const README_SED = /^port=\$\(sed -n '([^']+)' ws-echo\.log\)$/m.exec(
-  readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8'),
+/** docs/testing.md's CI recipe takes the port from the start line with this sed script. */
+const RECIPE_SED = /^port=\$\(sed -n '([^']+)' ws-echo\.log\)$/m.exec(
+  readFileSync(join(PROJECT_ROOT, 'docs/testing.md'), 'utf8'),
 )?.[1];
 
 const start = serverProcesses({ readyOn: 'start line' });
@@ -179,8 +179,8 @@ describe('with --base-path', () => {
     await server.stop();
   });
 
-  it("lets the README's CI recipe take the port from it, with or without a prefix", async () => {
-    const script: string = README_SED ?? assert.fail("README.md's CI recipe has no sed line");
+  it("lets docs/testing.md's CI recipe take the port from it, with or without a prefix", async () => {
+    const script: string = RECIPE_SED ?? assert.fail("docs/testing.md's CI recipe has no sed line");
     for (const args of [[], ['--base-path', '/tools/ws-echo']]) {
       const server = await run(args);
       const sed = spawnSync('sed', ['-n', script], { input: `${server.line}\n`, encoding: 'utf8' });
