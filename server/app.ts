@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type Request, type Router } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
+import type { HostCheck } from './hosts.ts';
 import type { ClientView } from './proxy.ts';
 import { securityHeaders } from './security-headers.ts';
 
@@ -29,6 +30,10 @@ export interface PageAppOptions {
   connectSrc: readonly string[] | '*';
   /** Who the client is and what it asked for (proxy.ts); backs req.ip, req.host and req.protocol. */
   clientView: ClientView;
+  /** Two Host headers, or a host this server does not answer to (hosts.ts): checked before anything else. */
+  checkHost: HostCheck;
+  /** The same rule as Vite's `server.allowedHosts`, so that Vite's own check agrees in dev. */
+  allowedHosts: readonly string[] | true;
   /** The http(s) server, which Vite shares in dev for its HMR socket. */
   httpServer: Server;
   /** /healthz and /metrics, mounted ahead of the page. */
@@ -41,12 +46,15 @@ export async function createPageApp({
   tls,
   connectSrc,
   clientView,
+  checkHost,
+  allowedHosts,
   httpServer,
   operations,
 }: PageAppOptions): Promise<PageApp> {
   const app = express();
   app.disable('x-powered-by');
   askClientView(app, clientView);
+  app.use(refuseWrongHost(checkHost));
   app.use(operations);
   app.use(...securityHeaders({ dev, tls, connectSrc }));
   if (dev) {
@@ -55,7 +63,11 @@ export async function createPageApp({
       configFile: join(PROJECT_ROOT, 'vite.config.ts'),
       // 'mpa' rather than 'spa': unknown paths should 404, not become the page.
       appType: 'mpa',
-      server: { middlewareMode: true, ws: { server: httpServer } },
+      server: {
+        middlewareMode: true,
+        ws: { server: httpServer },
+        allowedHosts: allowedHosts === true ? true : [...allowedHosts],
+      },
     });
     app.use(vite.middlewares);
     return { app, close: () => vite.close() };
@@ -100,6 +112,18 @@ function askClientView(app: Express, view: ClientView): void {
       },
     });
   }
+}
+
+/** Answers a request with two Host headers (400) or a host not allowed (403), with the reason in one line. */
+function refuseWrongHost(checkHost: HostCheck): RequestHandler {
+  return (req, res, next) => {
+    const refusal = checkHost(req);
+    if (!refusal) return next();
+    res
+      .status(refusal.status)
+      .set({ 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', Connection: 'close' })
+      .send(refusal.detail);
+  };
 }
 
 function findProjectRoot(start: string): string {

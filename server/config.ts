@@ -3,6 +3,7 @@
 // parser and help. parseConfig, --help and the README's configuration table
 // (npm run docs:tables) all read that row; the flag wins over its twin.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism, hostname } from 'node:os';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
@@ -77,7 +78,7 @@ export const SETTINGS = {
     flag: 'host',
     env: 'HOST',
     default: '127.0.0.1',
-    parse: ({ text }) => text,
+    parse: listenHost,
     help: 'interface to bind; `0.0.0.0` or `::` to accept other machines',
   }),
   dev: setting({
@@ -209,6 +210,22 @@ export const SETTINGS = {
     shown: '`<hostname>-<pid>`',
     parse: instanceId,
     help: 'names this instance in `/healthz`, `/inspect` and every log line',
+  }),
+  allowedHosts: setting<readonly string[] | '*'>({
+    flag: 'allowed-hosts',
+    env: 'ALLOWED_HOSTS',
+    default: [],
+    shown: '`localhost` and IPs',
+    parse: hostNames,
+    help: 'comma list of more `Host` names to answer (`app.example`, or `.example.com` with its subdomains), or `*` for any; others get 403. Checked on loopback without `--trust-proxy`, or when given',
+  }),
+  inspectShowCredentials: setting({
+    flag: 'inspect-show-credentials',
+    env: 'INSPECT_SHOW_CREDENTIALS',
+    boolean: true,
+    default: false,
+    parse: bool,
+    help: "`/inspect` shows the values of `Cookie`, `Authorization` and `Proxy-Authorization`, not only their length (any script on the page's origin can then read them)",
   }),
 };
 
@@ -460,6 +477,41 @@ function connectSources(value: Value): readonly string[] | '*' {
       );
     }
     return `${url.protocol}//${url.host}`;
+  });
+}
+
+// Labels of letters, digits, - and _ (container names have them), up to 253 characters in all.
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
+
+/**
+ * An address or name the server can try to listen on. What is not even
+ * syntax (999.1.1.1, "a b") is a typo no restart will fix: refused here, so
+ * it exits 2. A well-formed one that is not (yet) on this machine fails at
+ * listen instead (exit 1): an interface or DNS may still come up.
+ */
+function listenHost(value: Value): string {
+  const text = value.text.trim();
+  const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  if (isIP(bare)) return bare;
+  // Digits and dots that are not an IPv4 address (999.1.1.1, 1.2.3) would reach getaddrinfo as numbers.
+  if (!/^[\d.]+$/.test(bare) && HOST_NAME.test(bare)) return bare;
+  throw invalid(value, 'an IP address (127.0.0.1, 0.0.0.0, ::) or a host name of this machine');
+}
+
+// Entries as Host headers name them: lower case, without a port; a leading dot covers the subdomains.
+function hostNames(value: Value): readonly string[] | '*' {
+  const entries = commaList(value);
+  if (entries.includes('*')) return '*';
+  return entries.map((entry) => {
+    const name = entry.toLowerCase();
+    const bare = name.startsWith('.') ? name.slice(1) : name;
+    if (!isIP(bare) && !(bare.startsWith('[') && isIP(bare.slice(1, -1)) === 6) && !HOST_NAME.test(bare)) {
+      throw new ConfigError(
+        `${value.source} has ${JSON.stringify(entry)}, which is not a host name; use a name without scheme or port (app.example), .example.com for it and its subdomains, or *`,
+      );
+    }
+    return name;
   });
 }
 

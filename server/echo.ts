@@ -45,6 +45,8 @@ export interface EchoOptions {
   onClosed: (ip: string) => void;
   /** This instance's name, for /inspect. */
   instanceId: string;
+  /** Whether /inspect shows credentials (Cookie, Authorization) rather than their length. */
+  inspectShowCredentials: boolean;
   /** Whether the heartbeat pings (then each connection listens for the pongs). */
   heartbeat: boolean;
 }
@@ -58,6 +60,7 @@ export function createEchoHandler({
   clients,
   onClosed,
   instanceId,
+  inspectShowCredentials,
   heartbeat,
 }: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string, asked: Asked) => void {
   // Decided once, so the per-message path pays nothing at info level and
@@ -199,7 +202,8 @@ export function createEchoHandler({
     socket.on('finish', releaseAfterCloseHandshake);
     // The greeting goes first (the constructor sends it), then the path's own first message.
     if (asked.faults) state.faults = new ConnectionFaults(ws, socket, asked.faults, peerOf(state), faultContext);
-    if (path === WS_PATHS.inspect) sendOwn(state, JSON.stringify(describeHandshake(ws, req, ip, instanceId)));
+    if (path === WS_PATHS.inspect)
+      sendOwn(state, JSON.stringify(describeHandshake(ws, req, ip, instanceId, inspectShowCredentials)));
     if (path === WS_PATHS.push)
       startPushing(ws, asked.pushIntervalMs, maxBufferedBytes, (text) => sendOwn(state, text));
     state.faults?.arm();

@@ -43,6 +43,10 @@ async function serve(): Promise<void> {
     }
   } catch (error) {
     process.stderr.write(`ws-echo: ${describeStartError(error)}\n`);
+    // 1, not 2, even for a host that is not on this machine: an address that
+    // is not there yet (an interface or DNS still coming up) or a port still
+    // held may be fine on the next try, so a supervisor may restart. What no
+    // restart can fix, a malformed HOST or PORT, exits 2 in readConfigOrExit.
     process.exitCode = 1;
     // Vite's file watcher (dev) would otherwise keep the failed process alive.
     await server?.close();

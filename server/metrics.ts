@@ -14,6 +14,8 @@ export type RefusalReason =
   | 'capacity'
   | 'capacity_per_ip'
   | 'invalid_handshake'
+  /** A Host this server does not answer to (server/hosts.ts). */
+  | 'host'
   /** A URL parameter the server does not know, or a value out of its range (server/misbehave.ts). */
   | 'parameter'
   /** The client asked for the refusal with ?reject=<status>. */

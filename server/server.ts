@@ -10,6 +10,7 @@ import type { Config } from './config.ts';
 import { ConnectionCaps } from './connection-caps.ts';
 import { createEchoHandler, selectProtocol } from './echo.ts';
 import { startHeartbeat } from './heartbeat.ts';
+import { allowedHostsOf, createHostCheck } from './hosts.ts';
 import type { Logger } from './logger.ts';
 import { EchoMetrics } from './metrics.ts';
 import { operationsRouter } from './operations.ts';
@@ -62,6 +63,8 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
   const metrics = new EchoMetrics(() => clients.size);
   // One reading of X-Forwarded-* for the page, the upgrade router and the logs.
   const clientView = createClientView(config.trustProxy);
+  const hostRules = { allowedHosts: config.allowedHosts, listenHost: config.host, trustProxy: config.trustProxy };
+  const checkHost = createHostCheck(hostRules, clientView);
   let shuttingDown = false;
 
   const page = await createPageApp({
@@ -70,6 +73,8 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     connectSrc: config.connectSrc,
     httpServer,
     clientView,
+    checkHost,
+    allowedHosts: allowedHostsOf(hostRules),
     operations: operationsRouter({
       metrics,
       openConnections: () => clients.size,
@@ -90,6 +95,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
       clients,
       onClosed: (ip) => caps.release(ip),
       instanceId: config.instanceId,
+      inspectShowCredentials: config.inspectShowCredentials,
       heartbeat: config.heartbeatIntervalMs > 0,
     }),
   );
@@ -97,6 +103,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     wss,
     leaveViteSockets: config.dev,
     originPolicy: createOriginPolicy(config.allowedOrigins),
+    checkHost,
     clientView,
     caps,
     metrics,

@@ -7,6 +7,7 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { ConnectionCaps } from './connection-caps.ts';
+import type { HostCheck } from './hosts.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics, RefusalReason } from './metrics.ts';
 import type { OriginPolicy } from './origin.ts';
@@ -27,6 +28,8 @@ export interface UpgradeRouterOptions {
   /** True when Vite's dev server listens on the same http server for its HMR socket. */
   leaveViteSockets: boolean;
   originPolicy: OriginPolicy;
+  /** Two Host headers, or a host this server does not answer to (hosts.ts). */
+  checkHost: HostCheck;
   /** Where the client is and which host it asked for, directly or through a trusted proxy. */
   clientView: ClientView;
   caps: ConnectionCaps;
@@ -37,7 +40,7 @@ export interface UpgradeRouterOptions {
 /** Installs the one `upgrade` listener that decides where each WebSocket request goes. */
 export function routeUpgrades(
   server: Server,
-  { wss, leaveViteSockets, originPolicy, clientView, caps, metrics, logger }: UpgradeRouterOptions,
+  { wss, leaveViteSockets, originPolicy, checkHost, clientView, caps, metrics, logger }: UpgradeRouterOptions,
 ): void {
   const refuse = (
     req: IncomingMessage,
@@ -71,6 +74,9 @@ export function routeUpgrades(
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // First, Vite's HMR sockets included: a rebound name must not reach anything.
+    const wrongHost = checkHost(req);
+    if (wrongHost) return refuse(req, socket, wrongHost.status, wrongHost.reason, {}, wrongHost.detail);
     const path = wsPathOf(req.url);
     if (leaveViteSockets && path === WS_PATHS.echo && VITE_PROTOCOLS.has(req.headers['sec-websocket-protocol'] ?? '')) {
       return;

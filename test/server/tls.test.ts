@@ -48,7 +48,15 @@ function plainExchange(port: number, request: string): Promise<Buffer> {
 describe('--tls-cert and --tls-key', () => {
   let server: RunningServer;
   before(async () => {
-    server = await start(['--tls-cert', certificate.certPath, '--tls-key', certificate.keyPath]);
+    // echo.example stands for a real name: a loopback-bound server answers to it only when allowed.
+    server = await start([
+      '--tls-cert',
+      certificate.certPath,
+      '--tls-key',
+      certificate.keyPath,
+      '--allowed-hosts',
+      'echo.example',
+    ]);
   });
 
   it('prints an https URL, and the ws URL derived from it is wss', () => {
