@@ -96,6 +96,7 @@ export function createEchoHandler({
     if (state.bucket && !state.bucket.take()) {
       if (this.readyState === this.OPEN) {
         logger.warn({ peer: peerOf(state), limit: rateLimit }, 'rate limit exceeded; closing');
+        state.failedWith = RATE_LIMITED_CLOSE.code;
         this.close(RATE_LIMITED_CLOSE.code, RATE_LIMITED_CLOSE.reason);
       }
       return;
@@ -165,16 +166,20 @@ export function createEchoHandler({
     // The client may still be sending: keep reading until its FIN (ws's
     // lingering close), as closing now could reset the connection and lose
     // the close frame that tells it why.
-    this[STATE].socket.removeListener('finish', releaseAfterCloseHandshake);
-    logger.warn({ peer: peerOf(this[STATE]), err: error.message, code: error.code }, 'connection failed');
+    const state = this[STATE];
+    state.socket.removeListener('finish', releaseAfterCloseHandshake);
+    // ws has sent its close frame with this code; the client may answer with
+    // another or none (1006), but the server's is the one that says why.
+    state.failedWith ??= closeCodeOf(error);
+    logger.warn({ peer: peerOf(state), err: error.message, code: error.code }, 'connection failed');
   }
 
   function onClose(this: EchoSocket, code: number, reason: Buffer): void {
+    const state = this[STATE];
     clients.delete(this);
-    onClosed(this[STATE].ip);
-    metrics.closed(code);
-    if (logConnections)
-      logger.info({ peer: peerOf(this[STATE]), code, reason: reason.toString() }, 'connection closed');
+    onClosed(state.ip);
+    metrics.closed(state.failedWith ?? code);
+    if (logConnections) logger.info({ peer: peerOf(state), code, reason: reason.toString() }, 'connection closed');
   }
 
   return (ws, req, path, ip, asked) => {
@@ -188,6 +193,7 @@ export function createEchoHandler({
       corked: false,
       awaitingPong: false,
       faults: undefined,
+      failedWith: undefined,
     };
     const echoSocket = ws as EchoSocket;
     echoSocket[STATE] = state;
@@ -224,4 +230,17 @@ function releaseAfterCloseHandshake(this: Socket): void {
 
 function resume(this: WebSocket): void {
   this.resume();
+}
+
+/**
+ * The close code ws failed the connection with, from the error it emitted:
+ * ws keeps it under a symbol of its own (described 'status-code') and
+ * exports neither.
+ */
+function closeCodeOf(error: Error): number | undefined {
+  for (const key of Object.getOwnPropertySymbols(error)) {
+    const value = (error as unknown as Record<symbol, unknown>)[key];
+    if (key.description === 'status-code' && typeof value === 'number') return value;
+  }
+  return undefined;
 }

@@ -14,6 +14,10 @@ export type RefusalReason =
   | 'capacity'
   | 'capacity_per_ip'
   | 'invalid_handshake'
+  /** Any request Node's HTTP parser refused (400, 431) before anyone could tell an upgrade from a page request. */
+  | 'malformed'
+  /** Any request whose head took longer than --handshake-timeout (408), upgrade or not. */
+  | 'timeout'
   /** A Host this server does not answer to (server/hosts.ts). */
   | 'host'
   /** A URL parameter the server does not know, or a value out of its range (server/misbehave.ts). */
@@ -71,7 +75,7 @@ export class EchoMetrics {
     const closes = this.#closes;
     new Counter({
       name: 'ws_echo_closes_total',
-      help: 'Closed connections by close code',
+      help: "Closed connections by close code: the server's own when it failed the connection (1002, 1007, 1008, 1009), else the client's",
       labelNames: ['code'],
       registers,
       collect() {
@@ -81,7 +85,7 @@ export class EchoMetrics {
     });
     this.#refused = new Counter({
       name: 'ws_echo_handshakes_refused_total',
-      help: 'Upgrade requests refused, by reason',
+      help: 'Upgrade requests refused, by reason; malformed and timeout count every request refused before it could be told apart from a page request',
       labelNames: ['reason'],
       registers,
     });

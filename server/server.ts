@@ -1,9 +1,10 @@
 // One http(s) server carrying the page app and the echo's WebSocketServer,
 // wired top to bottom: http server → page app → WebSocketServer → echo
 // handler → upgrade router → heartbeat.
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, maxHeaderSize, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createPageApp } from './app.ts';
 import type { Config } from './config.ts';
@@ -16,8 +17,8 @@ import { EchoMetrics } from './metrics.ts';
 import { operationsRouter } from './operations.ts';
 import { createOriginPolicy } from './origin.ts';
 import { SHUTDOWN_CLOSE } from './protocol.ts';
-import { createClientView } from './proxy.ts';
-import { routeUpgrades } from './upgrade.ts';
+import { createClientView, peerName } from './proxy.ts';
+import { routeUpgrades, writeRefusal } from './upgrade.ts';
 
 export interface EchoServer {
   /** The Node http(s) server; the page, the echo and dev HMR all share it. */
@@ -65,6 +66,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
   const clientView = createClientView(config.trustProxy);
   const hostRules = { allowedHosts: config.allowedHosts, listenHost: config.host, trustProxy: config.trustProxy };
   const checkHost = createHostCheck(hostRules, clientView);
+  refuseMalformedRequests(httpServer, metrics, logger);
   let shuttingDown = false;
 
   const page = await createPageApp({
@@ -144,6 +146,65 @@ function pageUrl({ address, port }: AddressInfo, tls: boolean): string {
   const host =
     address === '0.0.0.0' || address === '::' ? 'localhost' : address.includes(':') ? `[${address}]` : address;
   return `${tls ? 'https' : 'http'}://${host}:${port}/`;
+}
+
+/**
+ * Counts and answers what Node's HTTP parser refuses before any router sees
+ * it (a malformed request line or header, a head too large or too slow): the
+ * same one-line refusal as the upgrade router's, and a count under
+ * ws_echo_handshakes_refused_total. Node's own handler would answer alike,
+ * but silently.
+ */
+function refuseMalformedRequests(httpServer: Server, metrics: EchoMetrics, logger: Logger): void {
+  httpServer.on('clientError', (error: Error & { code?: string; reason?: string }, socket: Duplex) => {
+    const refusal = refusalFor(error);
+    // A reset or a broken pipe is no request at all. Node's own handler also
+    // stays silent while a response is under way on the socket (its private
+    // _httpMessage), since a second status line would corrupt it.
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (!refusal || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    metrics.refused(refusal.reason);
+    const { remoteAddress, remotePort } = socket as Duplex & { remoteAddress?: string; remotePort?: number };
+    const { detail } = refusal;
+    logger.info(
+      {
+        peer: peerName(remoteAddress ?? '', { remoteAddress, remotePort }),
+        status: refusal.status,
+        reason: refusal.reason,
+        detail,
+      },
+      'request refused',
+    );
+    writeRefusal(socket, refusal.status, {}, detail);
+  });
+}
+
+/** Node's answer to a request its parser refused (the same statuses), with a one-line reason. */
+function refusalFor({
+  code,
+  reason,
+}: Error & { code?: string; reason?: string }):
+  | { status: number; reason: 'malformed' | 'timeout'; detail: string }
+  | undefined {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return {
+      status: 408,
+      reason: 'timeout',
+      detail: 'Request Timeout: the request did not arrive within --handshake-timeout',
+    };
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return {
+      status: 431,
+      reason: 'malformed',
+      detail: `Request Header Fields Too Large: the request head is over ${maxHeaderSize} bytes`,
+    };
+  // llhttp names what it could not parse in a fixed phrase, e.g. "Invalid header value char".
+  if (code?.startsWith('HPE_'))
+    return { status: 400, reason: 'malformed', detail: `Bad Request: ${reason ?? 'malformed request'}` };
+  return undefined;
 }
 
 async function closeClients(clients: ReadonlySet<WebSocket>, graceMs: number): Promise<void> {

@@ -129,7 +129,7 @@ function pongOffTwin(wss: WebSocketServer, onClientError: (...args: [Error, Dupl
 }
 
 /** Answers with `status` and closes; the body is the status text, or `detail` (one line, UTF-8). */
-function writeRefusal(socket: Duplex, status: number, headers: Record<string, string>, detail?: string): void {
+export function writeRefusal(socket: Duplex, status: number, headers: Record<string, string>, detail?: string): void {
   // A peer may reset the socket before the reply lands; that must not throw.
   socket.on('error', () => {});
   const statusText = STATUS_CODES[status] ?? '';
