@@ -5,8 +5,10 @@ import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
+import { type DescriptorGuard, OUT_OF_DESCRIPTORS } from './descriptors.ts';
 import type { HostCheck } from './hosts.ts';
 import type { ClientView } from './proxy.ts';
+import { RETRY_AFTER_SECONDS } from './upgrade.ts';
 import { securityHeaders } from './security-headers.ts';
 
 /** The project folder (the one holding package.json), wherever this file was built to. */
@@ -34,6 +36,8 @@ export interface PageAppOptions {
   checkHost: HostCheck;
   /** The same rule as Vite's `server.allowedHosts`, so that Vite's own check agrees in dev. */
   allowedHosts: readonly string[] | true;
+  /** When file descriptors run short, the page gets 503; /healthz and /metrics still answer. */
+  descriptors: DescriptorGuard;
   /** The http(s) server, which Vite shares in dev for its HMR socket. */
   httpServer: Server;
   /** /healthz and /metrics, mounted ahead of the page. */
@@ -48,6 +52,7 @@ export async function createPageApp({
   clientView,
   checkHost,
   allowedHosts,
+  descriptors,
   httpServer,
   operations,
 }: PageAppOptions): Promise<PageApp> {
@@ -56,6 +61,7 @@ export async function createPageApp({
   askClientView(app, clientView);
   app.use(refuseWrongHost(checkHost));
   app.use(operations);
+  app.use(refuseWhenOutOfDescriptors(descriptors));
   app.use(...securityHeaders({ dev, tls, connectSrc }));
   if (dev) {
     const { createServer } = await import('vite');
@@ -123,6 +129,21 @@ function refuseWrongHost(checkHost: HostCheck): RequestHandler {
       .status(refusal.status)
       .set({ 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', Connection: 'close' })
       .send(refusal.detail);
+  };
+}
+
+function refuseWhenOutOfDescriptors(descriptors: DescriptorGuard): RequestHandler {
+  return (_req, res, next) => {
+    if (!descriptors.low()) return next();
+    descriptors.refused();
+    res
+      .status(503)
+      .set({
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Retry-After': String(RETRY_AFTER_SECONDS),
+        Connection: 'close',
+      })
+      .send(OUT_OF_DESCRIPTORS);
   };
 }
 

@@ -5,6 +5,7 @@
 import cluster from 'node:cluster';
 import { joinCluster, runPrimary } from './cluster.ts';
 import { ConfigError, parseConfig, USAGE, type Config } from './config.ts';
+import { limitWarning, openFileLimit } from './descriptors.ts';
 import { createLogger } from './logger.ts';
 import { WS_PATHS } from './protocol.ts';
 import { createEchoServer, type EchoServer } from './server.ts';
@@ -73,6 +74,10 @@ function announce(url: string): void {
       `node was started without ${missingFlags.join(' ')}: large messages run slower (see README "Performance"); start with npm start or node ${missingFlags.join(' ')} dist/server/main.js`,
     );
   }
+  // Each worker has the same limit and its own cap.
+  const limit = openFileLimit();
+  const tooFewDescriptors = limitWarning(limit, config.maxConnections);
+  if (tooFewDescriptors) logger.warn({ limit, maxConnections: config.maxConnections }, tooFewDescriptors);
 }
 
 function readConfigOrExit(): Config {

@@ -20,6 +20,8 @@ export type RefusalReason =
   | 'timeout'
   /** A Host this server does not answer to (server/hosts.ts). */
   | 'host'
+  /** Too few file descriptors left (server/descriptors.ts). */
+  | 'file_descriptors'
   /** A URL parameter the server does not know, or a value out of its range (server/misbehave.ts). */
   | 'parameter'
   /** The client asked for the refusal with ?reject=<status>. */

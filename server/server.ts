@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { createPageApp } from './app.ts';
 import type { Config } from './config.ts';
 import { ConnectionCaps } from './connection-caps.ts';
+import { DescriptorGuard, openFileLimit } from './descriptors.ts';
 import { createEchoHandler, selectProtocol } from './echo.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { allowedHostsOf, createHostCheck } from './hosts.ts';
@@ -66,6 +67,8 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
   const clientView = createClientView(config.trustProxy);
   const hostRules = { allowedHosts: config.allowedHosts, listenHost: config.host, trustProxy: config.trustProxy };
   const checkHost = createHostCheck(hostRules, clientView);
+  const descriptors = new DescriptorGuard(openFileLimit(), logger, metrics);
+  descriptors.watch(httpServer, config.tls !== undefined);
   refuseMalformedRequests(httpServer, metrics, logger);
   let shuttingDown = false;
 
@@ -77,6 +80,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     clientView,
     checkHost,
     allowedHosts: allowedHostsOf(hostRules),
+    descriptors,
     operations: operationsRouter({
       metrics,
       openConnections: () => clients.size,
@@ -106,6 +110,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     leaveViteSockets: config.dev,
     originPolicy: createOriginPolicy(config.allowedOrigins),
     checkHost,
+    descriptors,
     clientView,
     caps,
     metrics,

@@ -7,6 +7,7 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { ConnectionCaps } from './connection-caps.ts';
+import { type DescriptorGuard, OUT_OF_DESCRIPTORS } from './descriptors.ts';
 import type { HostCheck } from './hosts.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics, RefusalReason } from './metrics.ts';
@@ -30,6 +31,8 @@ export interface UpgradeRouterOptions {
   originPolicy: OriginPolicy;
   /** Two Host headers, or a host this server does not answer to (hosts.ts). */
   checkHost: HostCheck;
+  /** Whether file descriptors run short (descriptors.ts). */
+  descriptors: DescriptorGuard;
   /** Where the client is and which host it asked for, directly or through a trusted proxy. */
   clientView: ClientView;
   caps: ConnectionCaps;
@@ -40,7 +43,17 @@ export interface UpgradeRouterOptions {
 /** Installs the one `upgrade` listener that decides where each WebSocket request goes. */
 export function routeUpgrades(
   server: Server,
-  { wss, leaveViteSockets, originPolicy, checkHost, clientView, caps, metrics, logger }: UpgradeRouterOptions,
+  {
+    wss,
+    leaveViteSockets,
+    originPolicy,
+    checkHost,
+    descriptors,
+    clientView,
+    caps,
+    metrics,
+    logger,
+  }: UpgradeRouterOptions,
 ): void {
   const refuse = (
     req: IncomingMessage,
@@ -98,6 +111,17 @@ export function routeUpgrades(
     if (rejectWith !== undefined) {
       metrics.faulted('reject');
       return refuse(req, socket, rejectWith, 'requested', {}, `refused with ${rejectWith}, as the URL asked (?reject)`);
+    }
+    if (descriptors.low()) {
+      descriptors.refused();
+      return refuse(
+        req,
+        socket,
+        503,
+        'file_descriptors',
+        { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+        OUT_OF_DESCRIPTORS,
+      );
     }
     const ip = clientView.address(req);
     const full = caps.admit(ip);
