@@ -227,6 +227,13 @@ export const SETTINGS = {
     parse: bool,
     help: "`/inspect` shows the values of `Cookie`, `Authorization` and `Proxy-Authorization`, not only their length (any script on the page's origin can then read them)",
   }),
+  maxBufferedTotal: setting({
+    flag: 'max-buffered-total',
+    env: 'MAX_BUFFERED_TOTAL_BYTES',
+    default: 64 * MiB,
+    parse: budget,
+    help: 'replies queued to all clients together; above it, a client with replies waiting is not read until they drain (`0` = off)',
+  }),
 };
 
 /** The validated settings, one property per row of SETTINGS. */
@@ -513,6 +520,16 @@ function hostNames(value: Value): readonly string[] | '*' {
     }
     return name;
   });
+}
+
+// 0 turns the budget off; any other value must leave each connection its socket's high-water mark.
+function budget(value: Value): number {
+  if (value.text.trim() === '0') return 0;
+  return integer(
+    MIN_BUFFERED,
+    Number.MAX_SAFE_INTEGER,
+    `0 (off) or a size in bytes of at least ${MIN_BUFFERED}`,
+  )(value);
 }
 
 function instanceId(value: Value): string {

@@ -9,6 +9,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
+import type { BufferBudget } from './buffer-budget.ts';
 import { type ConnectionState, type EchoSocket, peerOf, STATE } from './connection-state.ts';
 import { ConnectionFaults, type FaultContext } from './faults.ts';
 import { onPong } from './heartbeat.ts';
@@ -39,6 +40,8 @@ export interface EchoOptions {
   rateLimit: number;
   /** Outgoing bytes queued for one client above which reading from it pauses. */
   maxBufferedBytes: number;
+  /** Outgoing bytes queued for all clients together, above which reading pauses from each that has any. */
+  budget: BufferBudget;
   /** Every open connection: added here on open, removed on close. */
   clients: Set<WebSocket>;
   /** Called once per closed connection with the client's IP (to release its connection cap). */
@@ -57,6 +60,7 @@ export function createEchoHandler({
   metrics,
   rateLimit,
   maxBufferedBytes,
+  budget,
   clients,
   onClosed,
   instanceId,
@@ -144,7 +148,7 @@ export function createEchoHandler({
     }
   }
 
-  // One function per handler, not per connection: it only needs the limit.
+  // One function per handler, not per connection: it only needs the limits.
   function uncork(state: ConnectionState): void {
     const { socket, ws } = state;
     state.corked = false;
@@ -152,11 +156,20 @@ export function createEchoHandler({
     // Only now is writableLength what the kernel did not take. A client that
     // sends but does not read would otherwise make the server queue its
     // replies without bound; stop reading until they drain, and TCP flow
-    // control slows the sender down.
-    if (socket.writableLength > maxBufferedBytes && !ws.isPaused) {
-      ws.pause();
-      socket.once('drain', resume.bind(ws));
-    }
+    // control slows the sender down. Bytes count once the socket is past its
+    // high-water mark, because only then is a 'drain' due to count them off.
+    const queued = socket.writableNeedDrain ? socket.writableLength : 0;
+    if (queued === 0) return;
+    if (state.queued === 0) socket.once('drain', drained.bind(state));
+    const overBudget = budget.hold(state, queued);
+    // Misbehaving connections bound what they hold themselves (faults.ts).
+    if (!ws.isPaused && (queued > maxBufferedBytes || (overBudget && !state.faults))) ws.pause();
+  }
+
+  /** The client has read every reply: they no longer count, and it may send again. */
+  function drained(this: ConnectionState): void {
+    budget.hold(this, 0);
+    if (this.ws.isPaused) this.ws.resume();
   }
 
   // Without this listener a malformed frame would be an uncaught 'error' and
@@ -178,6 +191,7 @@ export function createEchoHandler({
     const state = this[STATE];
     clients.delete(this);
     onClosed(state.ip);
+    budget.hold(state, 0);
     metrics.closed(state.failedWith ?? code);
     if (logConnections) logger.info({ peer: peerOf(state), code, reason: reason.toString() }, 'connection closed');
   }
@@ -193,6 +207,7 @@ export function createEchoHandler({
       corked: false,
       awaitingPong: false,
       faults: undefined,
+      queued: 0,
       failedWith: undefined,
     };
     const echoSocket = ws as EchoSocket;
@@ -226,10 +241,6 @@ export function createEchoHandler({
  */
 function releaseAfterCloseHandshake(this: Socket): void {
   this.destroy();
-}
-
-function resume(this: WebSocket): void {
-  this.resume();
 }
 
 /**

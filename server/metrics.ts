@@ -49,7 +49,7 @@ export class EchoMetrics {
   readonly #refused: Counter<'reason'>;
   readonly #faults: Counter<'kind'>;
 
-  constructor(openConnections: () => number) {
+  constructor(openConnections: () => number, bufferedBytes: () => number = () => 0) {
     const registers = [this.registry];
     this.#stopProcessMetrics = registerProcessMetrics(this.registry, 'ws_echo_');
     new Gauge({
@@ -58,6 +58,14 @@ export class EchoMetrics {
       registers,
       collect() {
         this.set(openConnections());
+      },
+    });
+    new Gauge({
+      name: 'ws_echo_buffered_bytes',
+      help: 'Reply bytes queued to clients that are not reading them fast enough, counted against --max-buffered-total',
+      registers,
+      collect() {
+        this.set(bufferedBytes());
       },
     });
     const total = () => this.connectionsTotal;

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createPageApp } from './app.ts';
+import { BufferBudget } from './buffer-budget.ts';
 import type { Config } from './config.ts';
 import { ConnectionCaps } from './connection-caps.ts';
 import { DescriptorGuard, openFileLimit } from './descriptors.ts';
@@ -62,7 +63,11 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     maxPayload: config.maxMessageBytes,
     handleProtocols: selectProtocol,
   });
-  const metrics = new EchoMetrics(() => clients.size);
+  const budget = new BufferBudget(config.maxBufferedTotal);
+  const metrics = new EchoMetrics(
+    () => clients.size,
+    () => budget.total,
+  );
   // One reading of X-Forwarded-* for the page, the upgrade router and the logs.
   const clientView = createClientView(config.trustProxy);
   const hostRules = { allowedHosts: config.allowedHosts, listenHost: config.host, trustProxy: config.trustProxy };
@@ -98,6 +103,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
       metrics,
       rateLimit: config.rateLimit,
       maxBufferedBytes: config.maxBufferedBytes,
+      budget,
       clients,
       onClosed: (ip) => caps.release(ip),
       instanceId: config.instanceId,

@@ -53,6 +53,7 @@ describe('parseConfig defaults', () => {
       trustProxy: false,
       allowedHosts: [],
       inspectShowCredentials: false,
+      maxBufferedTotal: 64 * 1024 * 1024,
     });
   });
 
@@ -224,6 +225,10 @@ const BAD: Record<Exclude<keyof Config, 'tls'>, BadValues> = {
     ],
   },
   inspectShowCredentials: { message: notValid('true or false'), values: ['please'] },
+  maxBufferedTotal: {
+    message: notValid('0 (off) or a size in bytes of at least 16384'),
+    values: ['16383', '1', '-1', '64MiB', '1.5'],
+  },
 };
 
 describe('a bad value is refused with one line naming it and what is allowed', () => {
