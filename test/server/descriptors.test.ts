@@ -14,7 +14,7 @@ import { rawHttp } from '../support/conformance.ts';
 import { destroyAllRawClients, RawClient } from '../support/raw-client.ts';
 import { PROJECT_ROOT } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
-import { metricValue } from '../support/limits.ts';
+import { metricValue, waitFor } from '../support/limits.ts';
 
 // deploy/README.md's figures are this test at a plain shell's limit:
 // FD_LIMIT=1024 FD_CLIENTS=1200 npx tsx --test test/server/descriptors.test.ts
@@ -110,7 +110,8 @@ describe(`ulimit -n ${LIMIT} with the default --max-connections (10000)`, {
     );
     assert.deepEqual(resets, [], 'no client was reset');
     assert.equal(accepted.length + refused.length, CLIENTS, 'every answer is 101 or 503');
-    assert.ok(accepted.length >= LIMIT / 2, `most of the limit serves WebSockets (${accepted.length})`);
+    // How many the burst gets depends on how many sockets were open at once (a loaded machine accepts more per turn).
+    assert.ok(accepted.length > 0, 'some were upgraded');
     assert.ok(refused.length > 0, 'some were refused');
     const [first] = refused;
     assert.equal(first?.client.response.headers['retry-after'], '5');
@@ -129,15 +130,30 @@ describe(`ulimit -n ${LIMIT} with the default --max-connections (10000)`, {
     const page = await rawHttp(server.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
     assert.equal(page.statusCode, 503, 'the page too is refused, not reset');
 
-    const logged = server.logs.find((entry) => String(entry.msg).startsWith('running out of file descriptors'));
-    assert.ok(logged, 'a log line says why');
+    // Logs are written asynchronously; whichever refusal came first is the one line logged.
+    const logged = await waitFor('a log line saying why', () =>
+      server.logs.find((entry) => entry.level === 40 && /file descriptor/.test(String(entry.msg))),
+    );
     assert.equal(logged.limit, LIMIT);
-    assert.match(String(logged.msg), /ulimit -n|LimitNOFILE/);
+    assert.match(String(logged.msg), /ulimit -n.*LimitNOFILE/);
     const lines = server.logs.filter((entry) => String(entry.msg).includes('file descriptor')).length;
     assert.ok(lines <= 2, `rate-limited: ${lines} log lines for ${refused.length} refusals`);
 
+    // One at a time, the reserve is all that is kept back: most of the limit serves WebSockets.
+    const open = accepted.map((outcome) => ('client' in outcome ? outcome.client : undefined));
+    for (;;) {
+      const client = await RawClient.connect(server.port);
+      if (client.response.statusCode !== 101) {
+        assert.equal(client.response.statusCode, 503);
+        break;
+      }
+      open.push(client);
+    }
+    assert.ok(open.length >= LIMIT / 2, `${open.length} WebSockets open under a limit of ${LIMIT}`);
+    t.diagnostic(`one at a time: ${open.length} WebSockets open under ulimit -n ${LIMIT}`);
+
     // Once clients leave, new ones are served again.
-    for (const outcome of accepted) if ('client' in outcome) outcome.client.destroy();
+    for (const client of open) client?.destroy();
     const again = await withTimeout(
       (async () => {
         for (;;) {
