@@ -6,8 +6,9 @@
 #   docker run --rm -p 8080:8080 -e PORT=8080 -e LOG_LEVEL=debug ws-echo
 #
 # Settings are the server's environment variables (`-e NAME=value`; the list:
-# `docker run --rm ws-echo node dist/server/main.js --help`). Keep PORT and
-# the TLS ones as variables rather than flags: the HEALTHCHECK reads them.
+# `docker run --rm ws-echo node dist/server/main.js --help`). Keep PORT,
+# BASE_PATH and the TLS ones as variables rather than flags: the HEALTHCHECK
+# reads them.
 # `docker stop` sends SIGTERM to node, which runs as PID 1: every client gets
 # close 1001 "server shutting down", then node exits 0, within
 # SHUTDOWN_GRACE_MS (5 s) and so before docker's 10 s stop timeout.
@@ -46,7 +47,7 @@ USER 1000:1000
 EXPOSE 1234
 # node itself, as slim images have no curl; http or https as the server serves.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "const tls = Boolean(process.env.TLS_CERT); require(tls ? 'node:https' : 'node:http').get({ host: '127.0.0.1', port: process.env.PORT || 1234, path: '/healthz', rejectUnauthorized: false, timeout: 4000 }, (res) => process.exit(res.statusCode === 200 ? 0 : 1)).on('timeout', () => process.exit(1)).on('error', () => process.exit(1))"]
+  CMD ["node", "-e", "const tls = Boolean(process.env.TLS_CERT); require(tls ? 'node:https' : 'node:http').get({ host: '127.0.0.1', port: process.env.PORT || 1234, path: (process.env.BASE_PATH || '').trim().replace(/[/]+$/, '') + '/healthz', rejectUnauthorized: false, timeout: 4000 }, (res) => process.exit(res.statusCode === 200 ? 0 : 1)).on('timeout', () => process.exit(1)).on('error', () => process.exit(1))"]
 # Exec form, so node is PID 1 and gets docker's SIGTERM itself. The V8 flags
 # are server/v8-flags.ts's (test/server/v8-flags.test.ts keeps them in step).
 CMD ["node", "--max-semi-space-size=2", "dist/server/main.js"]

@@ -3,11 +3,21 @@
 // so it needs a secure context; no DOM here.
 import { WEBSOCKET_GUID } from '../server/protocol.ts';
 
-/** The two handshakes the seed tutorials print, key and the accept they show for it. */
-export const SEED_EXAMPLES = [
-  { label: 'Seed 000 key', key: 'f7cb4ezEAl6C3wRaU6JORA==', accept: 'rE91AJhfC+6JdVcVXOGJEADEJdQ=' },
-  { label: 'Seed 002 key', key: 'sN9cRrP/n9NdMgdcy2VJFQ==', accept: 'fFBooB7FAkLlXgRSz0BT3v4hq5s=' },
-] as const;
+/** The handshakes the two tutorials print: the key each shows, and the accept it shows for it. */
+export const TUTORIAL_KEYS = {
+  /** *Go Web Programming* §8.2 "WebSocket". */
+  go: { key: 'f7cb4ezEAl6C3wRaU6JORA==', accept: 'rE91AJhfC+6JdVcVXOGJEADEJdQ=' },
+  /** Ruan Yifeng's WebSocket tutorial. */
+  'ruan-yifeng': { key: 'sN9cRrP/n9NdMgdcy2VJFQ==', accept: 'fFBooB7FAkLlXgRSz0BT3v4hq5s=' },
+} as const;
+
+/** Which tutorial's key: the `data-tutorial` of the calculator's buttons. */
+export type Tutorial = keyof typeof TUTORIAL_KEYS;
+
+/** Whether `name` is one of TUTORIAL_KEYS' tutorials. */
+export function isTutorial(name: string | undefined): name is Tutorial {
+  return name !== undefined && Object.hasOwn(TUTORIAL_KEYS, name);
+}
 
 /**
  * Whether crypto.subtle is there: only in secure contexts (https, and http on

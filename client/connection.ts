@@ -1,9 +1,12 @@
 // The only module that touches WebSocket. It holds one socket at a time and
 // reports everything through one typed events interface, so the rest of the
 // page never reads readyState or handles raw browser events itself.
-import { WS_PATHS } from '../server/protocol.ts';
+import { SUBPROTOCOL_NAME, WS_PATHS } from '../server/protocol.ts';
+import { Emitter } from './emitter.ts';
+import { asError } from './errors.ts';
+import { t } from './i18n/translate.ts';
 
-/** readyState values as seed 002 lists them; kept here because `WebSocket.OPEN` is missing where WebSocket is. */
+/** readyState values as Ruan Yifeng's tutorial lists them; kept here because `WebSocket.OPEN` is missing where WebSocket is. */
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 export type ReadyState = (typeof ReadyState)[keyof typeof ReadyState];
 
@@ -47,15 +50,23 @@ export interface ConnectionEvents {
   state: (state: ReadyState) => void;
 }
 
-/** Seed 002's feature test; false in browsers (or tests) without the API. */
+/** Ruan Yifeng's tutorial's feature test; false in browsers (or tests) without the API. */
 export function isWebSocketSupported(): boolean {
   return 'WebSocket' in window;
 }
 
-/** The echo on the server that served the page: same host and port, wss: under https:, path `/` unless given. */
-export function echoUrlFor(page: Pick<Location, 'protocol' | 'host'>, path: string = WS_PATHS.echo): string {
+/**
+ * The echo on the server that served the page: same host and port, wss: under
+ * https:, and `path` (`/` unless given) beside the page, so a page served at
+ * /prefix/ (--base-path) reaches /prefix/, /prefix/raw, …
+ */
+export function echoUrlFor(
+  page: Pick<Location, 'protocol' | 'host' | 'pathname'>,
+  path: string = WS_PATHS.echo,
+): string {
   const scheme = page.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${page.host}${path}`;
+  const directory = page.pathname.slice(0, page.pathname.lastIndexOf('/') + 1) || '/';
+  return `${scheme}//${page.host}${directory}${path.replace(/^\//, '')}`;
 }
 
 /** Where to connect and which subprotocols to offer. */
@@ -68,25 +79,23 @@ export interface Target {
  * Reads the URL and the comma-separated subprotocols as typed, or says what
  * is wrong before the WebSocket constructor throws a bare SyntaxError.
  */
-export function parseTarget(urlText: string, protocolsText: string): Target | { error: string } {
+export function parseTarget(urlText: string, protocolsText: string): Target | Error {
   let url: URL;
   try {
     url = new URL(urlText.trim());
   } catch {
-    return { error: `${JSON.stringify(urlText.trim())} is not a URL; write e.g. ws://127.0.0.1:1234/raw.` };
+    return new Error(t('target.notUrl', { text: JSON.stringify(urlText.trim()) }));
   }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:')
-    return { error: `A WebSocket URL starts with ws:// or wss://, not ${url.protocol}//.` };
-  if (url.hash) return { error: 'A WebSocket URL cannot have a #fragment.' };
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return new Error(t('target.scheme', { scheme: url.protocol }));
+  if (url.hash) return new Error(t('target.fragment'));
   const protocols = protocolsText
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '');
   // RFC 6455 4.1: each subprotocol is an HTTP token, and none may repeat.
-  const bad = protocols.find((p) => !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(p));
-  if (bad !== undefined)
-    return { error: `${JSON.stringify(bad)} is not a valid subprotocol name (no spaces or separators).` };
-  if (new Set(protocols).size !== protocols.length) return { error: 'Each subprotocol may be offered only once.' };
+  const bad = protocols.find((p) => !SUBPROTOCOL_NAME.test(p));
+  if (bad !== undefined) return new Error(t('target.badSubprotocol', { name: JSON.stringify(bad) }));
+  if (new Set(protocols).size !== protocols.length) return new Error(t('target.repeated'));
   return { url: url.href, protocols };
 }
 
@@ -100,10 +109,10 @@ export function readFirstMessage({ url, protocols }: Target, timeoutMs = 5000): 
     try {
       socket = new WebSocket(url, [...protocols]);
     } catch (error) {
-      reject(error instanceof Error ? error : new Error(String(error)));
+      reject(asError(error));
       return;
     }
-    const timer = setTimeout(() => finish(new Error(`no message within ${timeoutMs / 1000} s`)), timeoutMs);
+    const timer = setTimeout(() => finish(new Error(t('inspect.timeout', { seconds: timeoutMs / 1000 }))), timeoutMs);
     const finish = (outcome: string | Error) => {
       clearTimeout(timer);
       if (socket.readyState === ReadyState.CONNECTING || socket.readyState === ReadyState.OPEN)
@@ -112,11 +121,57 @@ export function readFirstMessage({ url, protocols }: Target, timeoutMs = 5000): 
       else reject(outcome);
     };
     socket.addEventListener('message', (event: MessageEvent<unknown>) =>
-      finish(typeof event.data === 'string' ? event.data : new Error('the first message was binary')),
+      finish(typeof event.data === 'string' ? event.data : new Error(t('inspect.binary'))),
     );
-    socket.addEventListener('close', ({ code }) =>
-      finish(new Error(`the connection closed with ${code} before any message`)),
-    );
+    socket.addEventListener('close', ({ code }) => finish(new Error(t('inspect.closed', { code }))));
+  });
+}
+
+/** How a socket that echoUntilClose opened ended, as the browser reported it. */
+export interface EchoCaseEnd extends Pick<CloseInfo, 'code' | 'reason' | 'wasClean'> {
+  /** Messages that arrived. */
+  received: number;
+  /** Messages sent back: those that arrived while the socket was still OPEN. */
+  echoed: number;
+  /** Whether the browser fired an error event first: it failed the connection itself. */
+  failed: boolean;
+}
+
+/**
+ * What a client under test does in the fuzzing server's protocol: opens a
+ * socket (no subprotocol, binary as ArrayBuffer), sends every message back
+ * with the same type, and resolves once the socket has closed, however that
+ * happened. `signal` ends the socket early with 1000.
+ */
+export function echoUntilClose(url: string, signal?: AbortSignal): Promise<EchoCaseEnd> {
+  return new Promise((resolve, reject) => {
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(url);
+    } catch (error) {
+      reject(asError(error));
+      return;
+    }
+    socket.binaryType = 'arraybuffer';
+    let received = 0;
+    let echoed = 0;
+    let failed = false;
+    const abort = () => socket.close(1000);
+    signal?.addEventListener('abort', abort, { once: true });
+    socket.addEventListener('message', (event: MessageEvent<string | ArrayBuffer>) => {
+      received++;
+      // Once closing, the browser would drop it: count only what was really handed over.
+      if (socket.readyState !== ReadyState.OPEN) return;
+      socket.send(event.data);
+      echoed++;
+    });
+    socket.addEventListener('error', () => {
+      failed = true;
+    });
+    socket.addEventListener('close', ({ code, reason, wasClean }) => {
+      signal?.removeEventListener('abort', abort);
+      resolve({ code, reason, wasClean, received, echoed, failed });
+    });
   });
 }
 
@@ -124,9 +179,7 @@ export function readFirstMessage({ url, protocols }: Target, timeoutMs = 5000): 
 // is re-read this often while a socket is live; a comparison is all it costs.
 const STATE_POLL_MS = 100;
 
-type Listeners = { [K in keyof ConnectionEvents]: Array<ConnectionEvents[K]> };
-
-export class EchoConnection {
+export class EchoConnection extends Emitter<ConnectionEvents> {
   #target: Target;
   #socket: WebSocket | undefined;
   // Set by disconnect()/close(), so the close event can say the page asked for it.
@@ -136,9 +189,9 @@ export class EchoConnection {
   #binaryType: BinaryType = 'blob';
   #reportedState: ReadyState = ReadyState.CLOSED;
   #poll: ReturnType<typeof setInterval> | undefined;
-  readonly #listeners: Listeners = { open: [], message: [], error: [], close: [], state: [] };
 
   constructor(target: Target) {
+    super();
     this.#target = target;
   }
 
@@ -157,24 +210,19 @@ export class EchoConnection {
     return (this.#socket?.readyState ?? ReadyState.CLOSED) as ReadyState;
   }
 
-  /** Subscribes to one event; listeners run in the order they were added. */
-  on<K extends keyof ConnectionEvents>(name: K, listener: ConnectionEvents[K]): void {
-    this.#listeners[name].push(listener);
-  }
-
   /**
    * Opens a new socket, to `target` when given, unless one is still
    * connecting, open or closing. Returns the browser's refusal (a bad URL, a
-   * blocked port) as a sentence instead of throwing.
+   * blocked port) instead of throwing it.
    */
-  connect(target?: Target): string | undefined {
+  connect(target?: Target): Error | undefined {
     if (this.readyState !== ReadyState.CLOSED) return undefined;
     if (target) this.#target = target;
     let socket: WebSocket;
     try {
       socket = new WebSocket(this.url, [...this.protocols]);
     } catch (error) {
-      return error instanceof Error ? error.message : String(error);
+      return asError(error);
     }
     socket.binaryType = this.#binaryType;
     this.#socket = socket;
@@ -184,21 +232,21 @@ export class EchoConnection {
     socket.addEventListener('open', () => {
       if (!current()) return;
       this.#checkState();
-      this.#emit('open', { url: socket.url, protocol: socket.protocol });
+      this.emit('open', { url: socket.url, protocol: socket.protocol });
     });
     socket.addEventListener('message', (event: MessageEvent<ReceivedData>) => {
-      if (current()) this.#emit('message', event.data);
+      if (current()) this.emit('message', event.data);
     });
     socket.addEventListener('error', () => {
       if (!current()) return;
       this.#checkState();
-      this.#emit('error');
+      this.emit('error');
     });
     socket.addEventListener('close', ({ code, reason, wasClean }) => {
       if (!current()) return;
       this.#stopPolling();
       this.#checkState();
-      this.#emit('close', { code, reason, wasClean, requested: this.#closeRequested });
+      this.emit('close', { code, reason, wasClean, requested: this.#closeRequested });
       const next = this.#next;
       this.#next = undefined;
       if (next) this.connect(next);
@@ -209,7 +257,7 @@ export class EchoConnection {
   }
 
   /** Connects to `target` now, closing the current socket first (1000) if there is one. */
-  switchTo(target: Target): string | undefined {
+  switchTo(target: Target): Error | undefined {
     if (this.readyState === ReadyState.CLOSED) return this.connect(target);
     this.#next = target;
     if (this.readyState !== ReadyState.CLOSING) this.close(1000, 'switching endpoint');
@@ -224,15 +272,15 @@ export class EchoConnection {
   /**
    * Starts the closing handshake with `code` and `reason`; the close event
    * follows with the server's answer. Returns the browser's refusal (a code
-   * outside 1000 and 3000–4999, a reason over 123 bytes) as a sentence.
+   * outside 1000 and 3000–4999, a reason over 123 bytes) instead of throwing it.
    */
-  close(code: number, reason: string): string | undefined {
+  close(code: number, reason: string): Error | undefined {
     const state = this.readyState;
     if (state !== ReadyState.CONNECTING && state !== ReadyState.OPEN) return undefined;
     try {
       this.#socket?.close(code, reason);
     } catch (error) {
-      return error instanceof Error ? error.message : String(error);
+      return asError(error);
     }
     this.#closeRequested = true;
     this.#checkState();
@@ -256,17 +304,11 @@ export class EchoConnection {
     const state = this.readyState;
     if (state === this.#reportedState) return;
     this.#reportedState = state;
-    this.#emit('state', state);
+    this.emit('state', state);
   }
 
   #stopPolling(): void {
     clearInterval(this.#poll);
     this.#poll = undefined;
-  }
-
-  #emit<K extends keyof ConnectionEvents>(name: K, ...args: Parameters<ConnectionEvents[K]>): void {
-    for (const listener of this.#listeners[name]) {
-      (listener as (...a: Parameters<ConnectionEvents[K]>) => void)(...args);
-    }
   }
 }

@@ -1,4 +1,4 @@
-// Seed 000's console lines, word for word, so DevTools tells the same story
+// The Go tutorial's console lines, word for word, so DevTools tells the same story
 // as the tutorial (and tests can hold the page to it).
 import type { EchoConnection } from './connection.ts';
 import { consoleForm } from './describe.ts';

@@ -1,5 +1,6 @@
-// Wires the page together: one connection, the session that logs it, the
-// auto-reconnect, and one setup call per panel. Nothing else happens here.
+// Wires the page together: its language first, then one connection, the
+// session that logs it, the auto-reconnect, and one setup call per card,
+// each given its own element. Nothing else happens here.
 import './style.css';
 import { EchoConnection, echoUrlFor, isWebSocketSupported } from './connection.ts';
 import { traceToConsole } from './console-trace.ts';
@@ -7,11 +8,14 @@ import { ECHO_PROTOCOL } from '../server/protocol.ts';
 import { Reconnector } from './reconnect.ts';
 import { Session } from './session.ts';
 import { setupBinaryPanel } from './views/binary-panel.ts';
+import { setupCanvasView } from './views/canvas-view.ts';
 import { setupClosePanel } from './views/close-panel.ts';
+import { setupConformancePanel } from './views/conformance-panel.ts';
 import { setupConnectionPanel } from './views/connection-panel.ts';
-import { showUnsupported } from './views/dom.ts';
+import { find, showUnsupported } from './views/dom.ts';
 import { setupExplainerPanel } from './views/explainer-panel.ts';
 import { setupHexView } from './views/hex-view.ts';
+import { setupLanguageSwitch } from './views/language-switch.ts';
 import { setupLogPanel } from './views/log-panel.ts';
 import { setupSendPanel } from './views/send-panel.ts';
 import { setupStatsPanel } from './views/stats-panel.ts';
@@ -19,6 +23,10 @@ import { setupTemplates } from './views/templates-panel.ts';
 
 // The one subprotocol the server speaks, offered as in Ruan Yifeng's WebSocket tutorial.
 const SUBPROTOCOLS = [ECHO_PROTOCOL];
+
+// The views draw their first words in the page's language, so they wait for
+// its catalogue: one small same-origin file, and none at all for English.
+await setupLanguageSwitch(document, navigator.languages);
 
 if (isWebSocketSupported()) {
   const connection = new EchoConnection({ url: echoUrlFor(window.location), protocols: SUBPROTOCOLS });
@@ -32,14 +40,17 @@ if (isWebSocketSupported()) {
   connection.on('open', () => reconnector.opened());
   traceToConsole(connection);
 
-  setupConnectionPanel(document, connection, reconnector);
-  setupSendPanel(document, connection, session);
-  setupTemplates(document);
-  setupBinaryPanel(document, connection, session);
-  setupLogPanel(document, session, setupHexView(document, session).show);
-  setupStatsPanel(document, session);
-  setupClosePanel(document, connection);
-  setupExplainerPanel(document, connection);
+  const card = (id: string) => find(document, id, HTMLElement);
+  setupConnectionPanel(card('connection-card'), connection, reconnector);
+  setupSendPanel(card('text-card'), connection, session);
+  setupTemplates(card('text-card'));
+  setupBinaryPanel(card('binary-card'), connection, session);
+  setupCanvasView(card('canvas-figure'), connection, session);
+  setupLogPanel(card('log-card'), session, setupHexView(card('hex-card'), session).show);
+  setupStatsPanel(card('stats-card'), session);
+  setupClosePanel(card('close-card'), connection);
+  setupExplainerPanel(card('handshake-card'), connection);
+  setupConformancePanel(card('conformance-card'));
   connection.connect();
 } else {
   showUnsupported(document);

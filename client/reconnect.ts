@@ -1,6 +1,7 @@
 // Auto-reconnect with exponential backoff and jitter, no DOM. The clock and
 // the randomness come in from outside, so the timing can be tested without
 // waiting for it.
+import { Emitter } from './emitter.ts';
 
 export interface Backoff {
   /** Delay before the first attempt, ms. */
@@ -35,6 +36,11 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
+export interface ReconnectEvents {
+  /** The reconnector started waiting, connecting, or went idle or off. */
+  status: (status: ReconnectStatus) => void;
+}
+
 const REAL_CLOCK: Clock = {
   now: () => Date.now(),
   setTimeout: (run, ms) => setTimeout(run, ms),
@@ -46,18 +52,18 @@ const REAL_CLOCK: Clock = {
  * longer after each failed attempt; an open connection starts the count anew.
  * The page tells it what happened: lost(), opened(), stop().
  */
-export class Reconnector {
+export class Reconnector extends Emitter<ReconnectEvents> {
   readonly #connect: () => void;
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #backoff: Backoff;
-  readonly #listeners: Array<(status: ReconnectStatus) => void> = [];
   #enabled = false;
   #attempt = 0;
   #timer: unknown;
   #status: ReconnectStatus = { phase: 'off' };
 
   constructor(connect: () => void, { clock = REAL_CLOCK, random = Math.random, backoff = DEFAULT_BACKOFF } = {}) {
+    super();
     this.#connect = connect;
     this.#clock = clock;
     this.#random = random;
@@ -70,11 +76,6 @@ export class Reconnector {
 
   get enabled(): boolean {
     return this.#enabled;
-  }
-
-  /** Subscribes to status changes. */
-  onStatus(listener: (status: ReconnectStatus) => void): void {
-    this.#listeners.push(listener);
   }
 
   /** Turning it off cancels a waiting attempt; turning it on waits for the next loss. */
@@ -119,6 +120,6 @@ export class Reconnector {
 
   #report(status: ReconnectStatus): void {
     this.#status = status;
-    for (const listener of this.#listeners) listener(status);
+    this.emit('status', status);
   }
 }

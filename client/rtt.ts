@@ -52,7 +52,8 @@ export class RoundTrips {
  * this server's own JSON messages (type "inspect" or "push") are not.
  */
 export function replyTestFor(url: string): (data: string | Blob | ArrayBuffer) => boolean {
-  if (pathOf(url) === WS_PATHS.raw) return () => true;
+  // endsWith: under --base-path, /raw is /prefix/raw.
+  if (pathOf(url).endsWith(WS_PATHS.raw)) return () => true;
   return (data) => typeof data !== 'string' || !isServerMessage(data);
 }
 

@@ -1,6 +1,7 @@
 // Saved messages, kept in localStorage so they outlive the tab. Takes the
 // Storage as a parameter (no DOM), and survives storage that is full,
 // disabled or holding something that is not ours.
+import { t } from './i18n/translate.ts';
 
 export interface Template {
   name: string;
@@ -23,27 +24,29 @@ export function loadTemplates(storage: Storage): Template[] {
   }
 }
 
-/** Saves (or replaces) the template called `name`; returns the new list, or a sentence when storage refused. */
-export function saveTemplate(storage: Storage, name: string, text: string): Template[] | string {
+/** Saves (or replaces) the template called `name`; returns the new list, or why storage refused. */
+export function saveTemplate(storage: Storage, name: string, text: string): Template[] | Error {
   const templates = loadTemplates(storage).filter((t) => t.name !== name);
   templates.push({ name, text });
   templates.sort((a, b) => a.name.localeCompare(b.name));
   return write(storage, templates);
 }
 
-/** Deletes the template called `name`; returns the new list, or a sentence when storage refused. */
-export function deleteTemplate(storage: Storage, name: string): Template[] | string {
+/** Deletes the template called `name`; returns the new list, or why storage refused. */
+export function deleteTemplate(storage: Storage, name: string): Template[] | Error {
   return write(
     storage,
     loadTemplates(storage).filter((t) => t.name !== name),
   );
 }
 
-function write(storage: Storage, templates: Template[]): Template[] | string {
+function write(storage: Storage, templates: Template[]): Template[] | Error {
   try {
     storage.setItem(KEY, JSON.stringify(templates));
     return templates;
   } catch (error) {
-    return `The browser would not store it (${error instanceof Error ? error.name : 'storage error'}).`;
+    return new Error(
+      t('templates.refused', { reason: error instanceof Error ? error.name : t('templates.storageError') }),
+    );
   }
 }

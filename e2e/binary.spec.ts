@@ -1,4 +1,4 @@
-// Binary as seed 002 teaches it: a picked file goes out as a Blob, the
+// Binary as Ruan Yifeng's tutorial teaches it: a picked file goes out as a Blob, the
 // canvas's pixels as an ArrayBuffer, and what comes back is a Blob or an
 // ArrayBuffer depending on the binaryType switch.
 import { expect, logRows, openConnected, readyState, sendButton, test } from './fixtures.ts';

@@ -1,5 +1,5 @@
 // The text echo as a user meets it: the page connects by itself, sends on
-// click and on Enter, tells the seed's story on the console, disconnects
+// click and on Enter, tells the Go tutorial's story on the console, disconnects
 // and reconnects, and shows whatever comes back as text, never as HTML.
 import { expect, logOf, logRows, openConnected, readyState, sendButton, test } from './fixtures.ts';
 
@@ -34,7 +34,7 @@ test('Send Message and Enter in the box both send, and the echo shows in the log
   expect(problems).toEqual([]);
 });
 
-test("the console says what the seed's page says: connected, message received, connection closed", async ({
+test("the console says what the Go tutorial's page says: connected, message received, connection closed", async ({
   page,
   server,
   consoleLines,

@@ -58,7 +58,8 @@ test('at 360 px the page has no horizontal scroll and every control is visible',
     page.getByRole('button', { name: 'Inspect handshake', exact: true }),
     page.getByRole('table', { name: 'Request headers as the server saw them' }),
     page.getByLabel('Sec-WebSocket-Key', { exact: true }),
-    page.getByRole('button', { name: 'Seed 002 key', exact: true }),
+    page.getByRole('button', { name: "Go tutorial's key", exact: true }),
+    page.getByRole('button', { name: "Ruan Yifeng's key", exact: true }),
     page.getByLabel('Sec-WebSocket-Accept', { exact: true }),
   ];
   for (const control of controls) {

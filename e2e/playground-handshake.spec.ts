@@ -1,6 +1,6 @@
 // The handshake explainer: /inspect's report for a real handshake, the
 // accept checked in the browser with WebCrypto, and the calculator on the
-// seed tutorials' two keys.
+// keys the Go tutorial and Ruan Yifeng's tutorial print.
 import { createHash } from 'node:crypto';
 import { expect, openConnected, test } from './fixtures.ts';
 
@@ -47,7 +47,7 @@ test('Inspect handshake shows the request, and the browser computes the same acc
   expect(problems).toEqual([]);
 });
 
-test('the accept calculator gives the seeds’ accepts for the seeds’ keys, and any other key’s', async ({
+test('the accept calculator gives the tutorials’ accepts for the tutorials’ keys, and any other key’s', async ({
   page,
   problems,
 }) => {
@@ -57,10 +57,10 @@ test('the accept calculator gives the seeds’ accepts for the seeds’ keys, an
   await expect(key).toHaveValue('f7cb4ezEAl6C3wRaU6JORA==');
   await expect(accept).toHaveText('rE91AJhfC+6JdVcVXOGJEADEJdQ=');
 
-  await page.getByRole('button', { name: 'Seed 002 key', exact: true }).click();
+  await page.getByRole('button', { name: "Ruan Yifeng's key", exact: true }).click();
   await expect(key).toHaveValue('sN9cRrP/n9NdMgdcy2VJFQ==');
   await expect(accept).toHaveText('fFBooB7FAkLlXgRSz0BT3v4hq5s=');
-  await page.getByRole('button', { name: 'Seed 000 key', exact: true }).click();
+  await page.getByRole('button', { name: "Go tutorial's key", exact: true }).click();
   await expect(accept).toHaveText('rE91AJhfC+6JdVcVXOGJEADEJdQ=');
 
   await key.fill('dGhlIHNhbXBsZSBub25jZQ==');

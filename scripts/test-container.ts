@@ -14,8 +14,7 @@ import { join } from 'node:path';
 import { ensureBaseImage } from './container/base-image.ts';
 import { have, run } from './container/commands.ts';
 import { type Container, type ImageConfig, inspectImage, startContainer } from './container/runc.ts';
-import { ECHO_PROTOCOL } from '../server/echo.ts';
-import { SHUTDOWN_CLOSE } from '../server/server.ts';
+import { ECHO_PROTOCOL, SHUTDOWN_CLOSE } from '../server/protocol.ts';
 import { freePort } from '../test/support/free-port.ts';
 import { httpGet } from '../test/support/http-request.ts';
 import { PROJECT_ROOT } from '../test/support/spawn-server.ts';
@@ -176,7 +175,7 @@ async function runChecks(port: number, running: Container, config: ImageConfig):
     const close = closed(ws);
     await running.kill('TERM');
     const { code, reason } = await close;
-    const exit = await withTimeout(running.exited, STOP_TIMEOUT_MS, 'the container to exit after SIGTERM');
+    const exit = await withTimeout(running.exited, 'the container to exit after SIGTERM', STOP_TIMEOUT_MS);
     expect(
       code === SHUTDOWN_CLOSE.code && reason === SHUTDOWN_CLOSE.reason,
       `the client got close ${code} "${reason}", not ${SHUTDOWN_CLOSE.code} "${SHUTDOWN_CLOSE.reason}"`,

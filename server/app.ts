@@ -1,15 +1,18 @@
 // The Express app that serves the page: Vite's middleware in dev (imported
 // lazily, so production never loads Vite), the built files in production.
+// In production Express, helmet and the static handler load on the first
+// HTTP request, not at start: a server used only for its WebSocket echo (a
+// test's in-process server, a client under test) never pays for them.
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
+import type { Express, Request, RequestHandler, Router } from 'express';
 import { type DescriptorGuard, OUT_OF_DESCRIPTORS } from './descriptors.ts';
 import type { HostCheck } from './hosts.ts';
+import type { OperationsOptions } from './operations.ts';
 import type { ClientView } from './proxy.ts';
 import { RETRY_AFTER_SECONDS } from './upgrade.ts';
-import { securityHeaders } from './security-headers.ts';
 
 /** The project folder (the one holding package.json), wherever this file was built to. */
 export const PROJECT_ROOT = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
@@ -18,7 +21,7 @@ export const CLIENT_DIST = join(PROJECT_ROOT, 'dist', 'client');
 
 export interface PageApp {
   /** The request handler to mount on the http server. */
-  app: Express;
+  handle(req: IncomingMessage, res: ServerResponse): void;
   /** Releases what serving the page holds (Vite's watcher and HMR sockets in dev). */
   close(): Promise<void>;
 }
@@ -26,6 +29,8 @@ export interface PageApp {
 export interface PageAppOptions {
   /** Serve through Vite's middleware with HMR instead of the built files. */
   dev: boolean;
+  /** --base-path: '' or '/prefix'; the page and the operations endpoints live under it, nothing else answers. */
+  basePath: string;
   /** Whether the page is served over https (for HSTS and the CSP's wss:). */
   tls: boolean;
   /** Other WebSocket servers the page may connect to (CSP connect-src). */
@@ -40,33 +45,23 @@ export interface PageAppOptions {
   descriptors: DescriptorGuard;
   /** The http(s) server, which Vite shares in dev for its HMR socket. */
   httpServer: Server;
-  /** /healthz and /metrics, mounted ahead of the page. */
-  operations: Router;
+  /** What /healthz and /metrics, mounted ahead of the page, report. */
+  operations: OperationsOptions;
+  /** More routes under the page's security headers, ahead of the page (the fuzzing reports), made with the app. */
+  routes?: () => Promise<Router>;
 }
 
-/** Builds the app for the chosen mode. */
-export async function createPageApp({
-  dev,
-  tls,
-  connectSrc,
-  clientView,
-  checkHost,
-  allowedHosts,
-  descriptors,
-  httpServer,
-  operations,
-}: PageAppOptions): Promise<PageApp> {
-  const app = express();
-  app.disable('x-powered-by');
-  askClientView(app, clientView);
-  app.use(refuseWrongHost(checkHost));
-  app.use(operations);
-  app.use(refuseWhenOutOfDescriptors(descriptors));
-  app.use(...securityHeaders({ dev, tls, connectSrc }));
+/** Builds the app for the chosen mode: at once in dev, on the first request in production. */
+export async function createPageApp(options: PageAppOptions): Promise<PageApp> {
+  const { dev, basePath, httpServer, allowedHosts } = options;
   if (dev) {
+    // Vite attaches its HMR socket to the http server as it starts, so it cannot wait.
+    const app = await expressApp(options);
     const { createServer } = await import('vite');
     const vite = await createServer({
       configFile: join(PROJECT_ROOT, 'vite.config.ts'),
+      // The URLs Vite writes into the page (its client, the modules, the HMR socket) start with the base path.
+      base: `${basePath}/`,
       // 'mpa' rather than 'spa': unknown paths should 404, not become the page.
       appType: 'mpa',
       server: {
@@ -75,15 +70,69 @@ export async function createPageApp({
         allowedHosts: allowedHosts === true ? true : [...allowedHosts],
       },
     });
-    app.use(vite.middlewares);
-    return { app, close: () => vite.close() };
+    app.use(basePath || '/', vite.middlewares);
+    return { handle: app, close: () => vite.close() };
   }
+  // Checked at start, where a missing build is a one-line error, not a 500 later.
   if (!existsSync(join(CLIENT_DIST, 'index.html'))) {
     throw Object.assign(new Error(`the page is not built (no ${join(CLIENT_DIST, 'index.html')}); run npm run build`), {
       code: 'ERR_WS_ECHO_NOT_BUILT',
     });
   }
+  let loading: Promise<Express> | undefined;
+  return {
+    handle(req, res) {
+      loading ??= staticApp(options);
+      loading.then(
+        (app) => app(req, res),
+        (error: unknown) => {
+          res.statusCode = 500;
+          res.end(`the page could not be loaded: ${error instanceof Error ? error.message : String(error)}\n`);
+        },
+      );
+    },
+    close: async () => {},
+  };
+}
+
+/** Express with /healthz, /metrics, the security headers and the extra routes; the page goes after them. */
+async function expressApp({
+  dev,
+  basePath,
+  tls,
+  connectSrc,
+  clientView,
+  checkHost,
+  descriptors,
+  operations,
+  routes,
+}: PageAppOptions): Promise<Express> {
+  const [{ default: express }, { securityHeaders }, { operationsRouter }, extraRoutes] = await Promise.all([
+    import('express'),
+    import('./security-headers.ts'),
+    import('./operations.ts'),
+    routes?.(),
+  ]);
+  const app = express();
+  app.disable('x-powered-by');
+  // As the upgrade router does: /Prefix/ is not /prefix/.
+  app.set('case sensitive routing', true);
+  askClientView(app, clientView);
+  app.use(refuseWrongHost(checkHost));
+  // Express takes the mount path off req.url, so what is mounted here sees /healthz, /index.html, ...
+  const mount = basePath || '/';
+  if (basePath) app.use(addTrailingSlash(basePath));
+  app.use(mount, operationsRouter(operations));
+  app.use(refuseWhenOutOfDescriptors(descriptors));
+  app.use(...securityHeaders({ dev, tls, connectSrc }));
+  if (extraRoutes) app.use(mount, extraRoutes);
+  return app;
+}
+
+async function staticApp(options: PageAppOptions): Promise<Express> {
+  const [app, { default: express }] = await Promise.all([expressApp(options), import('express')]);
   app.use(
+    options.basePath || '/',
     express.static(CLIENT_DIST, {
       setHeaders(res, path) {
         // Vite fingerprints everything under assets/, so those never change.
@@ -92,7 +141,7 @@ export async function createPageApp({
       },
     }),
   );
-  return { app, close: async () => {} };
+  return app;
 }
 
 /**
@@ -144,6 +193,19 @@ function refuseWhenOutOfDescriptors(descriptors: DescriptorGuard): RequestHandle
         Connection: 'close',
       })
       .send(OUT_OF_DESCRIPTORS);
+  };
+}
+
+/**
+ * Redirects the bare base path to itself with a slash (`/prefix` → `/prefix/`):
+ * the page's URLs are relative, and would resolve to the root without it.
+ */
+function addTrailingSlash(basePath: string): RequestHandler {
+  return (req, res, next) => {
+    const bare = (req.method === 'GET' || req.method === 'HEAD') && req.path === basePath;
+    // Then only the query follows the base path in req.url (unless the URL is in absolute form).
+    if (!bare || !req.url.startsWith(basePath)) return next();
+    res.redirect(301, `${basePath}/${req.url.slice(basePath.length)}`);
   };
 }
 

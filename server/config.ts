@@ -2,13 +2,16 @@
 // Each setting is one row of SETTINGS: its flag, environment twin, default,
 // parser and help. parseConfig, --help and the README's configuration table
 // (npm run docs:tables) all read that row; the flag wins over its twin.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism, hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
+import { defaultLimit, EXPOSED_LIMITS } from './exposure.ts';
+import { type AllowedHosts, defaultAllowedHosts } from './hosts.ts';
 import { markdownTable } from './markdown-table.ts';
-import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES, SUBPROTOCOL_NAME } from './protocol.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['pretty', 'json'] as const;
@@ -40,14 +43,24 @@ export interface Input {
   env: string;
 }
 
+/**
+ * What a computed default may read: settings whose own default is a plain
+ * value, settled before any computed one.
+ */
+export interface Settled {
+  dev: boolean;
+  host: string;
+  trustProxy: boolean;
+}
+
 /** One setting: how it is written, what it defaults to, how its text becomes a value, what it means. */
 export interface Setting<T> extends Input {
   /** A flag that takes no value (`--dev`); its twin takes true or false. */
   boolean?: true;
   /** A second flag read with this one (the TLS key with its certificate): both are given, or neither. */
   partner?: Input;
-  /** The value when neither flag nor twin is given; a function where it depends on --dev or the machine. */
-  default: T | ((settled: { dev: boolean }) => T);
+  /** The value when neither flag nor twin is given; a function where it depends on other settings or the machine. */
+  default: T | ((settled: Settled) => T);
   /** The default as --help and the README show it (Markdown), where the value alone does not say it. */
   shown?: string;
   /** Turns what the user wrote into the value, or throws a one-line ConfigError (see `invalid`). */
@@ -79,7 +92,15 @@ export const SETTINGS = {
     env: 'HOST',
     default: '127.0.0.1',
     parse: listenHost,
-    help: 'interface to bind; `0.0.0.0` or `::` to accept other machines',
+    help: 'interface to bind; `0.0.0.0` or `::` to accept other machines (off loopback, the per-IP cap and rate limit are on by default)',
+  }),
+  basePath: setting({
+    flag: 'base-path',
+    env: 'BASE_PATH',
+    default: '',
+    shown: '`/`',
+    parse: basePath,
+    help: 'serve everything under this path (the page, the echo paths, `/healthz`, `/metrics`), e.g. `/ws-echo` behind a shared ingress; the bare path redirects to it with a `/`',
   }),
   dev: setting({
     flag: 'dev',
@@ -103,6 +124,14 @@ export const SETTINGS = {
     shown: '`pretty` with `--dev`, else `json`',
     parse: choice(LOG_FORMATS),
     help: '`pretty` or `json` (one object per line)',
+  }),
+  subprotocols: setting<readonly string[] | '*'>({
+    flag: 'subprotocols',
+    env: 'SUBPROTOCOLS',
+    default: [],
+    shown: '`echo-protocol` only',
+    parse: subprotocols,
+    help: "comma list of subprotocols accepted besides `echo-protocol` (`graphql-ws,mqtt`), or `*` for any: the server picks the client's first offered one it accepts, and echoes the same whichever it is",
   }),
   maxMessageBytes: setting({
     flag: 'max-message-size',
@@ -134,6 +163,13 @@ export const SETTINGS = {
     parse: integer(MIN_BUFFERED, INT32_MAX, `a size in bytes from ${MIN_BUFFERED} to ${INT32_MAX}`),
     help: `replies queued to one client before the server stops reading from it (at least ${MIN_BUFFERED})`,
   }),
+  maxBufferedTotal: setting({
+    flag: 'max-buffered-total',
+    env: 'MAX_BUFFERED_TOTAL_BYTES',
+    default: 64 * MiB,
+    parse: budget,
+    help: 'replies queued to all clients together; above it, a client with replies waiting is not read until they drain (`0` = off)',
+  }),
   maxConnections: setting({
     flag: 'max-connections',
     env: 'MAX_CONNECTIONS',
@@ -144,14 +180,31 @@ export const SETTINGS = {
   maxConnectionsPerIp: setting({
     flag: 'max-connections-per-ip',
     env: 'MAX_CONNECTIONS_PER_IP',
-    default: 256,
-    parse: integer(1, 10_000_000, 'a count from 1 to 10000000'),
-    help: 'open WebSocket connections from one IP; more get 503',
+    default: (settled) => defaultLimit('maxConnectionsPerIp', settled),
+    shown: `off on loopback only, else \`${EXPOSED_LIMITS.maxConnectionsPerIp}\``,
+    parse: integer(0, 10_000_000, 'a count from 0 (off) to 10000000'),
+    help: 'open WebSocket connections from one IP; more get 503 (`0` = off)',
+  }),
+  deflate: setting({
+    flag: 'deflate',
+    env: 'DEFLATE',
+    boolean: true,
+    default: false,
+    parse: bool,
+    help: 'negotiate permessage-deflate (RFC 7692) on every echo connection whose client offers it, not only on URLs with `?deflate`',
+  }),
+  maxDeflateConnections: setting({
+    flag: 'max-deflate-connections',
+    env: 'MAX_DEFLATE_CONNECTIONS',
+    default: 500,
+    parse: integer(0, 10_000_000, 'a count from 0 (never) to 10000000'),
+    help: 'open connections that compress (each holds up to ~280 KiB of zlib state); more connect without compression (`0` = never compress)',
   }),
   rateLimit: setting({
     flag: 'rate-limit',
     env: 'RATE_LIMIT',
-    default: 10_000,
+    default: (settled) => defaultLimit('rateLimit', settled),
+    shown: `off on loopback only, else \`${EXPOSED_LIMITS.rateLimit}\``,
     parse: integer(0, 100_000_000, 'messages per second from 0 (off) to 100000000'),
     help: "messages per second per connection (bursts up to one second's worth); more closes with 1008 (`0` = off)",
   }),
@@ -162,6 +215,14 @@ export const SETTINGS = {
     shown: 'own host only',
     parse: origins,
     help: 'comma list of extra browser origins (`https://app.example`, `null`), or `*` for all',
+  }),
+  allowedHosts: setting<AllowedHosts>({
+    flag: 'allowed-hosts',
+    env: 'ALLOWED_HOSTS',
+    default: defaultAllowedHosts,
+    shown: '`localhost` and IPs on loopback only, else `*`',
+    parse: hostNames,
+    help: 'comma list of `Host` names to answer besides `localhost` and IP addresses (`app.example`, or `.example.com` with its subdomains), or `*` for any; others get 403 (against DNS rebinding)',
   }),
   connectSrc: setting<readonly string[] | '*'>({
     flag: 'connect-src',
@@ -201,7 +262,7 @@ export const SETTINGS = {
     boolean: true,
     default: false,
     parse: bool,
-    help: "behind one reverse proxy: the client's address is the last `X-Forwarded-For` entry, its host `X-Forwarded-Host` (logs, `/inspect`, per-IP caps, the Origin check); never set it without a proxy that overwrites these headers",
+    help: "behind one reverse proxy: the client's address is the last `X-Forwarded-For` entry, its host `X-Forwarded-Host` (logs, `/inspect`, per-IP caps, the Origin check), and the per-IP cap and rate limit are on by default; never set it without a proxy that overwrites these headers",
   }),
   instanceId: setting({
     flag: 'instance-id',
@@ -211,14 +272,6 @@ export const SETTINGS = {
     parse: instanceId,
     help: 'names this instance in `/healthz`, `/inspect` and every log line',
   }),
-  allowedHosts: setting<readonly string[] | '*'>({
-    flag: 'allowed-hosts',
-    env: 'ALLOWED_HOSTS',
-    default: [],
-    shown: '`localhost` and IPs',
-    parse: hostNames,
-    help: 'comma list of more `Host` names to answer (`app.example`, or `.example.com` with its subdomains), or `*` for any; others get 403. Checked on loopback without `--trust-proxy`, or when given',
-  }),
   inspectShowCredentials: setting({
     flag: 'inspect-show-credentials',
     env: 'INSPECT_SHOW_CREDENTIALS',
@@ -227,12 +280,13 @@ export const SETTINGS = {
     parse: bool,
     help: "`/inspect` shows the values of `Cookie`, `Authorization` and `Proxy-Authorization`, not only their length (any script on the page's origin can then read them)",
   }),
-  maxBufferedTotal: setting({
-    flag: 'max-buffered-total',
-    env: 'MAX_BUFFERED_TOTAL_BYTES',
-    default: 64 * MiB,
-    parse: budget,
-    help: 'replies queued to all clients together; above it, a client with replies waiting is not read until they drain (`0` = off)',
+  reportsDir: setting<string | undefined>({
+    flag: 'reports-dir',
+    env: 'REPORTS_DIR',
+    default: undefined,
+    shown: 'none (served at `/reports/clients/` only)',
+    parse: directory,
+    help: 'also write the client-conformance reports (`/updateReports`) to this folder; it is created if missing',
   }),
 };
 
@@ -270,7 +324,7 @@ export function parseConfig(
     return undefined;
   };
   const config: Record<string, unknown> = {};
-  const computed: Array<[keyof Config, (settled: { dev: boolean }) => unknown]> = [];
+  const computed: Array<[keyof Config, (settled: Settled) => unknown]> = [];
   for (const [key, row] of ROWS) {
     const value = pick(row);
     const partner = row.partner && pick(row.partner);
@@ -279,11 +333,11 @@ export function parseConfig(
     else if (typeof row.default !== 'function') config[key] = row.default;
     else {
       config[key] = undefined; // keeps the properties in table order
-      computed.push([key, row.default as (settled: { dev: boolean }) => unknown]);
+      computed.push([key, row.default as (settled: Settled) => unknown]);
     }
   }
-  // A computed default sees the settings that are not computed, --dev among them.
-  const settled = config as { dev: boolean };
+  // A computed default sees the settings that are not computed: --dev, --host, --trust-proxy.
+  const settled = config as unknown as Settled;
   for (const [key, compute] of computed) config[key] = compute(settled);
   return config as Config;
 }
@@ -507,7 +561,7 @@ function listenHost(value: Value): string {
 }
 
 // Entries as Host headers name them: lower case, without a port; a leading dot covers the subdomains.
-function hostNames(value: Value): readonly string[] | '*' {
+function hostNames(value: Value): AllowedHosts {
   const entries = commaList(value);
   if (entries.includes('*')) return '*';
   return entries.map((entry) => {
@@ -530,6 +584,42 @@ function budget(value: Value): number {
     Number.MAX_SAFE_INTEGER,
     `0 (off) or a size in bytes of at least ${MIN_BUFFERED}`,
   )(value);
+}
+
+// The conformance server writes its reports there when asked; a file in the way
+// would only fail then, long after start-up, so say it now.
+function directory(value: Value): string {
+  const path = resolve(value.text);
+  try {
+    if (!statSync(path).isDirectory()) throw invalid(value, 'a folder (this is a file)');
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    // Missing: the conformance server creates it on its first report.
+  }
+  return path;
+}
+
+// Stored without its trailing slash ('' for the root), so `${basePath}/healthz` is the path.
+function basePath(value: Value): string {
+  const text = value.text.trim();
+  const path = text.replace(/\/+$/, '');
+  const segments = path.split('/').slice(1);
+  if (!text.startsWith('/') || segments.some((segment) => !/^[\w.~-]+$/.test(segment) || /^\.\.?$/.test(segment)))
+    throw invalid(value, 'a path such as /ws-echo: a / before each segment of letters, digits and - . _ ~');
+  return path;
+}
+
+function subprotocols(value: Value): readonly string[] | '*' {
+  const entries = commaList(value);
+  if (entries.includes('*')) return '*';
+  for (const entry of entries) {
+    if (!SUBPROTOCOL_NAME.test(entry)) {
+      throw new ConfigError(
+        `${value.source} has ${JSON.stringify(entry)}, which is not a subprotocol name; use names of letters, digits and !#$%&'*+-.^_\`|~, comma-separated, or *`,
+      );
+    }
+  }
+  return [...new Set(entries)];
 }
 
 function instanceId(value: Value): string {

@@ -26,6 +26,12 @@ export interface ConnectionState {
   queued: number;
   /** The close code the server failed the connection with (1002, 1007, 1009, …); undefined if it did not. */
   failedWith: number | undefined;
+  /**
+   * On a connection that compresses (and has no faults, which pace their own
+   * sends): the callback of every echo reply, which resumes reading once
+   * ws's queue is under the bound. Undefined on every other connection.
+   */
+  replyWritten: (() => void) | undefined;
 }
 
 /** Where the state lives on its WebSocket. */

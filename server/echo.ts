@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import type { BufferBudget } from './buffer-budget.ts';
 import { type ConnectionState, type EchoSocket, peerOf, STATE } from './connection-state.ts';
+import { negotiatedExtensions } from './deflate.ts';
 import { ConnectionFaults, type FaultContext } from './faults.ts';
 import { onPong } from './heartbeat.ts';
 import { describeHandshake } from './inspect.ts';
@@ -26,11 +27,19 @@ const AS_TEXT = { binary: false } as const;
 const AS_BINARY = { binary: true } as const;
 
 /**
- * Chooses the subprotocol for `handleProtocols`: echo-protocol when offered,
- * otherwise none, so a client never gets a protocol the server does not speak.
+ * The `handleProtocols` that accepts echo-protocol and `accepted` (--subprotocols),
+ * or any protocol for '*'. RFC 6455 4.2.2 lets the server pick one of the
+ * client's offers; it picks the first accepted one in the client's order of
+ * preference (ws hands them over in that order), and none rather than one it
+ * was not told to accept. The echo is the same whichever it picks.
  */
-export function selectProtocol(offered: Set<string>): string | false {
-  return offered.has(ECHO_PROTOCOL) ? ECHO_PROTOCOL : false;
+export function protocolSelector(accepted: readonly string[] | '*'): (offered: Set<string>) => string | false {
+  if (accepted === '*') return (offered) => firstOf(offered) ?? false;
+  const known = new Set([ECHO_PROTOCOL, ...accepted]);
+  return (offered) => {
+    for (const protocol of offered) if (known.has(protocol)) return protocol;
+    return false;
+  };
 }
 
 export interface EchoOptions {
@@ -66,7 +75,14 @@ export function createEchoHandler({
   instanceId,
   inspectShowCredentials,
   heartbeat,
-}: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string, asked: Asked) => void {
+}: EchoOptions): (
+  ws: WebSocket,
+  req: IncomingMessage,
+  path: WsPath,
+  ip: string,
+  asked: Asked,
+  compressed: boolean,
+) => void {
   // Decided once, so the per-message path pays nothing at info level and
   // opening and closing pay nothing for log lines at warn.
   const logMessages = logger.isLevelEnabled('debug');
@@ -128,7 +144,7 @@ export function createEchoHandler({
         state.faults.reply(bytes, true);
         return;
       }
-      this.send(bytes, AS_BINARY);
+      this.send(bytes, AS_BINARY, state.replyWritten);
       sent.binary.messages++;
       sent.binary.bytes += bytes.length;
     } else {
@@ -143,7 +159,7 @@ export function createEchoHandler({
         state.faults.reply(reply, false);
         return;
       }
-      this.send(reply, AS_TEXT);
+      this.send(reply, AS_TEXT, state.replyWritten);
       countSentText(reply.length);
     }
   }
@@ -156,8 +172,20 @@ export function createEchoHandler({
     // Only now is writableLength what the kernel did not take. A client that
     // sends but does not read would otherwise make the server queue its
     // replies without bound; stop reading until they drain, and TCP flow
-    // control slows the sender down. Bytes count once the socket is past its
-    // high-water mark, because only then is a 'drain' due to count them off.
+    // control slows the sender down.
+    if (state.replyWritten !== undefined) {
+      // Compressed replies wait in ws's queue for zlib before they reach the
+      // socket, and a client sending faster than zlib keeps up fills it even
+      // while the socket is empty: bound that queue too (bufferedAmount
+      // counts both). The replies' write callbacks resume reading. These
+      // connections are few (--max-deflate-connections) and are not counted
+      // against --max-buffered-total: their queue has no 'drain' to count
+      // it off by.
+      if (ws.bufferedAmount > maxBufferedBytes && !ws.isPaused) ws.pause();
+      return;
+    }
+    // Bytes count against the budget once the socket is past its high-water
+    // mark, because only then is a 'drain' due to count them off.
     const queued = socket.writableNeedDrain ? socket.writableLength : 0;
     if (queued === 0) return;
     if (state.queued === 0) socket.once('drain', drained.bind(state));
@@ -170,6 +198,11 @@ export function createEchoHandler({
   function drained(this: ConnectionState): void {
     budget.hold(this, 0);
     if (this.ws.isPaused) this.ws.resume();
+  }
+
+  /** An echo reply on a compressing connection was written (or dropped at close): read again if under the bound. */
+  function resumeWhenWritten(this: WebSocket): void {
+    if (this.isPaused && this.bufferedAmount <= maxBufferedBytes) this.resume();
   }
 
   // Without this listener a malformed frame would be an uncaught 'error' and
@@ -196,7 +229,7 @@ export function createEchoHandler({
     if (logConnections) logger.info({ peer: peerOf(state), code, reason: reason.toString() }, 'connection closed');
   }
 
-  return (ws, req, path, ip, asked) => {
+  return (ws, req, path, ip, asked, compressed) => {
     const socket = req.socket as Socket;
     const state: ConnectionState = {
       ws,
@@ -209,13 +242,22 @@ export function createEchoHandler({
       faults: undefined,
       queued: 0,
       failedWith: undefined,
+      replyWritten: compressed && !asked.faults ? resumeWhenWritten.bind(ws) : undefined,
     };
     const echoSocket = ws as EchoSocket;
     echoSocket[STATE] = state;
     clients.add(ws);
     metrics.connectionsTotal++;
     if (logConnections)
-      logger.info({ peer: peerOf(state), protocol: ws.protocol || null, path: req.url }, 'connection opened');
+      logger.info(
+        {
+          peer: peerOf(state),
+          protocol: ws.protocol || null,
+          path: req.url,
+          extensions: compressed ? negotiatedExtensions(req) : undefined,
+        },
+        'connection opened',
+      );
     echoSocket.on('message', onMessage as (this: WebSocket, data: RawData, isBinary: boolean) => void);
     echoSocket.on('error', onError as (this: WebSocket, error: Error) => void);
     echoSocket.on('close', onClose as (this: WebSocket, code: number, reason: Buffer) => void);
@@ -253,5 +295,10 @@ function closeCodeOf(error: Error): number | undefined {
     const value = (error as unknown as Record<symbol, unknown>)[key];
     if (key.description === 'status-code' && typeof value === 'number') return value;
   }
+  return undefined;
+}
+
+function firstOf(offered: Set<string>): string | undefined {
+  for (const protocol of offered) return protocol;
   return undefined;
 }

@@ -6,12 +6,14 @@
 // IP addresses (which cannot be re-pointed) and the names --allowed-hosts
 // lists, by the rules of Vite's `server.allowedHosts`. Bound to another
 // interface, or behind a proxy (--trust-proxy), the server cannot know its
-// public names: the operator lists them, or nothing is checked.
+// public names: the operator lists them, or nothing is checked (the default
+// of --allowed-hosts follows the exposure: server/exposure.ts).
 //
 // Also refuses a request with two Host headers (RFC 9112 section 3.2: 400),
 // which Node would otherwise read as its first.
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import { exposureOf, type Listening } from './exposure.ts';
 import type { RefusalReason } from './metrics.ts';
 import type { ClientView } from './proxy.ts';
 
@@ -25,25 +27,22 @@ export interface HostRefusal {
 /** Returns the refusal a request earns for its Host header(s), or undefined to let it through. */
 export type HostCheck = (req: IncomingMessage) => HostRefusal | undefined;
 
-export interface HostRules {
-  /** --allowed-hosts: names (a leading dot covers subdomains), or '*' for any. */
-  allowedHosts: readonly string[] | '*';
-  /** --host: the interface the server listens on. */
-  listenHost: string;
-  /** --trust-proxy: the host comes from X-Forwarded-Host. */
-  trustProxy: boolean;
-}
+/** --allowed-hosts: names besides loopback's and IPs (a leading dot covers subdomains), or '*' for any. */
+export type AllowedHosts = readonly string[] | '*';
 
 /** The names checked, or true when any host is accepted (what Vite's `server.allowedHosts` takes). */
-export function allowedHostsOf({ allowedHosts, listenHost, trustProxy }: HostRules): readonly string[] | true {
-  if (allowedHosts === '*') return true;
-  if (allowedHosts.length > 0) return allowedHosts;
-  return isLoopback(listenHost) && !trustProxy ? [] : true;
+export function allowedHostsOf(allowedHosts: AllowedHosts): readonly string[] | true {
+  return allowedHosts === '*' ? true : allowedHosts;
 }
 
-/** Builds the check for these rules; `view` says which host the client asked for. */
-export function createHostCheck(rules: HostRules, view: ClientView): HostCheck {
-  const allowed = allowedHostsOf(rules);
+/** The default of --allowed-hosts: on loopback only, loopback names and IPs; else any host. */
+export function defaultAllowedHosts(listening: Listening): AllowedHosts {
+  return exposureOf(listening) === 'loopback' ? [] : '*';
+}
+
+/** Builds the check for --allowed-hosts; `view` says which host the client asked for (X-Forwarded-Host behind a proxy). */
+export function createHostCheck(allowedHosts: AllowedHosts, view: ClientView): HostCheck {
+  const allowed = allowedHostsOf(allowedHosts);
   return (req) => {
     if (hostHeaders(req.rawHeaders) > 1) {
       return { status: 400, reason: 'invalid_handshake', detail: 'Bad Request: more than one Host header' };
@@ -58,14 +57,6 @@ export function createHostCheck(rules: HostRules, view: ClientView): HostCheck {
       detail: `Blocked request. This host (${JSON.stringify(name)}) is not allowed; start the server with --allowed-hosts ${JSON.stringify(name)} to allow it`,
     };
   };
-}
-
-/** Whether `host` names the loopback interface only: localhost, 127.x.x.x or ::1. */
-export function isLoopback(host: string): boolean {
-  const bare = host.startsWith('[') ? host.slice(1, -1) : host;
-  if (bare === 'localhost' || bare === '::1') return true;
-  const v4 = bare.startsWith('::ffff:') ? bare.slice('::ffff:'.length) : bare;
-  return isIP(v4) === 4 && v4.startsWith('127.');
 }
 
 function hostHeaders(rawHeaders: readonly string[]): number {

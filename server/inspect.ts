@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
+import { negotiatedExtensions } from './deflate.ts';
 import { type HandshakeReport, WEBSOCKET_GUID } from './protocol.ts';
 
 /** Request headers whose values /inspect hides unless --inspect-show-credentials (lower case). */
@@ -52,6 +53,7 @@ export function describeHandshake(
     key,
     accept: acceptFor(key),
     protocol: ws.protocol,
-    extensions: ws.extensions,
+    // With its parameters, as the client got them; ws's own `extensions` has the name only.
+    extensions: negotiatedExtensions(req) || ws.extensions,
   };
 }

@@ -6,10 +6,19 @@ import cluster from 'node:cluster';
 import { joinCluster, runPrimary } from './cluster.ts';
 import { ConfigError, parseConfig, USAGE, type Config } from './config.ts';
 import { limitWarning, openFileLimit } from './descriptors.ts';
+import { describeLimits } from './exposure.ts';
 import { createLogger } from './logger.ts';
 import { WS_PATHS } from './protocol.ts';
 import { createEchoServer, type EchoServer } from './server.ts';
 import { missingV8Flags } from './v8-flags.ts';
+
+// A second signal while stopping means "now": it falls through to Node's
+// default and exits at once. Under `npm run dev` one Ctrl-C arrives twice,
+// though: the terminal signals the whole process group and tsx relays the
+// same signal to its child, which under load may land well after the
+// group's. There, a repeat within DUPLICATE_SIGNAL_MS is that echo, not a
+// second press; in production every second signal counts.
+const DUPLICATE_SIGNAL_MS = 1000;
 
 const config = readConfigOrExit();
 const clustered = config.workers > 1;
@@ -32,7 +41,7 @@ async function serve(): Promise<void> {
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
     } else {
-      stopOnFirstSignal(stop);
+      stopOnFirstSignal(stop, config.dev ? DUPLICATE_SIGNAL_MS : 0);
     }
     const url = await server.listen();
     if (clustered) {
@@ -59,13 +68,16 @@ async function serve(): Promise<void> {
 /**
  * Says where the server is, once, before any log line: one plain line a
  * person can read and a script can take the port from (`--port 0`), e.g.
- * `ws-echo listening on http://127.0.0.1:1234/ (echo: ws://127.0.0.1:1234/)`.
+ * `ws-echo listening on http://127.0.0.1:1234/ (echo: ws://127.0.0.1:1234/); limits: …`.
+ * The limits that depend on exposure (exposure.ts) follow on the same line,
+ * so a script that reads the first line and then JSON keeps working.
  * Printed at every log level, because a script may ask for quiet logs and
  * still need the port. Then anything worth warning about at start-up.
  */
 function announce(url: string): void {
-  const echoUrl = new URL(WS_PATHS.echo, url.replace(/^http/, 'ws')).href;
-  process.stdout.write(`ws-echo listening on ${url} (echo: ${echoUrl})\n`);
+  // Relative to the page's URL, which ends with the base path and a slash.
+  const echoUrl = new URL(`.${WS_PATHS.echo}`, url.replace(/^http/, 'ws')).href;
+  process.stdout.write(`ws-echo listening on ${url} (echo: ${echoUrl}); limits: ${describeLimits(config)}\n`);
   // Only the announcing process checks: workers inherit its flags. Dev runs under tsx, without them.
   const missingFlags = config.dev ? [] : missingV8Flags();
   if (missingFlags.length > 0) {
@@ -115,12 +127,18 @@ function stopOnce(echoServer: EchoServer): (why: string) => void {
   };
 }
 
-// A second signal while stopping falls through to Node's default: exit at once.
-function stopOnFirstSignal(stop: (why: string) => void): void {
+function stopOnFirstSignal(stop: (why: string) => void, duplicateWithinMs: number): void {
+  let first: { signal: NodeJS.Signals; at: number } | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (first === undefined) {
+      first = { signal, at: performance.now() };
+      stop(signal);
+      return;
+    }
+    if (signal === first.signal && performance.now() - first.at < duplicateWithinMs) return;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    stop(signal);
+    process.kill(process.pid, signal);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

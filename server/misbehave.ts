@@ -1,11 +1,14 @@
 // Misbehave on request: URL parameters that make one connection close, drop,
-// stall, fragment, ping or stay silent on purpose, so a developer can test a
-// WebSocket client's edge cases with nothing but the URL. This module is the
+// stall, fragment, ping or stay silent on purpose, or compress (?deflate), so
+// a developer can test a WebSocket client's edge cases with nothing but the
+// URL. This module is the
 // one source for which parameters exist, what they accept and what they do
 // (the table feeds the 400 answers, the docs and the page), and it checks a
 // request's query against it. Pure: no Node APIs, so the page can import it.
+// One more parameter rides along: monitor=<token> asks for the connection's
+// frames to be shown on /monitor (docs/monitor.md), and names them there.
 import { markdownTable } from './markdown-table.ts';
-import { WS_PATHS, type WsPath } from './protocol.ts';
+import { ECHO_PATHS, MONITOR_LIMITS, WS_PATHS, type WsPath } from './protocol.ts';
 import { PUSH_INTERVAL } from './push.ts';
 
 /** What a parameter's value may be. */
@@ -15,7 +18,9 @@ export type ParameterValue =
   /** Percent-encoded UTF-8 of at most this many bytes once decoded; may be empty. */
   | { type: 'text'; maxBytes: number }
   /** Exactly one of these words ('' is the parameter given with no value). */
-  | { type: 'word'; words: readonly string[] };
+  | { type: 'word'; words: readonly string[] }
+  /** minLength to maxLength characters of A-Z, a-z, 0-9, _ and -, as is (not percent-encoded). */
+  | { type: 'token'; minLength: number; maxLength: number };
 
 /** One URL parameter a WebSocket path accepts. */
 export interface WsParameter {
@@ -23,7 +28,7 @@ export interface WsParameter {
   readonly value: ParameterValue;
   /** What the server does when it is given, for people. */
   readonly meaning: string;
-  /** The paths that take it; every WebSocket path when absent. */
+  /** The paths that take it; every echo path (ECHO_PATHS) when absent. */
   readonly paths?: readonly WsPath[];
 }
 
@@ -73,7 +78,7 @@ export const WS_PARAMETERS: readonly WsParameter[] = [
     name: 'fragment',
     value: { type: 'integer', ranges: [[1, 65_536]] },
     meaning:
-      'every message the server sends is split into frames of at most this many payload bytes: the first with the data opcode, the rest continuations, FIN on the last',
+      'every message the server sends is split into frames of at most this many payload bytes (before compression, with deflate): the first with the data opcode, the rest continuations, FIN on the last',
   },
   {
     name: 'ping_ms',
@@ -91,6 +96,12 @@ export const WS_PARAMETERS: readonly WsParameter[] = [
     meaning: "sent as a text message right after the open, before /inspect's report and any reply",
   },
   {
+    name: 'deflate',
+    value: { type: 'word', words: ['', '1'] },
+    meaning:
+      "the server accepts the client's permessage-deflate offer (RFC 7692) with the parameters it asks for, unless --max-deflate-connections already compress; without deflate or --deflate it never does",
+  },
+  {
     name: 'reject',
     value: { type: 'integer', ranges: [[400, 599]] },
     meaning: 'the server refuses the handshake with this HTTP status, without upgrading',
@@ -100,6 +111,13 @@ export const WS_PARAMETERS: readonly WsParameter[] = [
     value: { type: 'integer', ranges: [[PUSH_INTERVAL.min, PUSH_INTERVAL.max]] },
     meaning: `ms between /push's messages (default ${PUSH_INTERVAL.default})`,
     paths: [WS_PATHS.push],
+  },
+  {
+    name: 'monitor',
+    value: { type: 'token', minLength: MONITOR_LIMITS.tokenMinLength, maxLength: MONITOR_LIMITS.tokenMaxLength },
+    meaning:
+      "a random token of your own: the server records this connection's handshake and frames for whoever opens /monitor with the same monitor token, the one parameter /monitor takes (docs/monitor.md)",
+    paths: [...ECHO_PATHS, WS_PATHS.monitor],
   },
 ];
 
@@ -131,10 +149,24 @@ export interface Asked {
   faults: Faults | undefined;
   /** /push's interval in ms. */
   pushIntervalMs: number;
+  /** The monitor token: on an echo path, record this connection for it; on /monitor, watch it. */
+  monitor: string | undefined;
+  /** Negotiate permessage-deflate if the client offers it (not a fault: the connection stays correct). */
+  deflate: boolean;
 }
 
 /** The answer for a URL without a query: shared, so the common case allocates nothing. */
-export const NOTHING_ASKED: Asked = Object.freeze({ faults: undefined, pushIntervalMs: PUSH_INTERVAL.default });
+export const NOTHING_ASKED: Asked = Object.freeze({
+  faults: undefined,
+  pushIntervalMs: PUSH_INTERVAL.default,
+  monitor: undefined,
+  deflate: false,
+});
+
+/** Whether `parameter` may be given on `path`. */
+export function takes(parameter: WsParameter, path: WsPath): boolean {
+  return (parameter.paths ?? ECHO_PATHS).includes(path);
+}
 
 /**
  * Reads what the request target `url` asks of a connection on `path`, or the
@@ -143,8 +175,11 @@ export const NOTHING_ASKED: Asked = Object.freeze({ faults: undefined, pushInter
  */
 export function askedBy(url: string | undefined, path: WsPath): Asked | { error: string } {
   const start = url === undefined ? -1 : url.indexOf('?');
-  if (start === -1) return NOTHING_ASKED;
-  return parseQuery(url!.slice(start + 1), path);
+  const asked = start === -1 ? NOTHING_ASKED : parseQuery(url!.slice(start + 1), path);
+  if (path === WS_PATHS.monitor && !('error' in asked) && asked.monitor === undefined) {
+    return { error: `${path} needs monitor=<token>: the token of the connection to watch` };
+  }
+  return asked;
 }
 
 /** Like askedBy, for the query string alone (without its '?'). */
@@ -156,13 +191,15 @@ export function parseQuery(query: string, path: WsPath): Asked | { error: string
     const name = decode(equals === -1 ? part : part.slice(0, equals));
     if (name === undefined) return { error: `a parameter name is not valid percent-encoded UTF-8: ${quote(part)}` };
     const parameter = BY_NAME.get(name);
-    if (parameter === undefined || (parameter.paths !== undefined && !parameter.paths.includes(path))) {
+    if (parameter === undefined || !takes(parameter, path)) {
       return { error: `unknown parameter ${quote(name)}: ${path} takes ${namesFor(path)}` };
     }
     if (given.has(name)) return { error: `${name} is given twice; give it once` };
-    const text = decode(equals === -1 ? '' : part.slice(equals + 1));
+    const raw = equals === -1 ? '' : part.slice(equals + 1);
+    const text = decode(raw);
     if (text === undefined) return { error: `${name} must be percent-encoded UTF-8` };
-    const value = checkedValue(parameter.value, text);
+    // A token is compared as written (a proxy routes on it undecoded): its characters need no encoding.
+    const value = parameter.value.type === 'token' && raw !== text ? undefined : checkedValue(parameter.value, text);
     if (value === undefined) return { error: `${name} must be ${allowedValues(parameter)}; got ${quote(text)}` };
     given.set(name, value);
   }
@@ -181,29 +218,42 @@ export function allowedValues({ value }: WsParameter): string {
       return `UTF-8 text of at most ${value.maxBytes} bytes`;
     case 'word':
       return value.words.map((word) => (word === '' ? 'no value' : word)).join(' or ');
+    case 'token':
+      return `${value.minLength}-${value.maxLength} characters of A-Z, a-z, 0-9, _ and -`;
   }
 }
 
 /** The README's table of parameters. */
 export function renderParametersTable(): string {
   const rows = WS_PARAMETERS.map((parameter) => {
-    const name = `\`${parameter.name}\`${parameter.paths ? ` (${parameter.paths.map((path) => `\`${path}\``).join(', ')} only)` : ''}`;
-    return [name, allowedValues(parameter), parameter.meaning];
+    const others = (parameter.paths ?? []).filter((path) => !ECHO_PATHS.includes(path));
+    const where = ECHO_PATHS.every((path) => takes(parameter, path))
+      ? others.map((path) => ` (and \`${path}\`)`).join('')
+      : ` (${parameter.paths!.map((path) => `\`${path}\``).join(', ')} only)`;
+    return [`\`${parameter.name}\`${where}`, allowedValues(parameter), parameter.meaning];
   });
   return markdownTable(['parameter', 'value', 'what the server does'], rows);
 }
 
 const BY_NAME = new Map(WS_PARAMETERS.map((parameter) => [parameter.name, parameter]));
 const UTF8 = new TextEncoder();
+const TOKEN = /^[A-Za-z0-9_-]*$/;
 /** Values longer than this are cut short when a 400 answer quotes them. */
 const QUOTED_CHARS = 40;
 
 /** Applies the rules between parameters and builds the answer. */
 function combine(given: Map<string, string | number>): Asked | { error: string } {
   const pushIntervalMs = (given.get('interval') as number | undefined) ?? PUSH_INTERVAL.default;
+  const monitor = given.get('monitor') as string | undefined;
+  const deflate = given.has('deflate');
   given.delete('interval');
-  if (given.size === 0)
-    return pushIntervalMs === PUSH_INTERVAL.default ? NOTHING_ASKED : { faults: undefined, pushIntervalMs };
+  given.delete('monitor');
+  given.delete('deflate');
+  if (given.size === 0) {
+    return pushIntervalMs === PUSH_INTERVAL.default && monitor === undefined && !deflate
+      ? NOTHING_ASKED
+      : { faults: undefined, pushIntervalMs, monitor, deflate };
+  }
   const has = (name: string) => given.has(name);
   if (has('close') && has('drop')) {
     return { error: 'close and drop cannot be combined: close ends with a close frame, drop without one; give one' };
@@ -231,7 +281,7 @@ function combine(given: Map<string, string | number>): Asked | { error: string }
     greeting: given.get('greeting') as string | undefined,
     reject: number('reject'),
   };
-  return { faults, pushIntervalMs };
+  return { faults, pushIntervalMs, monitor, deflate };
 }
 
 /** The checked value: a number for integers, the text for the rest; undefined when not allowed. */
@@ -247,6 +297,10 @@ function checkedValue(allowed: ParameterValue, text: string): string | number | 
       return UTF8.encode(text).length <= allowed.maxBytes ? text : undefined;
     case 'word':
       return allowed.words.includes(text) ? text : undefined;
+    case 'token':
+      return text.length >= allowed.minLength && text.length <= allowed.maxLength && TOKEN.test(text)
+        ? text
+        : undefined;
   }
 }
 
@@ -260,8 +314,8 @@ function decode(component: string): string | undefined {
 }
 
 function namesFor(path: WsPath): string {
-  const names = WS_PARAMETERS.filter((p) => p.paths === undefined || p.paths.includes(path)).map((p) => p.name);
-  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  const names = WS_PARAMETERS.filter((p) => takes(p, path)).map((p) => p.name);
+  return names.length === 1 ? `only ${names[0]}` : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
 /** A value for a one-line answer: JSON-quoted (so no line breaks), cut short when long. */

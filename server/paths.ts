@@ -1,14 +1,21 @@
-// Which of the WebSocket paths (WS_PATHS, in protocol.ts) a request asks for.
+// Which of the WebSocket paths (WS_PATHS, in protocol.ts) a request asks for,
+// under the server's --base-path.
 import { WS_PATHS, type WsPath } from './protocol.ts';
 
 const KNOWN = new Set<string>(Object.values(WS_PATHS));
 
-/** The request's path if it is one of WS_PATHS, else undefined. */
-export function wsPathOf(url: string | undefined): WsPath | undefined {
+/**
+ * The WS_PATHS entry the request asks for once `basePath` (--base-path, '' or
+ * '/prefix') is taken off its path, else undefined: `/prefix/raw` is `/raw`,
+ * and `/raw` itself is no path under a base path.
+ */
+export function wsPathOf(url: string | undefined, basePath = ''): WsPath | undefined {
   // Most requests name the path exactly; only the rest need a URL parse.
-  if (url !== undefined && KNOWN.has(url)) return url as WsPath;
+  const exact = url !== undefined ? below(url, basePath) : undefined;
+  if (exact !== undefined && KNOWN.has(exact)) return exact as WsPath;
   const pathname = pathnameOf(url);
-  return pathname !== undefined && KNOWN.has(pathname) ? (pathname as WsPath) : undefined;
+  const path = pathname !== undefined ? below(pathname, basePath) : undefined;
+  return path !== undefined && KNOWN.has(path) ? (path as WsPath) : undefined;
 }
 
 /** The path part of a request target, or undefined when it does not parse. */
@@ -18,4 +25,11 @@ export function pathnameOf(url: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `path` without `basePath` in front, or undefined when it does not start with it. */
+/** `path` without the base path in front, or undefined when it is not under it. */
+export function below(path: string, basePath: string): string | undefined {
+  if (basePath === '') return path;
+  return path.startsWith(basePath) ? path.slice(basePath.length) : undefined;
 }

@@ -1,26 +1,29 @@
 // One http(s) server carrying the page app and the echo's WebSocketServer,
 // wired top to bottom: http server → page app → WebSocketServer → echo
-// handler → upgrade router → heartbeat.
-import { createServer as createHttpServer, maxHeaderSize, type Server } from 'node:http';
+// handler → monitor (server/monitor/) → upgrade router → heartbeat.
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createPageApp } from './app.ts';
 import { BufferBudget } from './buffer-budget.ts';
 import type { Config } from './config.ts';
 import { ConnectionCaps } from './connection-caps.ts';
+import { DeflateCap } from './deflate.ts';
 import { DescriptorGuard, openFileLimit } from './descriptors.ts';
-import { createEchoHandler, selectProtocol } from './echo.ts';
+import { createEchoHandler, protocolSelector } from './echo.ts';
+import { createFuzzingServer } from './fuzzing/index.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { allowedHostsOf, createHostCheck } from './hosts.ts';
 import type { Logger } from './logger.ts';
 import { EchoMetrics } from './metrics.ts';
-import { operationsRouter } from './operations.ts';
+import { MonitorEndpoint } from './monitor/endpoint.ts';
+import { MonitorHub } from './monitor/hub.ts';
 import { createOriginPolicy } from './origin.ts';
 import { SHUTDOWN_CLOSE } from './protocol.ts';
-import { createClientView, peerName } from './proxy.ts';
-import { routeUpgrades, writeRefusal } from './upgrade.ts';
+import { refuseMalformedRequests } from './parser-refusals.ts';
+import { createClientView } from './proxy.ts';
+import { routeUpgrades } from './upgrade.ts';
 
 export interface EchoServer {
   /** The Node http(s) server; the page, the echo and dev HMR all share it. */
@@ -31,7 +34,9 @@ export interface EchoServer {
   readonly clients: ReadonlySet<WebSocket>;
   /** Counters behind /metrics. */
   readonly metrics: EchoMetrics;
-  /** Starts listening on the configured host and port; resolves with the page's URL. */
+  /** What the monitor records and keeps (server/monitor/). */
+  readonly monitorHub: MonitorHub;
+  /** Starts listening on the configured host and port; resolves with the page's URL (under --base-path). */
   listen(): Promise<string>;
   /** Stops accepting, closes every client with 1001 and waits up to the grace period for them. */
   close(): Promise<void>;
@@ -61,41 +66,53 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     noServer: true,
     clientTracking: false,
     maxPayload: config.maxMessageBytes,
-    handleProtocols: selectProtocol,
+    handleProtocols: protocolSelector(config.subprotocols),
   });
+  const deflateCap = new DeflateCap(config.maxDeflateConnections);
   const budget = new BufferBudget(config.maxBufferedTotal);
-  const metrics = new EchoMetrics(
-    () => clients.size,
-    () => budget.total,
-  );
+  const metrics = await EchoMetrics.create({
+    openConnections: () => clients.size,
+    openDeflateConnections: () => deflateCap.open,
+    bufferedBytes: () => budget.total,
+  });
   // One reading of X-Forwarded-* for the page, the upgrade router and the logs.
   const clientView = createClientView(config.trustProxy);
-  const hostRules = { allowedHosts: config.allowedHosts, listenHost: config.host, trustProxy: config.trustProxy };
-  const checkHost = createHostCheck(hostRules, clientView);
+  const checkHost = createHostCheck(config.allowedHosts, clientView);
   const descriptors = new DescriptorGuard(openFileLimit(), logger, metrics);
   descriptors.watch(httpServer, config.tls !== undefined);
   refuseMalformedRequests(httpServer, metrics, logger);
   let shuttingDown = false;
+  const fuzzing = createFuzzingServer({ logger, reportsDir: config.reportsDir });
 
   const page = await createPageApp({
     dev: config.dev,
+    basePath: config.basePath,
     tls: config.tls !== undefined,
     connectSrc: config.connectSrc,
     httpServer,
     clientView,
     checkHost,
-    allowedHosts: allowedHostsOf(hostRules),
+    allowedHosts: allowedHostsOf(config.allowedHosts),
     descriptors,
-    operations: operationsRouter({
+    operations: {
       metrics,
       openConnections: () => clients.size,
       isShuttingDown: () => shuttingDown,
       instanceId: config.instanceId,
-    }),
+    },
+    routes: fuzzing.router,
   });
-  httpServer.on('request', page.app);
+  httpServer.on('request', page.handle);
 
   const caps = new ConnectionCaps(config.maxConnections, config.maxConnectionsPerIp);
+  const monitorHub = new MonitorHub({ maxBufferedBytes: config.maxBufferedBytes });
+  const monitorEndpoint = new MonitorEndpoint({
+    hub: monitorHub,
+    logger,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    onClosed: (ip) => caps.release(ip),
+  });
+  metrics.gaugeMonitor(monitorHub);
   wss.on(
     'connection',
     createEchoHandler({
@@ -113,6 +130,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
   );
   routeUpgrades(httpServer, {
     wss,
+    basePath: config.basePath,
     leaveViteSockets: config.dev,
     originPolicy: createOriginPolicy(config.allowedOrigins),
     checkHost,
@@ -121,6 +139,10 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     caps,
     metrics,
     logger,
+    fuzzing,
+    monitorHub,
+    monitorEndpoint,
+    deflate: { everyConnection: config.deflate, cap: deflateCap },
   });
   const stopHeartbeat = startHeartbeat(clients, config.heartbeatIntervalMs, logger);
 
@@ -129,12 +151,16 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     wss,
     clients,
     metrics,
+    monitorHub,
     listen: () => listen(httpServer, config),
     async close() {
       shuttingDown = true;
       stopHeartbeat();
+      monitorEndpoint.close();
       httpServer.close();
-      await closeClients(clients, config.shutdownGraceMs);
+      await closeClients(new Set([...clients, ...monitorEndpoint.watchers]), config.shutdownGraceMs);
+      fuzzing.close();
+      monitorHub.close();
       httpServer.closeAllConnections();
       await page.close();
       metrics.stop();
@@ -142,80 +168,21 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
   };
 }
 
-function listen(httpServer: Server, { port, host, tls }: Config): Promise<string> {
+function listen(httpServer: Server, { port, host, tls, basePath }: Config): Promise<string> {
   return new Promise((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(port, host, () => {
       httpServer.off('error', reject);
-      resolve(pageUrl(httpServer.address() as AddressInfo, tls !== undefined));
+      resolve(pageUrl(httpServer.address() as AddressInfo, tls !== undefined, basePath));
     });
   });
 }
 
 // The URL a person can open: a wildcard bind is reachable as localhost.
-function pageUrl({ address, port }: AddressInfo, tls: boolean): string {
+function pageUrl({ address, port }: AddressInfo, tls: boolean, basePath: string): string {
   const host =
     address === '0.0.0.0' || address === '::' ? 'localhost' : address.includes(':') ? `[${address}]` : address;
-  return `${tls ? 'https' : 'http'}://${host}:${port}/`;
-}
-
-/**
- * Counts and answers what Node's HTTP parser refuses before any router sees
- * it (a malformed request line or header, a head too large or too slow): the
- * same one-line refusal as the upgrade router's, and a count under
- * ws_echo_handshakes_refused_total. Node's own handler would answer alike,
- * but silently.
- */
-function refuseMalformedRequests(httpServer: Server, metrics: EchoMetrics, logger: Logger): void {
-  httpServer.on('clientError', (error: Error & { code?: string; reason?: string }, socket: Duplex) => {
-    const refusal = refusalFor(error);
-    // A reset or a broken pipe is no request at all. Node's own handler also
-    // stays silent while a response is under way on the socket (its private
-    // _httpMessage), since a second status line would corrupt it.
-    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-    if (!refusal || !socket.writable || inFlight?.headersSent) {
-      socket.destroy();
-      return;
-    }
-    metrics.refused(refusal.reason);
-    const { remoteAddress, remotePort } = socket as Duplex & { remoteAddress?: string; remotePort?: number };
-    const { detail } = refusal;
-    logger.info(
-      {
-        peer: peerName(remoteAddress ?? '', { remoteAddress, remotePort }),
-        status: refusal.status,
-        reason: refusal.reason,
-        detail,
-      },
-      'request refused',
-    );
-    writeRefusal(socket, refusal.status, {}, detail);
-  });
-}
-
-/** Node's answer to a request its parser refused (the same statuses), with a one-line reason. */
-function refusalFor({
-  code,
-  reason,
-}: Error & { code?: string; reason?: string }):
-  | { status: number; reason: 'malformed' | 'timeout'; detail: string }
-  | undefined {
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT')
-    return {
-      status: 408,
-      reason: 'timeout',
-      detail: 'Request Timeout: the request did not arrive within --handshake-timeout',
-    };
-  if (code === 'HPE_HEADER_OVERFLOW')
-    return {
-      status: 431,
-      reason: 'malformed',
-      detail: `Request Header Fields Too Large: the request head is over ${maxHeaderSize} bytes`,
-    };
-  // llhttp names what it could not parse in a fixed phrase, e.g. "Invalid header value char".
-  if (code?.startsWith('HPE_'))
-    return { status: 400, reason: 'malformed', detail: `Bad Request: ${reason ?? 'malformed request'}` };
-  return undefined;
+  return `${tls ? 'https' : 'http'}://${host}:${port}${basePath}/`;
 }
 
 async function closeClients(clients: ReadonlySet<WebSocket>, graceMs: number): Promise<void> {

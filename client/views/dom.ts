@@ -1,28 +1,39 @@
-// What every panel needs from the page: its elements by id, checked once at
-// startup, and the inline error line next to a control.
+// What every view needs from the page: its elements by id, looked up inside
+// the root it was given and checked once at startup, the inline error line
+// next to a control, and the browser's localStorage where there is one.
 
-/** Fails loudly at startup when index.html and a panel disagree, instead of leaving a dead control. */
-export function find<T extends HTMLElement>(root: Document, id: string, type: { new (): T; prototype: T }): T {
-  const element = root.getElementById(id);
-  if (!(element instanceof type)) throw new Error(`index.html has no ${type.name} with id "${id}"`);
+/** Fails loudly at startup when index.html and a view disagree, instead of leaving a dead control. */
+export function find<T extends HTMLElement>(root: ParentNode, id: string, type: { new (): T; prototype: T }): T {
+  const element = root.querySelector(`#${CSS.escape(id)}`);
+  if (!(element instanceof type))
+    throw new Error(`index.html has no ${type.name} with id "${id}" inside this view's element`);
   return element;
 }
 
 /**
- * Shows `message` in an error line (role=alert, so it is read out), or hides
- * it; marks `control` invalid while there is one.
+ * Shows `error`'s message in an error line (role=alert, so it is read out),
+ * or hides the line when there is none; marks `control` invalid meanwhile.
  */
-export function showError(line: HTMLElement, message: string | undefined, control?: HTMLElement): void {
-  line.textContent = message ?? '';
-  line.hidden = message === undefined;
+export function showError(line: HTMLElement, error: Error | undefined, control?: HTMLElement): void {
+  line.textContent = error?.message ?? '';
+  line.hidden = error === undefined;
   if (control) {
-    if (message === undefined) control.removeAttribute('aria-invalid');
+    if (error === undefined) control.removeAttribute('aria-invalid');
     else control.setAttribute('aria-invalid', 'true');
   }
 }
 
+/** The document's localStorage; undefined where storage is blocked, since reading it then throws. */
+export function localStorageOf(doc: Document): Storage | undefined {
+  try {
+    return doc.defaultView?.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Replaces the playground with the explanation, for browsers without WebSocket. */
-export function showUnsupported(root: Document): void {
+export function showUnsupported(root: ParentNode): void {
   find(root, 'playground', HTMLElement).hidden = true;
   find(root, 'unsupported', HTMLElement).hidden = false;
 }

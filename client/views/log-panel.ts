@@ -4,6 +4,7 @@
 // are added once per frame, so a flood of messages does not freeze the page.
 // Everything the server sends back is untrusted: rows are text nodes only.
 import { formatMs, formatTime } from '../describe.ts';
+import { onLanguageChange, t } from '../i18n/translate.ts';
 import { MAX_ENTRIES, type LogEntry, type Session } from '../session.ts';
 import { find } from './dom.ts';
 
@@ -15,7 +16,8 @@ const FOLLOW_SLACK_PX = 24;
 type Filter = 'all' | 'sent' | 'received' | 'event';
 
 /** Wires the Log card to `session`; `showBinary` opens a binary entry in the hex view. */
-export function setupLogPanel(root: Document, session: Session, showBinary: (entry: LogEntry) => void): void {
+export function setupLogPanel(root: Element, session: Session, showBinary: (entry: LogEntry) => void): void {
+  const doc = root.ownerDocument;
   const list = find(root, 'log', HTMLOListElement);
   const scroller = list.parentElement ?? list;
   const filterSelect = find(root, 'log-filter', HTMLSelectElement);
@@ -39,19 +41,21 @@ export function setupLogPanel(root: Document, session: Session, showBinary: (ent
     const shown = list.childElementCount;
     const parts = [
       matching === 0
-        ? 'No entries to show.'
-        : `${matching} ${matching === 1 ? 'entry' : 'entries'}${matching > shown ? `, showing the newest ${shown}` : ''}.`,
+        ? t('log.nothingShown')
+        : matching > shown
+          ? t('log.countShowing', { count: matching, shown })
+          : t('log.count', { count: matching }),
     ];
-    if (clearedThrough > 0) parts.push('Cleared entries are still in the export.');
-    if (session.dropped > 0) parts.push(`${session.dropped} oldest dropped: memory keeps ${MAX_ENTRIES}.`);
-    status.textContent = parts.join(' ');
+    if (clearedThrough > 0) parts.push(t('log.cleared'));
+    if (session.dropped > 0) parts.push(t('log.dropped', { count: session.dropped, max: MAX_ENTRIES }));
+    status.textContent = parts.join(t('sentence.gap'));
   };
 
   const flush = () => {
     frame = 0;
     const following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= FOLLOW_SLACK_PX;
-    const rows = document.createDocumentFragment();
-    for (const entry of pending.slice(-MAX_ROWS)) rows.append(createRow(entry));
+    const rows = doc.createDocumentFragment();
+    for (const entry of pending.slice(-MAX_ROWS)) rows.append(createRow(doc, entry));
     pending = [];
     list.append(rows);
     for (let extra = list.childElementCount - MAX_ROWS; extra > 0; extra--) list.firstElementChild?.remove();
@@ -102,9 +106,11 @@ export function setupLogPanel(root: Document, session: Session, showBinary: (ent
     clearedThrough = session.entries.at(-1)?.id ?? clearedThrough;
     rerender();
   });
-  find(root, 'export-log', HTMLButtonElement).addEventListener('click', () => exportSession(session));
+  find(root, 'export-log', HTMLButtonElement).addEventListener('click', () => exportSession(doc, session));
   // Whatever was logged before this panel was set up (e.g. the binaryType) shows too.
   rerender();
+  // Rows are drawn in the language of the moment; a switch draws them again (the entries' words follow).
+  onLanguageChange(rerender);
 
   // One listener for every row's hex button, however many rows come and go.
   list.addEventListener('click', (event) => {
@@ -118,9 +124,9 @@ export function setupLogPanel(root: Document, session: Session, showBinary: (ent
 }
 
 /** Downloads every entry in memory, whatever the filter shows, as one JSON file. */
-function exportSession(session: Session): void {
+function exportSession(doc: Document, session: Session): void {
   const blob = new Blob([JSON.stringify(session, null, 2)], { type: 'application/json' });
-  const link = document.createElement('a');
+  const link = doc.createElement('a');
   link.href = URL.createObjectURL(blob);
   link.download = `websocket-session-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   link.click();
@@ -128,35 +134,38 @@ function exportSession(session: Session): void {
   setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
 }
 
-function createRow(entry: LogEntry): HTMLLIElement {
+function createRow(doc: Document, entry: LogEntry): HTMLLIElement {
   const direction = entry.error ? 'error' : entry.direction;
-  const row = document.createElement('li');
+  const row = doc.createElement('li');
   row.className = `log-row log-row--${direction}`;
   row.dataset.id = String(entry.id);
   const at = new Date(entry.time);
-  const time = document.createElement('time');
+  const time = doc.createElement('time');
   time.dateTime = at.toISOString();
   time.textContent = formatTime(at);
-  row.append(time, span('log-direction', direction));
+  row.append(time, span(doc, 'log-direction', t(`log.direction.${direction}`)));
   if (entry.kind !== 'event') {
-    row.append(span('log-meta', entry.kind), span('log-meta', `${entry.size} B`));
-    if (entry.rtt !== undefined) row.append(span('log-meta log-rtt', `rtt ${formatMs(entry.rtt)}`));
+    row.append(
+      span(doc, 'log-meta', t(`log.kind.${entry.kind}`)),
+      span(doc, 'log-meta', t('log.size', { size: entry.size })),
+    );
+    if (entry.rtt !== undefined) row.append(span(doc, 'log-meta log-rtt', t('log.rtt', { ms: formatMs(entry.rtt) })));
   }
-  row.append(span('log-content', entry.text));
+  row.append(span(doc, 'log-content', entry.text));
   if (entry.kind === 'binary') {
-    const button = document.createElement('button');
+    const button = doc.createElement('button');
     button.type = 'button';
     button.className = 'secondary small log-hex';
     button.dataset.id = String(entry.id);
-    button.textContent = 'hex';
-    button.setAttribute('aria-label', `hex dump of entry ${entry.id}`);
+    button.textContent = t('log.hex');
+    button.setAttribute('aria-label', t('log.hexLabel', { id: entry.id }));
     row.append(button);
   }
   return row;
 }
 
-function span(className: string, text: string): HTMLSpanElement {
-  const element = document.createElement('span');
+function span(doc: Document, className: string, text: string): HTMLSpanElement {
+  const element = doc.createElement('span');
   element.className = className;
   element.textContent = text;
   return element;

@@ -1,13 +1,15 @@
-// The seed's form, grown up: the Message box sends on Enter or Send Message
-// as before, ↑/↓ recall earlier sends, and JSON can be checked before it
-// goes out or pretty-printed in place.
+// The Go tutorial's form (Hello, world! and Send Message), grown up: the
+// Message box sends on Enter or Send Message, ↑/↓ recall earlier sends, and
+// JSON can be checked before it goes out or pretty-printed in place.
 import { ReadyState, type EchoConnection } from '../connection.ts';
 import { TextHistory } from '../history.ts';
 import type { Session } from '../session.ts';
+import { asError } from '../errors.ts';
+import { t } from '../i18n/translate.ts';
 import { find, showError } from './dom.ts';
 
 /** Wires the Text card's form to `session`; sending is possible while `connection` is OPEN. */
-export function setupSendPanel(root: Document, connection: EchoConnection, session: Session): void {
+export function setupSendPanel(root: Element, connection: EchoConnection, session: Session): void {
   const form = find(root, 'send-form', HTMLFormElement);
   const box = find(root, 'message', HTMLTextAreaElement);
   const sendButton = find(root, 'send', HTMLButtonElement);
@@ -30,7 +32,7 @@ export function setupSendPanel(root: Document, connection: EchoConnection, sessi
   box.addEventListener('keydown', (event) => {
     if (event.isComposing || event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.key === 'Enter' && !event.shiftKey) {
-      // The seed's one-line box sent on Enter; Shift+Enter is the way to a second line.
+      // Enter sends, as in a one-line box; Shift+Enter is the way to a second line.
       event.preventDefault();
       form.requestSubmit();
       return;
@@ -62,11 +64,11 @@ export function setupSendPanel(root: Document, connection: EchoConnection, sessi
 }
 
 /** Why `text` is not JSON, in the parser's words; undefined when it is. */
-function jsonProblem(text: string): string | undefined {
+function jsonProblem(text: string): Error | undefined {
   try {
     JSON.parse(text);
     return undefined;
   } catch (error) {
-    return `Not valid JSON, so not sent: ${error instanceof Error ? error.message : String(error)}`;
+    return new Error(t('text.notJson', { reason: asError(error).message }));
   }
 }

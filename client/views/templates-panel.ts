@@ -1,28 +1,28 @@
 // Saved messages: save what the Message box holds under a name, pick one to
 // fill the box again, delete it. Kept in localStorage (client/templates.ts).
+import { t } from '../i18n/translate.ts';
 import { deleteTemplate, loadTemplates, saveTemplate, type Template } from '../templates.ts';
-import { find, showError } from './dom.ts';
+import { find, localStorageOf, showError } from './dom.ts';
 
-export function setupTemplates(root: Document): void {
+export function setupTemplates(root: Element): void {
   const box = find(root, 'message', HTMLTextAreaElement);
   const pick = find(root, 'template-pick', HTMLSelectElement);
   const name = find(root, 'template-name', HTMLInputElement);
   const save = find(root, 'template-save', HTMLButtonElement);
   const remove = find(root, 'template-delete', HTMLButtonElement);
   const error = find(root, 'template-error', HTMLElement);
-  const storage = localStorageOrUndefined();
+  const storage = localStorageOf(root.ownerDocument);
   if (!storage) {
-    showError(error, 'This browser keeps no localStorage here, so templates cannot be saved.');
+    showError(error, new Error(t('templates.noStorage')));
     for (const control of [pick, name, save, remove]) control.disabled = true;
     return;
   }
 
-  const render = (templates: Template[] | string, selected = '') => {
-    if (typeof templates === 'string') return showError(error, templates);
+  const render = (templates: Template[] | Error, selected = '') => {
+    if (templates instanceof Error) return showError(error, templates);
     showError(error, undefined);
     const placeholder = pick.options[0]!;
-    // new Option() sets text, never markup: a template's name is whatever the user typed.
-    pick.replaceChildren(placeholder, ...templates.map((t) => new Option(t.name, t.name, false, t.name === selected)));
+    pick.replaceChildren(placeholder, ...templates.map((t) => option(root.ownerDocument, t.name, t.name === selected)));
     remove.disabled = pick.value === '';
   };
   render(loadTemplates(storage));
@@ -37,7 +37,7 @@ export function setupTemplates(root: Document): void {
   });
   save.addEventListener('click', () => {
     const chosen = name.value.trim();
-    if (chosen === '') return showError(error, 'Give the template a name first.', name);
+    if (chosen === '') return showError(error, new Error(t('templates.nameFirst')), name);
     showError(error, undefined, name);
     render(saveTemplate(storage, chosen, box.value), chosen);
   });
@@ -46,11 +46,11 @@ export function setupTemplates(root: Document): void {
   });
 }
 
-// Reading window.localStorage itself throws where storage is blocked.
-function localStorageOrUndefined(): Storage | undefined {
-  try {
-    return window.localStorage;
-  } catch {
-    return undefined;
-  }
+// Text, never markup: a template's name is whatever the user typed.
+function option(doc: Document, name: string, selected: boolean): HTMLOptionElement {
+  const element = doc.createElement('option');
+  element.value = name;
+  element.textContent = name;
+  element.selected = selected;
+  return element;
 }

@@ -49,7 +49,7 @@ function setup() {
   let connects = 0;
   const statuses: ReconnectStatus[] = [];
   const reconnector = new Reconnector(() => connects++, { clock, random: () => 0.5 });
-  reconnector.onStatus((s) => statuses.push(s));
+  reconnector.on('status', (s) => statuses.push(s));
   return { clock, reconnector, statuses, connects: () => connects };
 }
 

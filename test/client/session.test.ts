@@ -1,25 +1,24 @@
 // The session behind the log, stats and export, driven by a stand-in for the
 // connection: what it records for each event, round trips by order, the
-// 10000-entry cap, and how much of each binary message it keeps.
+// 10000-entry cap, how much of each binary message it keeps, and which words
+// follow the page's language.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { ReadyState, type ConnectionEvents, type EchoConnection, type SendableData } from '../../client/connection.ts';
+import { Emitter } from '../../client/emitter.ts';
+import { useLanguage } from '../../client/i18n/translate.ts';
 import { DETAIL_BYTES, MAX_ENTRIES, PREVIEW_BYTES, Session, type LogEntry } from '../../client/session.ts';
+import { servingCatalogues } from './catalogues.ts';
 
-class FakeConnection {
+class FakeConnection extends Emitter<ConnectionEvents> {
   url = 'ws://127.0.0.1:1234/';
   protocols = ['echo-protocol'];
   open = true;
   readonly sent: SendableData[] = [];
-  readonly listeners = new Map<keyof ConnectionEvents, Array<(...args: never[]) => void>>();
 
-  on<K extends keyof ConnectionEvents>(name: K, listener: ConnectionEvents[K]): void {
-    this.listeners.set(name, [...(this.listeners.get(name) ?? []), listener]);
-  }
-
-  emit<K extends keyof ConnectionEvents>(name: K, ...args: Parameters<ConnectionEvents[K]>): void {
-    for (const listener of this.listeners.get(name) ?? [])
-      (listener as (...a: Parameters<ConnectionEvents[K]>) => void)(...args);
+  /** Plays the part of the browser: reports `name` as the real connection would. */
+  fire<K extends keyof ConnectionEvents>(name: K, ...args: Parameters<ConnectionEvents[K]>): void {
+    this.emit(name, ...args);
   }
 
   send(data: SendableData): boolean {
@@ -48,10 +47,10 @@ interface ExportedEntry {
 describe('Session', () => {
   it('logs the connection events in the words the page has always used', () => {
     const { connection, session } = setup();
-    connection.emit('state', ReadyState.CONNECTING);
-    connection.emit('open', { url: connection.url, protocol: 'echo-protocol' });
-    connection.emit('error');
-    connection.emit('close', { code: 1006, reason: '', wasClean: false, requested: false });
+    connection.fire('state', ReadyState.CONNECTING);
+    connection.fire('open', { url: connection.url, protocol: 'echo-protocol' });
+    connection.fire('error');
+    connection.fire('close', { code: 1006, reason: '', wasClean: false, requested: false });
     assert.deepEqual(
       session.entries.map((e) => [e.direction, e.kind, e.error, e.text]),
       [
@@ -65,12 +64,12 @@ describe('Session', () => {
 
   it('counts messages and UTF-8 bytes each way and times echo replies first in, first out', () => {
     const { connection, session } = setup();
-    connection.emit('state', ReadyState.CONNECTING);
+    connection.fire('state', ReadyState.CONNECTING);
     assert.equal(session.send('héllo', 'héllo'), true);
     assert.equal(session.send('€', '€'), true);
-    connection.emit('message', '{"type":"push","counter":1,"serverTime":"x"}');
-    connection.emit('message', 'Received: héllo');
-    connection.emit('message', 'Received: €');
+    connection.fire('message', '{"type":"push","counter":1,"serverTime":"x"}');
+    connection.fire('message', 'Received: héllo');
+    connection.fire('message', 'Received: €');
     const received = session.entries.filter((e) => e.direction === 'received');
     assert.deepEqual(
       received.map((e) => e.rtt === undefined),
@@ -116,7 +115,7 @@ describe('Session', () => {
     const read = new Promise<LogEntry>((resolve) =>
       session.on('bytes', (entry) => entry.direction === 'received' && resolve(entry)),
     );
-    connection.emit('message', new Blob([new Uint8Array([0xde, 0xad, 0xbe, 0xef])]));
+    connection.fire('message', new Blob([new Uint8Array([0xde, 0xad, 0xbe, 0xef])]));
     assert.equal((await read).id, session.entries[1]!.id);
     assert.deepEqual([...(session.entries[1]!.bytes ?? [])], [0xde, 0xad, 0xbe, 0xef]);
 
@@ -129,5 +128,39 @@ describe('Session', () => {
     assert.match(exported.entries[0]!.hexPreview!, /^00 01 02 03 /);
     assert.equal(exported.entries[1]!.hexPreview, 'de ad be ef');
     assert.equal(exported.entries[1]!.kind, 'binary');
+  });
+
+  describe('after a change of language', () => {
+    const stopServing = servingCatalogues();
+    after(async () => {
+      await useLanguage('en');
+      stopServing();
+    });
+
+    it('reads events and binary descriptions in the new language, and messages as they were', async () => {
+      const { connection, session } = setup();
+      connection.fire('open', { url: connection.url, protocol: '' });
+      connection.fire('message', 'Received: hello');
+      connection.fire('message', new ArrayBuffer(3));
+      connection.fire('close', { code: 1000, reason: 'bye', wasClean: true, requested: true });
+      const texts = () => session.entries.map((e) => e.text);
+      assert.deepEqual(texts(), [
+        'open: connected to ws://127.0.0.1:1234/, subprotocol (none)',
+        'Received: hello',
+        'ArrayBuffer, 3 bytes',
+        'close: code 1000 (Normal Closure), reason "bye", wasClean true',
+      ]);
+      assert.equal(await useLanguage('zh-CN'), undefined);
+      assert.deepEqual(texts(), [
+        'open：已连接到 ws://127.0.0.1:1234/，子协议 无',
+        'Received: hello',
+        'ArrayBuffer，3 字节',
+        'close：关闭码 1000（正常关闭），原因 "bye"，wasClean true',
+      ]);
+      // The export says it in the page's language too; the data stays the same.
+      const exported = session.toJSON() as { entries: ExportedEntry[] };
+      assert.equal(exported.entries[0]!.text, 'open：已连接到 ws://127.0.0.1:1234/，子协议 无');
+      assert.equal(exported.entries[1]!.text, 'Received: hello');
+    });
   });
 });

@@ -4,6 +4,7 @@
 // reaching the shell with exit code 2, and --help. Also checks that README.md's
 // configuration table is the one SETTINGS renders.
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { README, TABLES, tableIn } from '../../scripts/docs-tables.ts';
@@ -18,7 +19,7 @@ import {
   type Setting,
 } from '../../server/config.ts';
 import { makeCertificate, type TestCertificate } from '../support/certificate.ts';
-import { killRunningServers, runServer } from '../support/child-process.ts';
+import { runServer, runServerToExit } from '../support/child-process.ts';
 
 const STACK_TRACE = /^\s+at\s|Error:|node:internal/m;
 
@@ -29,22 +30,26 @@ function parse(argv: string[], env: NodeJS.ProcessEnv = {}): Config {
 }
 
 describe('parseConfig defaults', () => {
-  it('uses the documented defaults: port 1234 on 127.0.0.1, JSON logs, 1 MiB messages, 10 s handshakes, 30 s heartbeat', () => {
+  it('uses the documented defaults: port 1234 on 127.0.0.1 at /, JSON logs, 1 MiB messages, 10 s handshakes, 30 s heartbeat, no per-IP cap or rate limit on loopback', () => {
     const { instanceId, ...rest } = parse([], {});
     assert.match(instanceId, /^[\w.:-]+-\d+$/, 'hostname-pid');
     assert.deepEqual(rest, {
       port: 1234,
       host: '127.0.0.1',
+      basePath: '',
       dev: false,
       logLevel: 'info',
       logFormat: 'json',
+      subprotocols: [],
       maxMessageBytes: 1024 * 1024,
       handshakeTimeoutMs: 10_000,
       heartbeatIntervalMs: 30_000,
       maxBufferedBytes: 1024 * 1024,
       maxConnections: 10_000,
-      maxConnectionsPerIp: 256,
-      rateLimit: 10_000,
+      maxConnectionsPerIp: 0,
+      deflate: false,
+      maxDeflateConnections: 500,
+      rateLimit: 0,
       allowedOrigins: [],
       connectSrc: [],
       tls: undefined,
@@ -54,6 +59,7 @@ describe('parseConfig defaults', () => {
       allowedHosts: [],
       inspectShowCredentials: false,
       maxBufferedTotal: 64 * 1024 * 1024,
+      reportsDir: undefined,
     });
   });
 
@@ -76,6 +82,105 @@ describe('parseConfig defaults', () => {
   it('returns "help" for --help and -h', () => {
     assert.equal(parseConfig(['--help'], {}), 'help');
     assert.equal(parseConfig(['-h'], {}), 'help');
+  });
+});
+
+describe('the per-IP cap and rate limit default by exposure', () => {
+  const limits = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+    const { maxConnectionsPerIp, rateLimit } = parse(argv, env);
+    return { maxConnectionsPerIp, rateLimit };
+  };
+  const OFF = { maxConnectionsPerIp: 0, rateLimit: 0 };
+  const ON = { maxConnectionsPerIp: 256, rateLimit: 10_000 };
+
+  it('are off when every address bound is loopback and no proxy is trusted', () => {
+    for (const host of [
+      '127.0.0.1',
+      '127.0.0.2',
+      '127.255.0.9',
+      '::1',
+      '0:0:0:0:0:0:0:1',
+      '::ffff:127.0.0.1',
+      'localhost',
+      'LOCALHOST',
+    ])
+      assert.deepEqual(limits(['--host', host]), OFF, `--host ${host}`);
+    assert.deepEqual(limits([], { HOST: '::1' }), OFF, 'HOST=::1');
+  });
+
+  it('are 256 connections per IP and 10000 messages/s on any other interface', () => {
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '192.0.2.1',
+      '10.0.0.1',
+      '128.0.0.1',
+      '::ffff:10.0.0.1',
+      'example.com',
+      'localhost.example',
+    ])
+      assert.deepEqual(limits(['--host', host]), ON, `--host ${host}`);
+    assert.deepEqual(limits([], { HOST: '0.0.0.0' }), ON, 'HOST=0.0.0.0');
+  });
+
+  it('are on behind a trusted proxy, even on loopback', () => {
+    assert.deepEqual(limits(['--trust-proxy']), ON);
+    assert.deepEqual(limits(['--host', '::1'], { TRUST_PROXY: 'true' }), ON);
+    assert.deepEqual(limits(['--host', '0.0.0.0', '--trust-proxy']), ON);
+  });
+
+  it('give way to an explicit value, flag or twin, in every combination', () => {
+    const exposures: Array<[string, string[], NodeJS.ProcessEnv]> = [
+      ['loopback', [], {}],
+      ['0.0.0.0', ['--host', '0.0.0.0'], {}],
+      ['::', [], { HOST: '::' }],
+      ['a trusted proxy', ['--trust-proxy'], {}],
+    ];
+    for (const [where, argv, env] of exposures) {
+      for (const [perIp, rate] of [
+        ['0', '0'],
+        ['3', '0'],
+        ['0', '50'],
+        ['256', '10000'],
+        ['1', '1'],
+      ] as const) {
+        const expected = { maxConnectionsPerIp: Number(perIp), rateLimit: Number(rate) };
+        const fromFlags = limits([...argv, '--max-connections-per-ip', perIp, '--rate-limit', rate], env);
+        assert.deepEqual(fromFlags, expected, `${where} with flags ${perIp}/${rate}`);
+        const fromEnv = limits(argv, { ...env, MAX_CONNECTIONS_PER_IP: perIp, RATE_LIMIT: rate });
+        assert.deepEqual(fromEnv, expected, `${where} with the twins ${perIp}/${rate}`);
+      }
+      // One given, the other still follows the exposure.
+      const base = where === 'loopback' ? OFF : ON;
+      assert.deepEqual(limits([...argv, '--rate-limit', '7'], env), { ...base, rateLimit: 7 }, `${where}, rate only`);
+      assert.deepEqual(
+        limits([...argv, '--max-connections-per-ip', '7'], env),
+        { ...base, maxConnectionsPerIp: 7 },
+        `${where}, per-IP only`,
+      );
+    }
+  });
+});
+
+describe('--base-path', () => {
+  it('normalises a base path to a leading slash and no trailing one; / alone is the root', () => {
+    assert.equal(parse(['--base-path', '/prefix']).basePath, '/prefix');
+    assert.equal(parse(['--base-path', '/prefix/']).basePath, '/prefix');
+    assert.equal(parse(['--base-path', ' /tools/ws-echo// ']).basePath, '/tools/ws-echo');
+    assert.equal(parse(['--base-path', '/a.b_c~d-e']).basePath, '/a.b_c~d-e');
+    assert.equal(parse(['--base-path', '/']).basePath, '');
+    assert.equal(parse([], { BASE_PATH: '/from-env/' }).basePath, '/from-env');
+    assert.equal(parse(['--base-path', '/flag'], { BASE_PATH: '/env' }).basePath, '/flag');
+  });
+});
+
+describe('--subprotocols', () => {
+  it('reads subprotocols as a comma list without repeats, or * for any', () => {
+    assert.deepEqual(parse(['--subprotocols', 'graphql-ws, mqtt,,graphql-ws']).subprotocols, ['graphql-ws', 'mqtt']);
+    assert.deepEqual(parse([], { SUBPROTOCOLS: 'v12.stomp' }).subprotocols, ['v12.stomp']);
+    assert.equal(parse(['--subprotocols', '*']).subprotocols, '*');
+    assert.equal(parse(['--subprotocols', 'mqtt,*']).subprotocols, '*');
+    assert.deepEqual(parse(['--subprotocols', 'mqtt'], { SUBPROTOCOLS: '*' }).subprotocols, ['mqtt']);
   });
 });
 
@@ -186,6 +291,15 @@ const BAD: Record<Exclude<keyof Config, 'tls'>, BadValues> = {
     message: notValid('an IP address (127.0.0.1, 0.0.0.0, ::) or a host name of this machine'),
     values: ['999.1.1.1', '1.2.3', 'a b', 'http://localhost', 'localhost:8080', '[::1', '::12345', '-bad.example'],
   },
+  basePath: {
+    message: notValid('a path such as /ws-echo: a / before each segment of letters, digits and - . _ ~'),
+    values: ['prefix', 'http://x/prefix', '/a b', '/a//b', '/..', '/a/./b', '/x?y', '/x#y', '/%41', '\\x'],
+  },
+  subprotocols: {
+    message: (source, quoted) =>
+      `${source} has ${JSON.stringify(quoted)}, which is not a subprotocol name; use names of letters, digits and !#$%&'*+-.^_\`|~, comma-separated, or *`,
+    values: ['graphql ws', ['mqtt,a;b', 'a;b'], ['x"y', 'x"y'], ['ok,(bad)', '(bad)'], ['a/b', 'a/b']],
+  },
   dev: { message: notValid('true or false'), values: ['maybe'] },
   logLevel: { message: notValid('one of fatal, error, warn, info, debug, trace, silent'), values: ['loud', 'verbose'] },
   logFormat: { message: notValid('one of pretty, json'), values: ['xml'] },
@@ -197,8 +311,16 @@ const BAD: Record<Exclude<keyof Config, 'tls'>, BadValues> = {
     values: ['-5', '16383', '1023'],
   },
   maxConnections: { message: notValid('a count from 1 to 10000000'), values: ['0'] },
-  maxConnectionsPerIp: { message: notValid('a count from 1 to 10000000'), values: ['1e3'] },
-  rateLimit: { message: notValid('messages per second from 0 (off) to 100000000'), values: ['abc'] },
+  maxConnectionsPerIp: {
+    message: notValid('a count from 0 (off) to 10000000'),
+    values: ['1e3', '-1', '10000001', 'off'],
+  },
+  deflate: { message: notValid('true or false'), values: ['maybe', 'deflate'] },
+  maxDeflateConnections: { message: notValid('a count from 0 (never) to 10000000'), values: ['-1', '10000001', 'all'] },
+  rateLimit: {
+    message: notValid('messages per second from 0 (off) to 100000000'),
+    values: ['abc', '100000001', 'off'],
+  },
   allowedOrigins: {
     message: (source, quoted) =>
       `${source} has ${JSON.stringify(quoted)}, which is not an origin; use scheme://host[:port] (e.g. https://example.com), null, or *`,
@@ -229,6 +351,8 @@ const BAD: Record<Exclude<keyof Config, 'tls'>, BadValues> = {
     message: notValid('0 (off) or a size in bytes of at least 16384'),
     values: ['16383', '1', '-1', '64MiB', '1.5'],
   },
+  // A file where the reports folder should be (this very test file).
+  reportsDir: { message: notValid('a folder (this is a file)'), values: [fileURLToPath(import.meta.url)] },
 };
 
 describe('a bad value is refused with one line naming it and what is allowed', () => {
@@ -372,12 +496,10 @@ describe('bad TLS settings are refused with one line', () => {
 });
 
 describe('the built server (child processes)', () => {
-  after(() => killRunningServers());
-
   it('prints a bad value as one line on stderr and exits 2, without starting', async () => {
     const expected = configError(() => parseConfig(['--workers', 'many'], {}));
-    const result = await runServer(['--port', '0', '--workers', 'many']);
-    assert.equal(result.code, 2, `exit code; stderr: ${result.stderr}`);
+    const result = await runServerToExit(['--workers', 'many']);
+    assert.equal(result.status, 2, `exit code; stderr: ${result.stderr}`);
     assert.equal(result.stdout, '', 'nothing on stdout: the server never started');
     assert.equal(result.stderr, `ws-echo: ${expected}\n`);
     assert.doesNotMatch(result.stderr, STACK_TRACE);

@@ -7,23 +7,19 @@
 // built server runs as a child process so its resident memory is its own;
 // the figures are the ones deploy/README.md's "Sizing" gives.
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
-import { after, describe, it } from 'node:test';
-import {
-  floodWith,
-  indexedFrames,
-  MiB,
-  NEUTRAL_ENV,
-  openConnections,
-  portOf,
-  residentBytes,
-  scrape,
-  waitFor,
-} from '../support/limits.ts';
-import { destroyAllRawClients, RawClient } from '../support/raw-client.ts';
-import { startServer, type RunningServer } from '../support/spawn-server.ts';
-import { openClient, receive, terminateAll } from '../support/ws-client.ts';
+import { describe, it } from 'node:test';
+import { residentBytes } from '../support/child-process.ts';
+import { open } from '../support/frame-assertions.ts';
+import { indexedFrames } from '../support/frames.ts';
+import { openConnections } from '../support/http-request.ts';
+import { scrapeValue } from '../support/prometheus.ts';
+import { floodWith, type RawClient } from '../support/raw-client.ts';
+import { serverProcesses } from '../support/servers.ts';
+import type { RunningServer } from '../support/spawn-server.ts';
+import { waitFor } from '../support/wait.ts';
+import { openClient, receive } from '../support/ws-client.ts';
 
+const MiB = 1024 * 1024;
 // Just under 1 MiB (the default --max-message-size): one reply does not cross
 // --max-buffered (1 MiB) but two do, the most one connection can queue.
 const MESSAGE = MiB - 64;
@@ -32,15 +28,7 @@ const MESSAGE = MiB - 64;
 const CLIENTS = Number(process.env.FLOOD_CLIENTS ?? 32);
 const BUDGET = Number(process.env.FLOOD_BUDGET ?? 8 * MiB);
 
-const children = new Set<RunningServer>();
-const sockets = new Set<Socket>();
-
-after(async () => {
-  for (const socket of sockets) socket.destroy();
-  destroyAllRawClients();
-  terminateAll();
-  await Promise.all([...children].map((child) => child.stop('SIGKILL')));
-});
+const start = serverProcesses({ args: ['--rate-limit', '0', '--shutdown-grace', '200'] });
 
 interface Held {
   /** Resident memory added while flooded, per flooding connection, in MiB. */
@@ -50,6 +38,8 @@ interface Held {
   /** ws_echo_buffered_bytes once nothing more is read, in bytes. */
   queued: number;
   server: RunningServer;
+  /** The flooding clients, to let go of. */
+  flooders: RawClient[];
 }
 
 /**
@@ -58,20 +48,14 @@ interface Held {
  * server has stopped reading from all of them.
  */
 async function floodWithoutReading(args: string[]): Promise<Held> {
-  const server = await startServer({
-    args: ['--rate-limit', '0', '--shutdown-grace', '200', ...args],
-    env: NEUTRAL_ENV,
-  });
-  children.add(server);
-  const pid = server.child.pid;
-  assert.ok(pid !== undefined);
-  const baseline = await residentBytes(pid, server.url);
+  const server = await start({ args });
+  const baseline = await residentBytes(server);
   const frame = indexedFrames(MESSAGE).frame(0);
+  const flooders: RawClient[] = [];
   for (let i = 0; i < CLIENTS; i++) {
-    const client = await RawClient.connect(portOf(server.url));
-    assert.equal(client.response.statusCode, 101);
+    const client = await open(server.port);
     client.socket.pause();
-    sockets.add(client.socket);
+    flooders.push(client);
     floodWith(client.socket, frame, 200 * MiB);
   }
   let last = -1;
@@ -80,8 +64,8 @@ async function floodWithoutReading(args: string[]): Promise<Held> {
   await waitFor(
     'the server to stop reading from every flooding client',
     async () => {
-      peak = Math.max(peak, await residentBytes(pid, server.url));
-      const received = (await scrape(server.url, 'ws_echo_bytes_received_total', { type: 'binary' })) ?? 0;
+      peak = Math.max(peak, await residentBytes(server));
+      const received = (await scrapeValue(server.url, 'ws_echo_bytes_received_total', { type: 'binary' })) ?? 0;
       if (received !== last) {
         last = received;
         since = performance.now();
@@ -91,14 +75,12 @@ async function floodWithoutReading(args: string[]): Promise<Held> {
     },
     { timeoutMs: 60_000, intervalMs: 100 },
   );
-  const queued = (await scrape(server.url, 'ws_echo_buffered_bytes')) ?? NaN;
-  return { rssPerConnectionMiB: (peak - baseline) / MiB / CLIENTS, peakMiB: peak / MiB, queued, server };
+  const queued = (await scrapeValue(server.url, 'ws_echo_buffered_bytes')) ?? NaN;
+  return { rssPerConnectionMiB: (peak - baseline) / MiB / CLIENTS, peakMiB: peak / MiB, queued, server, flooders };
 }
 
-async function stopFlooding(server: RunningServer): Promise<void> {
-  for (const socket of sockets) socket.destroy();
-  sockets.clear();
-  destroyAllRawClients();
+async function stopFlooding({ server, flooders }: Held): Promise<void> {
+  for (const client of flooders) client.destroy();
   await waitFor('the flooders to be gone', async () => (await openConnections(server.url)) === 0, {
     timeoutMs: 10_000,
   });
@@ -108,7 +90,8 @@ describe(`${CLIENTS} clients flood ${MESSAGE}-byte messages without reading (chi
   let unbudgetedRss = Infinity;
 
   it('without a budget (--max-buffered-total 0), each holds about two replies: the per-connection worst case', async (t) => {
-    const { rssPerConnectionMiB, peakMiB, queued, server } = await floodWithoutReading(['--max-buffered-total', '0']);
+    const held = await floodWithoutReading(['--max-buffered-total', '0']);
+    const { rssPerConnectionMiB, peakMiB, queued, server } = held;
     t.diagnostic(
       `no budget: RSS ${peakMiB.toFixed(0)} MiB, ${rssPerConnectionMiB.toFixed(2)} MiB per connection, ${(queued / MiB).toFixed(1)} MiB queued in all`,
     );
@@ -118,15 +101,13 @@ describe(`${CLIENTS} clients flood ${MESSAGE}-byte messages without reading (chi
     assert.ok(queued <= CLIENTS * 2 * frameBytes, `${queued} bytes queued: more than two replies per connection`);
     assert.ok(rssPerConnectionMiB < 4, `${rssPerConnectionMiB.toFixed(2)} MiB per connection`);
     unbudgetedRss = rssPerConnectionMiB;
-    await stopFlooding(server);
-    assert.equal(await scrape(server.url, 'ws_echo_buffered_bytes'), 0, 'nothing counted once they are gone');
+    await stopFlooding(held);
+    assert.equal(await scrapeValue(server.url, 'ws_echo_buffered_bytes'), 0, 'nothing counted once they are gone');
   });
 
   it(`with --max-buffered-total ${BUDGET}: the budget plus one reply per connection, and a client that reads is still echoed`, async (t) => {
-    const { rssPerConnectionMiB, peakMiB, queued, server } = await floodWithoutReading([
-      '--max-buffered-total',
-      String(BUDGET),
-    ]);
+    const held = await floodWithoutReading(['--max-buffered-total', String(BUDGET)]);
+    const { rssPerConnectionMiB, peakMiB, queued, server } = held;
     t.diagnostic(
       `budget ${BUDGET / MiB} MiB: RSS ${peakMiB.toFixed(0)} MiB, ${rssPerConnectionMiB.toFixed(2)} MiB per connection, ${(queued / MiB).toFixed(1)} MiB queued in all`,
     );
@@ -149,7 +130,7 @@ describe(`${CLIENTS} clients flood ${MESSAGE}-byte messages without reading (chi
     for (const [i, reply] of (await replies).entries()) assert.ok(reply.data.equals(Buffer.alloc(MESSAGE, i)));
     reader.terminate();
 
-    await stopFlooding(server);
-    assert.equal(await scrape(server.url, 'ws_echo_buffered_bytes'), 0, 'nothing counted once they are gone');
+    await stopFlooding(held);
+    assert.equal(await scrapeValue(server.url, 'ws_echo_buffered_bytes'), 0, 'nothing counted once they are gone');
   });
 });

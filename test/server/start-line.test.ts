@@ -1,32 +1,45 @@
 // The first thing the built server prints: one plain line with the page's URL
 // and the echo's, that a person can read and a script can take the port from
-// (`--port 0`) without parsing JSON. The JSON log lines come after it.
+// (`--port 0`) without parsing JSON, ending with which limits are on and why.
+// The JSON log lines come after it.
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { makeCertificate, type TestCertificate } from '../support/certificate.ts';
 import { cleanEnv, parseJson } from '../support/child-process.ts';
-import { httpGet } from '../support/http-request.ts';
-import { PROJECT_ROOT } from '../support/spawn-server.ts';
-import { withTimeout } from '../support/wait.ts';
-import { V8_FLAGS } from '../../server/v8-flags.ts';
+import { health, httpGet } from '../support/http-request.ts';
+import { serverProcesses } from '../support/servers.ts';
+import { BOOT_TIMEOUT_MS, PROJECT_ROOT } from '../support/spawn-server.ts';
+import { waitFor, withTimeout } from '../support/wait.ts';
 
-/** What a script would match: scheme, host and port of the page, then the echo on the same port. */
-const START_LINE = /^ws-echo listening on (https?):\/\/127\.0\.0\.1:(\d+)\/ \(echo: (wss?):\/\/127\.0\.0\.1:(\d+)\/\)$/;
+/** What a script would match: scheme, host, port and path of the page, the echo on the same port, then the limits. */
+const START_LINE =
+  /^ws-echo listening on (https?):\/\/(127\.0\.0\.1|localhost):(\d+)(\/\S*) \(echo: (wss?):\/\/(\2):(\d+)(\/\S*)\); limits: (.+)$/;
 
-const running = new Set<ChildProcessWithoutNullStreams>();
+/** The README's CI recipe takes the port from the start line with this sed script. */
+const README_SED = /^port=\$\(sed -n '([^']+)' ws-echo\.log\)$/m.exec(
+  readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8'),
+)?.[1];
+
+const start = serverProcesses({ readyOn: 'start line' });
 let certificate: TestCertificate | undefined;
-after(async () => {
-  for (const child of running) child.kill('SIGKILL');
-  await certificate?.remove();
-});
+after(() => certificate?.remove());
 
 interface Started {
   /** Every stdout line so far, in order. */
   stdout: string[];
-  /** The port the start line names. */
+  /** The whole start line. */
+  line: string;
+  /** The host and port the start line names. */
+  host: string;
   port: number;
+  /** The page's path, which is the echo's too. */
+  path: string;
+  /** What follows `limits: `. */
+  limits: string;
   /** The start line's scheme and the echo's. */
   schemes: [page: string, echo: string];
   /** Resolves once stdout has `count` lines. */
@@ -34,49 +47,27 @@ interface Started {
   stop(): Promise<void>;
 }
 
-/** Runs `node <V8_FLAGS> dist/server/main.js --port 0 <args>` and waits for its first stdout line. */
-async function run(args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [...V8_FLAGS, 'dist/server/main.js', '--port', '0', ...args], {
-    cwd: PROJECT_ROOT,
-    env: cleanEnv(),
-  });
-  running.add(child);
-  const stdout: string[] = [];
-  const onLines = new Set<() => void>();
-  let rest = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop() ?? '';
-    stdout.push(...lines);
-    for (const check of onLines) check();
-  });
-  child.stderr.resume();
-  const lines = (count: number) => {
-    let check = () => {};
-    const enough = new Promise<string[]>((resolve) => {
-      check = () => {
-        if (stdout.length >= count) resolve(stdout);
-      };
-      onLines.add(check);
-      check();
-    });
-    return withTimeout(enough, 20_000, `${count} line(s) on stdout`).finally(() => onLines.delete(check));
-  };
-  const [first = ''] = await lines(1);
+/** Runs `node <V8_FLAGS> dist/server/main.js --port 0 <args>` and checks its first stdout line. */
+async function run(args: string[], env: Record<string, string> = {}): Promise<Started> {
+  const server = await start({ args, env });
+  const [first = ''] = server.stdout;
   const match = START_LINE.exec(first);
   assert.ok(match, `the first stdout line is the start line: ${JSON.stringify(first)}`);
-  const [, pageScheme = '', port = '', echoScheme = '', echoPort = ''] = match;
+  const [, pageScheme = '', host = '', port = '', path = '', echoScheme = '', , echoPort = '', echoPath, limits = ''] =
+    match;
   assert.equal(echoPort, port, 'the echo answers on the page’s port');
+  assert.equal(echoPath, path, 'the echo answers at the page’s path');
   return {
-    stdout,
+    stdout: server.stdout,
+    line: first,
+    host,
     port: Number(port),
+    path,
+    limits,
     schemes: [pageScheme, echoScheme],
-    lines,
+    lines: (count) => waitFor(`${count} line(s) on stdout`, () => server.stdout.length >= count && server.stdout),
     async stop() {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await withTimeout(exited, 10_000, 'the server to exit');
-      running.delete(child);
+      await withTimeout(server.stop(), 'the server to exit');
     },
   };
 }
@@ -85,6 +76,11 @@ describe('the start line', () => {
   it('is the first stdout line, names the port --port 0 chose, and JSON logs follow', async () => {
     const server = await run([]);
     assert.deepEqual(server.schemes, ['http', 'ws']);
+    assert.deepEqual([server.host, server.path], ['127.0.0.1', '/']);
+    assert.equal(
+      server.line,
+      `ws-echo listening on http://127.0.0.1:${server.port}/ (echo: ws://127.0.0.1:${server.port}/); limits: ${server.limits}`,
+    );
     const health = await httpGet(`http://127.0.0.1:${server.port}/healthz`);
     assert.equal(health.status, 200);
     const [, second = ''] = await server.lines(2);
@@ -126,11 +122,71 @@ describe('the start line', () => {
     // Every worker answers on the announced port.
     const workers = new Set<unknown>();
     for (let i = 0; i < 20 && workers.size < 2; i++) {
-      workers.add(JSON.parse((await httpGet(`http://127.0.0.1:${server.port}/healthz`)).body).worker);
+      workers.add((await health(`http://127.0.0.1:${server.port}/`)).body.worker);
     }
     assert.equal(workers.size, 2);
     await server.stop();
     assert.equal(server.stdout.filter((line) => line.startsWith('ws-echo')).length, 1, server.stdout.join('\n'));
+  });
+});
+
+describe('the limits on the start line', () => {
+  const SEE = 'see --max-connections-per-ip, --rate-limit';
+  const cases: Array<{ name: string; args: string[]; env?: Record<string, string>; limits: string }> = [
+    {
+      name: 'are off by default on loopback only',
+      args: [],
+      limits: `no per-IP cap, no rate limit (the defaults on loopback only; ${SEE})`,
+    },
+    {
+      name: 'are on by default with --host 0.0.0.0',
+      args: ['--host', '0.0.0.0'],
+      limits: `256 connections per IP, 10000 messages/s per connection (the defaults on 0.0.0.0, which other machines can reach; ${SEE})`,
+    },
+    {
+      name: 'are on by default behind --trust-proxy',
+      args: ['--trust-proxy'],
+      limits: `256 connections per IP, 10000 messages/s per connection (the defaults behind --trust-proxy; ${SEE})`,
+    },
+    {
+      name: 'say which one was set and which is the default',
+      args: ['--rate-limit', '50'],
+      limits: 'no per-IP cap (the default on loopback only), 50 messages/s per connection (as set)',
+    },
+    {
+      name: 'follow the environment twins too',
+      args: [],
+      env: { HOST: '0.0.0.0', RATE_LIMIT: '0' },
+      limits: '256 connections per IP (the default on 0.0.0.0, which other machines can reach), no rate limit (as set)',
+    },
+  ];
+  for (const { name, args, env, limits } of cases) {
+    it(name, async () => {
+      const server = await run(args, env);
+      assert.equal(server.limits, limits);
+      assert.equal((await httpGet(`http://127.0.0.1:${server.port}/healthz`)).status, 200);
+      await server.stop();
+    });
+  }
+});
+
+describe('with --base-path', () => {
+  it('names the page and the echo under the prefix', async () => {
+    const server = await run(['--base-path', '/prefix']);
+    assert.equal(server.path, '/prefix/');
+    assert.match(server.line, new RegExp(`\\(echo: ws://127\\.0\\.0\\.1:${server.port}/prefix/\\);`));
+    assert.equal((await httpGet(`http://127.0.0.1:${server.port}/prefix/healthz`)).status, 200);
+    await server.stop();
+  });
+
+  it("lets the README's CI recipe take the port from it, with or without a prefix", async () => {
+    const script: string = README_SED ?? assert.fail("README.md's CI recipe has no sed line");
+    for (const args of [[], ['--base-path', '/tools/ws-echo']]) {
+      const server = await run(args);
+      const sed = spawnSync('sed', ['-n', script], { input: `${server.line}\n`, encoding: 'utf8' });
+      assert.equal(sed.stdout, `${server.port}\n`, `sed on ${server.line}`);
+      await server.stop();
+    }
   });
 });
 
@@ -149,14 +205,18 @@ describe('a server built in-process (createEchoServer)', () => {
       cwd: PROJECT_ROOT,
       env: cleanEnv(),
     });
-    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const [code] = (await withTimeout(once(child, 'exit'), 10_000, 'the in-process script to finish')) as [number];
-    running.delete(child);
-    assert.equal(code, 0, stderr);
-    assert.equal(stdout, '');
+    try {
+      const [code] = (await withTimeout(once(child, 'close'), 'the in-process script to finish', BOOT_TIMEOUT_MS)) as [
+        number,
+      ];
+      assert.equal(code, 0, stderr);
+      assert.equal(stdout, '');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -7,6 +7,9 @@ import { V8_FLAGS } from '../../server/v8-flags.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** How long a server process may take to boot and print its URL (a loaded machine is slow to start Node). */
+export const BOOT_TIMEOUT_MS = 30_000;
+
 export interface RunningServer {
   /** The page's URL as the server printed it, e.g. http://127.0.0.1:41234/. */
   url: string;
@@ -18,6 +21,8 @@ export interface RunningServer {
   child: ChildProcess;
   /** Every stdout/stderr line so far (JSON log lines in production). */
   output: string[];
+  /** The stdout lines alone, in order (the start line first). */
+  stdout: string[];
   /** Resolves with the exit code (or the signal's name) when the process exits, without signalling it. */
   exited: Promise<number | string | null>;
   /**
@@ -36,6 +41,18 @@ export interface StartOptions {
   dev?: boolean;
   /** node's own flags for the production build; V8_FLAGS by default, as `npm start` passes. */
   nodeFlags?: readonly string[];
+  /**
+   * What says the server listens: its JSON 'listening' log line (the default,
+   * so the log so far is in `output`), or the plain start line before it, for
+   * a server that logs no JSON (--log-level silent, --log-format pretty).
+   */
+  readyOn?: 'log' | 'start line';
+  /**
+   * The production build only: starts it from a shell that first lowers the
+   * open-file limit (`ulimit -n`, the hard limit too, so node cannot raise it
+   * back) to this many descriptors.
+   */
+  openFileLimit?: number;
 }
 
 /** Spawns the built server as `npm start` runs it (`node <V8_FLAGS> dist/server/main.js`) or `npm run dev`, on port 0 unless args say otherwise. */
@@ -44,8 +61,14 @@ export async function startServer({
   env = {},
   dev = false,
   nodeFlags = V8_FLAGS,
+  readyOn = 'log',
+  openFileLimit,
 }: StartOptions = {}): Promise<RunningServer> {
   const flags = ['--port', '0', '--log-format', 'json', ...args];
+  const node = [process.execPath, ...nodeFlags, 'dist/server/main.js', ...flags];
+  // `exec` keeps the pid node's, so stop() signals the server itself.
+  const [command, ...commandArgs] =
+    openFileLimit === undefined ? node : ['sh', '-c', `ulimit -n ${openFileLimit} && exec "$@"`, 'sh', ...node];
   const child = dev
     ? // Its own process group, so stop() can signal npm, tsx and the server together, as Ctrl-C does.
       spawn('npm', ['run', '--silent', 'dev', '--', ...flags], {
@@ -53,25 +76,29 @@ export async function startServer({
         env: { ...process.env, ...env },
         detached: true,
       })
-    : spawn(process.execPath, [...nodeFlags, 'dist/server/main.js', ...flags], {
+    : spawn(command!, commandArgs, {
         cwd: PROJECT_ROOT,
         env: { ...process.env, ...env },
       });
   const output: string[] = [];
+  const stdout: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     const onLine = (line: string) => {
       output.push(line);
-      const printed = parseUrl(line);
+      const printed = readyOn === 'log' ? parseUrl(line) : START_LINE.exec(line)?.[1];
       if (printed) resolve(printed);
     };
-    readLines(child.stdout!, onLine);
+    readLines(child.stdout!, (line) => {
+      stdout.push(line);
+      onLine(line);
+    });
     readLines(child.stderr!, onLine);
     child.once('exit', (code, signal) =>
       reject(new Error(`server exited (${code ?? signal}) before listening:\n${output.join('\n')}`)),
     );
     setTimeout(
-      () => reject(new Error(`server did not print its URL within 30 s:\n${output.join('\n')}`)),
-      30_000,
+      () => reject(new Error(`server did not print its URL within ${BOOT_TIMEOUT_MS} ms:\n${output.join('\n')}`)),
+      BOOT_TIMEOUT_MS,
     ).unref();
   });
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string | null);
@@ -82,6 +109,7 @@ export async function startServer({
     port: Number(new URL(url).port),
     child,
     output,
+    stdout,
     exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) {
@@ -92,6 +120,9 @@ export async function startServer({
     },
   };
 }
+
+/** The page's URL in the plain line main.ts prints first. */
+const START_LINE = /^ws-echo listening on (\S+) \(echo: /;
 
 function parseUrl(line: string): string | undefined {
   try {
