@@ -8,8 +8,11 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Express, Request, RequestHandler, Router } from 'express';
+import { type DescriptorGuard, OUT_OF_DESCRIPTORS } from './descriptors.ts';
+import type { HostCheck } from './hosts.ts';
 import type { OperationsOptions } from './operations.ts';
 import type { ClientView } from './proxy.ts';
+import { RETRY_AFTER_SECONDS } from './upgrade.ts';
 
 /** The project folder (the one holding package.json), wherever this file was built to. */
 export const PROJECT_ROOT = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
@@ -34,6 +37,12 @@ export interface PageAppOptions {
   connectSrc: readonly string[] | '*';
   /** Who the client is and what it asked for (proxy.ts); backs req.ip, req.host and req.protocol. */
   clientView: ClientView;
+  /** Two Host headers, or a host this server does not answer to (hosts.ts): checked before anything else. */
+  checkHost: HostCheck;
+  /** The same rule as Vite's `server.allowedHosts`, so that Vite's own check agrees in dev. */
+  allowedHosts: readonly string[] | true;
+  /** When file descriptors run short, the page gets 503; /healthz and /metrics still answer. */
+  descriptors: DescriptorGuard;
   /** The http(s) server, which Vite shares in dev for its HMR socket. */
   httpServer: Server;
   /** What /healthz and /metrics, mounted ahead of the page, report. */
@@ -44,7 +53,7 @@ export interface PageAppOptions {
 
 /** Builds the app for the chosen mode: at once in dev, on the first request in production. */
 export async function createPageApp(options: PageAppOptions): Promise<PageApp> {
-  const { dev, basePath, httpServer } = options;
+  const { dev, basePath, httpServer, allowedHosts } = options;
   if (dev) {
     // Vite attaches its HMR socket to the http server as it starts, so it cannot wait.
     const app = await expressApp(options);
@@ -55,7 +64,11 @@ export async function createPageApp(options: PageAppOptions): Promise<PageApp> {
       base: `${basePath}/`,
       // 'mpa' rather than 'spa': unknown paths should 404, not become the page.
       appType: 'mpa',
-      server: { middlewareMode: true, ws: { server: httpServer } },
+      server: {
+        middlewareMode: true,
+        ws: { server: httpServer },
+        allowedHosts: allowedHosts === true ? true : [...allowedHosts],
+      },
     });
     app.use(basePath || '/', vite.middlewares);
     return { handle: app, close: () => vite.close() };
@@ -89,6 +102,8 @@ async function expressApp({
   tls,
   connectSrc,
   clientView,
+  checkHost,
+  descriptors,
   operations,
   routes,
 }: PageAppOptions): Promise<Express> {
@@ -103,10 +118,12 @@ async function expressApp({
   // As the upgrade router does: /Prefix/ is not /prefix/.
   app.set('case sensitive routing', true);
   askClientView(app, clientView);
+  app.use(refuseWrongHost(checkHost));
   // Express takes the mount path off req.url, so what is mounted here sees /healthz, /index.html, ...
   const mount = basePath || '/';
   if (basePath) app.use(addTrailingSlash(basePath));
   app.use(mount, operationsRouter(operations));
+  app.use(refuseWhenOutOfDescriptors(descriptors));
   app.use(...securityHeaders({ dev, tls, connectSrc }));
   if (extraRoutes) app.use(mount, extraRoutes);
   return app;
@@ -150,6 +167,33 @@ function askClientView(app: Express, view: ClientView): void {
       },
     });
   }
+}
+
+/** Answers a request with two Host headers (400) or a host not allowed (403), with the reason in one line. */
+function refuseWrongHost(checkHost: HostCheck): RequestHandler {
+  return (req, res, next) => {
+    const refusal = checkHost(req);
+    if (!refusal) return next();
+    res
+      .status(refusal.status)
+      .set({ 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', Connection: 'close' })
+      .send(refusal.detail);
+  };
+}
+
+function refuseWhenOutOfDescriptors(descriptors: DescriptorGuard): RequestHandler {
+  return (_req, res, next) => {
+    if (!descriptors.low()) return next();
+    descriptors.refused();
+    res
+      .status(503)
+      .set({
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Retry-After': String(RETRY_AFTER_SECONDS),
+        Connection: 'close',
+      })
+      .send(OUT_OF_DESCRIPTORS);
+  };
 }
 
 /**

@@ -3,11 +3,13 @@
 // parser and help. parseConfig, --help and the README's configuration table
 // (npm run docs:tables) all read that row; the flag wins over its twin.
 import { readFileSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { defaultLimit, EXPOSED_LIMITS } from './exposure.ts';
+import { type AllowedHosts, defaultAllowedHosts } from './hosts.ts';
 import { markdownTable } from './markdown-table.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, SUBPROTOCOL_NAME } from './protocol.ts';
 
@@ -89,7 +91,7 @@ export const SETTINGS = {
     flag: 'host',
     env: 'HOST',
     default: '127.0.0.1',
-    parse: ({ text }) => text,
+    parse: listenHost,
     help: 'interface to bind; `0.0.0.0` or `::` for other machines (then the per-IP cap and rate limit default on)',
   }),
   basePath: setting({
@@ -161,6 +163,13 @@ export const SETTINGS = {
     parse: integer(MIN_BUFFERED, INT32_MAX, `a size in bytes from ${MIN_BUFFERED} to ${INT32_MAX}`),
     help: `replies queued to one client before the server stops reading from it (at least ${MIN_BUFFERED})`,
   }),
+  maxBufferedTotal: setting({
+    flag: 'max-buffered-total',
+    env: 'MAX_BUFFERED_TOTAL_BYTES',
+    default: 64 * MiB,
+    parse: budget,
+    help: 'replies queued to all clients together; above it, a client with replies waiting is not read until they drain (`0` = off)',
+  }),
   maxConnections: setting({
     flag: 'max-connections',
     env: 'MAX_CONNECTIONS',
@@ -206,6 +215,14 @@ export const SETTINGS = {
     shown: 'own host only',
     parse: origins,
     help: 'comma list of extra browser origins (`https://app.example`, `null`), or `*` for all',
+  }),
+  allowedHosts: setting<AllowedHosts>({
+    flag: 'allowed-hosts',
+    env: 'ALLOWED_HOSTS',
+    default: defaultAllowedHosts,
+    shown: '`localhost` and IPs on loopback only, else `*`',
+    parse: hostNames,
+    help: 'comma list of `Host` names answered besides `localhost` and IPs (`app.example`, `.example.com`), or `*`; others get 403',
   }),
   connectSrc: setting<readonly string[] | '*'>({
     flag: 'connect-src',
@@ -254,6 +271,14 @@ export const SETTINGS = {
     shown: '`<hostname>-<pid>`',
     parse: instanceId,
     help: 'names this instance in `/healthz`, `/inspect` and every log line',
+  }),
+  inspectShowCredentials: setting({
+    flag: 'inspect-show-credentials',
+    env: 'INSPECT_SHOW_CREDENTIALS',
+    boolean: true,
+    default: false,
+    parse: bool,
+    help: '`/inspect` shows the values of `Cookie`, `Authorization`, `Proxy-Authorization`, not only their length',
   }),
   reportsDir: setting<string | undefined>({
     flag: 'reports-dir',
@@ -514,6 +539,51 @@ function connectSources(value: Value): readonly string[] | '*' {
     }
     return `${url.protocol}//${url.host}`;
   });
+}
+
+// Labels of letters, digits, - and _ (container names have them), up to 253 characters in all.
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
+
+/**
+ * An address or name the server can try to listen on. What is not even
+ * syntax (999.1.1.1, "a b") is a typo no restart will fix: refused here, so
+ * it exits 2. A well-formed one that is not (yet) on this machine fails at
+ * listen instead (exit 1): an interface or DNS may still come up.
+ */
+function listenHost(value: Value): string {
+  const text = value.text.trim();
+  const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  if (isIP(bare)) return bare;
+  // Digits and dots that are not an IPv4 address (999.1.1.1, 1.2.3) would reach getaddrinfo as numbers.
+  if (!/^[\d.]+$/.test(bare) && HOST_NAME.test(bare)) return bare;
+  throw invalid(value, 'an IP address (127.0.0.1, 0.0.0.0, ::) or a host name of this machine');
+}
+
+// Entries as Host headers name them: lower case, without a port; a leading dot covers the subdomains.
+function hostNames(value: Value): AllowedHosts {
+  const entries = commaList(value);
+  if (entries.includes('*')) return '*';
+  return entries.map((entry) => {
+    const name = entry.toLowerCase();
+    const bare = name.startsWith('.') ? name.slice(1) : name;
+    if (!isIP(bare) && !(bare.startsWith('[') && isIP(bare.slice(1, -1)) === 6) && !HOST_NAME.test(bare)) {
+      throw new ConfigError(
+        `${value.source} has ${JSON.stringify(entry)}, which is not a host name; use a name without scheme or port (app.example), .example.com for it and its subdomains, or *`,
+      );
+    }
+    return name;
+  });
+}
+
+// 0 turns the budget off; any other value must leave each connection its socket's high-water mark.
+function budget(value: Value): number {
+  if (value.text.trim() === '0') return 0;
+  return integer(
+    MIN_BUFFERED,
+    Number.MAX_SAFE_INTEGER,
+    `0 (off) or a size in bytes of at least ${MIN_BUFFERED}`,
+  )(value);
 }
 
 // The conformance server writes its reports there when asked; a file in the way

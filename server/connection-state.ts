@@ -22,6 +22,10 @@ export interface ConnectionState {
   awaitingPong: boolean;
   /** What the URL asked this connection to do wrong; undefined (the usual case) for nothing. */
   faults: ConnectionFaults | undefined;
+  /** Reply bytes waiting for this client, as counted against --max-buffered-total (buffer-budget.ts). */
+  queued: number;
+  /** The close code the server failed the connection with (1002, 1007, 1009, …); undefined if it did not. */
+  failedWith: number | undefined;
   /**
    * On a connection that compresses (and has no faults, which pace their own
    * sends): the callback of every echo reply, which resumes reading once

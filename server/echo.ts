@@ -9,6 +9,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
+import type { BufferBudget } from './buffer-budget.ts';
 import { type ConnectionState, type EchoSocket, peerOf, STATE } from './connection-state.ts';
 import { negotiatedExtensions } from './deflate.ts';
 import { ConnectionFaults, type FaultContext } from './faults.ts';
@@ -48,12 +49,16 @@ export interface EchoOptions {
   rateLimit: number;
   /** Outgoing bytes queued for one client above which reading from it pauses. */
   maxBufferedBytes: number;
+  /** Outgoing bytes queued for all clients together, above which reading pauses from each that has any. */
+  budget: BufferBudget;
   /** Every open connection: added here on open, removed on close. */
   clients: Set<WebSocket>;
   /** Called once per closed connection with the client's IP (to release its connection cap). */
   onClosed: (ip: string) => void;
   /** This instance's name, for /inspect. */
   instanceId: string;
+  /** Whether /inspect shows credentials (Cookie, Authorization) rather than their length. */
+  inspectShowCredentials: boolean;
   /** Whether the heartbeat pings (then each connection listens for the pongs). */
   heartbeat: boolean;
 }
@@ -64,9 +69,11 @@ export function createEchoHandler({
   metrics,
   rateLimit,
   maxBufferedBytes,
+  budget,
   clients,
   onClosed,
   instanceId,
+  inspectShowCredentials,
   heartbeat,
 }: EchoOptions): (
   ws: WebSocket,
@@ -109,6 +116,7 @@ export function createEchoHandler({
     if (state.bucket && !state.bucket.take()) {
       if (this.readyState === this.OPEN) {
         logger.warn({ peer: peerOf(state), limit: rateLimit }, 'rate limit exceeded; closing');
+        state.failedWith = RATE_LIMITED_CLOSE.code;
         this.close(RATE_LIMITED_CLOSE.code, RATE_LIMITED_CLOSE.reason);
       }
       return;
@@ -156,7 +164,7 @@ export function createEchoHandler({
     }
   }
 
-  // One function per handler, not per connection: it only needs the limit.
+  // One function per handler, not per connection: it only needs the limits.
   function uncork(state: ConnectionState): void {
     const { socket, ws } = state;
     state.corked = false;
@@ -169,12 +177,27 @@ export function createEchoHandler({
       // Compressed replies wait in ws's queue for zlib before they reach the
       // socket, and a client sending faster than zlib keeps up fills it even
       // while the socket is empty: bound that queue too (bufferedAmount
-      // counts both). The replies' write callbacks resume reading.
+      // counts both). The replies' write callbacks resume reading. These
+      // connections are few (--max-deflate-connections) and are not counted
+      // against --max-buffered-total: their queue has no 'drain' to count
+      // it off by.
       if (ws.bufferedAmount > maxBufferedBytes && !ws.isPaused) ws.pause();
-    } else if (socket.writableLength > maxBufferedBytes && !ws.isPaused) {
-      ws.pause();
-      socket.once('drain', resume.bind(ws));
+      return;
     }
+    // Bytes count against the budget once the socket is past its high-water
+    // mark, because only then is a 'drain' due to count them off.
+    const queued = socket.writableNeedDrain ? socket.writableLength : 0;
+    if (queued === 0) return;
+    if (state.queued === 0) socket.once('drain', drained.bind(state));
+    const overBudget = budget.hold(state, queued);
+    // Misbehaving connections bound what they hold themselves (faults.ts).
+    if (!ws.isPaused && (queued > maxBufferedBytes || (overBudget && !state.faults))) ws.pause();
+  }
+
+  /** The client has read every reply: they no longer count, and it may send again. */
+  function drained(this: ConnectionState): void {
+    budget.hold(this, 0);
+    if (this.ws.isPaused) this.ws.resume();
   }
 
   /** An echo reply on a compressing connection was written (or dropped at close): read again if under the bound. */
@@ -189,16 +212,21 @@ export function createEchoHandler({
     // The client may still be sending: keep reading until its FIN (ws's
     // lingering close), as closing now could reset the connection and lose
     // the close frame that tells it why.
-    this[STATE].socket.removeListener('finish', releaseAfterCloseHandshake);
-    logger.warn({ peer: peerOf(this[STATE]), err: error.message, code: error.code }, 'connection failed');
+    const state = this[STATE];
+    state.socket.removeListener('finish', releaseAfterCloseHandshake);
+    // ws has sent its close frame with this code; the client may answer with
+    // another or none (1006), but the server's is the one that says why.
+    state.failedWith ??= closeCodeOf(error);
+    logger.warn({ peer: peerOf(state), err: error.message, code: error.code }, 'connection failed');
   }
 
   function onClose(this: EchoSocket, code: number, reason: Buffer): void {
+    const state = this[STATE];
     clients.delete(this);
-    onClosed(this[STATE].ip);
-    metrics.closed(code);
-    if (logConnections)
-      logger.info({ peer: peerOf(this[STATE]), code, reason: reason.toString() }, 'connection closed');
+    onClosed(state.ip);
+    budget.hold(state, 0);
+    metrics.closed(state.failedWith ?? code);
+    if (logConnections) logger.info({ peer: peerOf(state), code, reason: reason.toString() }, 'connection closed');
   }
 
   return (ws, req, path, ip, asked, compressed) => {
@@ -212,6 +240,8 @@ export function createEchoHandler({
       corked: false,
       awaitingPong: false,
       faults: undefined,
+      queued: 0,
+      failedWith: undefined,
       replyWritten: compressed && !asked.faults ? resumeWhenWritten.bind(ws) : undefined,
     };
     const echoSocket = ws as EchoSocket;
@@ -235,7 +265,8 @@ export function createEchoHandler({
     socket.on('finish', releaseAfterCloseHandshake);
     // The greeting goes first (the constructor sends it), then the path's own first message.
     if (asked.faults) state.faults = new ConnectionFaults(ws, socket, asked.faults, peerOf(state), faultContext);
-    if (path === WS_PATHS.inspect) sendOwn(state, JSON.stringify(describeHandshake(ws, req, ip, instanceId)));
+    if (path === WS_PATHS.inspect)
+      sendOwn(state, JSON.stringify(describeHandshake(ws, req, ip, instanceId, inspectShowCredentials)));
     if (path === WS_PATHS.push)
       startPushing(ws, asked.pushIntervalMs, maxBufferedBytes, (text) => sendOwn(state, text));
     state.faults?.arm();
@@ -254,8 +285,17 @@ function releaseAfterCloseHandshake(this: Socket): void {
   this.destroy();
 }
 
-function resume(this: WebSocket): void {
-  this.resume();
+/**
+ * The close code ws failed the connection with, from the error it emitted:
+ * ws keeps it under a symbol of its own (described 'status-code') and
+ * exports neither.
+ */
+function closeCodeOf(error: Error): number | undefined {
+  for (const key of Object.getOwnPropertySymbols(error)) {
+    const value = (error as unknown as Record<symbol, unknown>)[key];
+    if (key.description === 'status-code' && typeof value === 'number') return value;
+  }
+  return undefined;
 }
 
 function firstOf(offered: Set<string>): string | undefined {

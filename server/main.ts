@@ -5,6 +5,7 @@
 import cluster from 'node:cluster';
 import { joinCluster, runPrimary } from './cluster.ts';
 import { ConfigError, parseConfig, USAGE, type Config } from './config.ts';
+import { limitWarning, openFileLimit } from './descriptors.ts';
 import { describeLimits } from './exposure.ts';
 import { createLogger } from './logger.ts';
 import { WS_PATHS } from './protocol.ts';
@@ -52,6 +53,10 @@ async function serve(): Promise<void> {
     }
   } catch (error) {
     process.stderr.write(`ws-echo: ${describeStartError(error)}\n`);
+    // 1, not 2, even for a host that is not on this machine: an address that
+    // is not there yet (an interface or DNS still coming up) or a port still
+    // held may be fine on the next try, so a supervisor may restart. What no
+    // restart can fix, a malformed HOST or PORT, exits 2 in readConfigOrExit.
     process.exitCode = 1;
     // Vite's file watcher (dev) would otherwise keep the failed process alive.
     await server?.close();
@@ -81,6 +86,10 @@ function announce(url: string): void {
       `node was started without ${missingFlags.join(' ')}: large messages run slower (see README "Performance"); start with npm start or node ${missingFlags.join(' ')} dist/server/main.js`,
     );
   }
+  // Each worker has the same limit and its own cap.
+  const limit = openFileLimit();
+  const tooFewDescriptors = limitWarning(limit, config.maxConnections);
+  if (tooFewDescriptors) logger.warn({ limit, maxConnections: config.maxConnections }, tooFewDescriptors);
 }
 
 function readConfigOrExit(): Config {

@@ -17,6 +17,14 @@ export type RefusalReason =
   | 'capacity'
   | 'capacity_per_ip'
   | 'invalid_handshake'
+  /** Any request Node's HTTP parser refused (400, 431) before anyone could tell an upgrade from a page request. */
+  | 'malformed'
+  /** Any request whose head took longer than --handshake-timeout (408), upgrade or not. */
+  | 'timeout'
+  /** A Host this server does not answer to (server/hosts.ts). */
+  | 'host'
+  /** Too few file descriptors left (server/descriptors.ts). */
+  | 'file_descriptors'
   /** A URL parameter the server does not know, or a value out of its range (server/misbehave.ts). */
   | 'parameter'
   /** The client asked for the refusal with ?reject=<status>. */
@@ -30,6 +38,16 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What the monitor (server/monitor/) has open now. */
 type MonitorCounts = { readonly tapped: number; readonly watchers: number };
+
+/** What the server reads out when /metrics is scraped. */
+interface Gauges {
+  /** WebSocket connections open now. */
+  openConnections: () => number;
+  /** Of those, the ones with permessage-deflate. */
+  openDeflateConnections: () => number;
+  /** Reply bytes queued to clients, as counted against --max-buffered-total (buffer-budget.ts). */
+  bufferedBytes: () => number;
+}
 
 type Direction = { messages: number; bytes: number };
 type ByType = { text: Direction; binary: Direction };
@@ -51,13 +69,14 @@ export class EchoMetrics {
   #deflateDeclined = 0;
   readonly #openConnections: () => number;
   readonly #openDeflateConnections: () => number;
+  readonly #bufferedBytes: () => number;
   readonly #loopDelay: LoopDelaySampling;
   #registry: Promise<Registry> | undefined;
   #monitor: MonitorCounts | undefined;
 
   /** The metrics of one server (one registry per server, so tests can run several); ready for a cluster's primary. */
-  static async create(openConnections: () => number, openDeflateConnections: () => number): Promise<EchoMetrics> {
-    const metrics = new EchoMetrics(openConnections, openDeflateConnections);
+  static async create(gauges: Gauges): Promise<EchoMetrics> {
+    const metrics = new EchoMetrics(gauges);
     if (cluster.isWorker) {
       // The primary asks every worker for this registry when any worker serves /metrics.
       const [registry, { AggregatorRegistry }] = await Promise.all([metrics.registry(), import('prom-client')]);
@@ -67,9 +86,10 @@ export class EchoMetrics {
     return metrics;
   }
 
-  private constructor(openConnections: () => number, openDeflateConnections: () => number) {
+  private constructor({ openConnections, openDeflateConnections, bufferedBytes }: Gauges) {
     this.#openConnections = openConnections;
     this.#openDeflateConnections = openDeflateConnections;
+    this.#bufferedBytes = bufferedBytes;
     // Sampled from the start, so the first scrape reports the lag since then.
     this.#loopDelay = startLoopDelaySampling();
   }
@@ -83,6 +103,7 @@ export class EchoMetrics {
       loopDelay: this.#loopDelay,
       monitor: () => this.#monitor,
       openDeflateConnections: this.#openDeflateConnections,
+      bufferedBytes: this.#bufferedBytes,
       deflateDeclined: () => this.#deflateDeclined,
     });
     return this.#registry;
@@ -137,6 +158,7 @@ async function buildRegistry(
     loopDelay: LoopDelaySampling;
     monitor: () => MonitorCounts | undefined;
     openDeflateConnections: () => number;
+    bufferedBytes: () => number;
     deflateDeclined: () => number;
   },
 ): Promise<Registry> {
@@ -150,6 +172,14 @@ async function buildRegistry(
     registers,
     collect() {
       this.set(openConnections());
+    },
+  });
+  new Gauge({
+    name: 'ws_echo_buffered_bytes',
+    help: 'Reply bytes queued to clients that are not reading them fast enough, counted against --max-buffered-total',
+    registers,
+    collect() {
+      this.set(counts.bufferedBytes());
     },
   });
   new Counter({
@@ -188,8 +218,18 @@ async function buildRegistry(
         for (const [key, count] of counts) this.inc({ [label]: String(key) }, count);
       },
     });
-  byLabel('ws_echo_closes_total', 'Closed connections by close code', 'code', counts.closes);
-  byLabel('ws_echo_handshakes_refused_total', 'Upgrade requests refused, by reason', 'reason', counts.refused);
+  byLabel(
+    'ws_echo_closes_total',
+    "Closed connections by close code: the server's own when it failed the connection (1002, 1007, 1008, 1009), else the client's",
+    'code',
+    counts.closes,
+  );
+  byLabel(
+    'ws_echo_handshakes_refused_total',
+    'Upgrade requests refused, by reason; malformed and timeout count every request refused before it could be told apart from a page request',
+    'reason',
+    counts.refused,
+  );
   byLabel(
     'ws_echo_faults_total',
     'Misbehaviour asked for in the URL, by kind: close and drop when their trigger fired, reject per refused handshake, the others once per connection that asked',

@@ -6,18 +6,22 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createPageApp } from './app.ts';
+import { BufferBudget } from './buffer-budget.ts';
 import type { Config } from './config.ts';
 import { ConnectionCaps } from './connection-caps.ts';
 import { DeflateCap } from './deflate.ts';
+import { DescriptorGuard, openFileLimit } from './descriptors.ts';
 import { createEchoHandler, protocolSelector } from './echo.ts';
 import { createFuzzingServer } from './fuzzing/index.ts';
 import { startHeartbeat } from './heartbeat.ts';
+import { allowedHostsOf, createHostCheck } from './hosts.ts';
 import type { Logger } from './logger.ts';
 import { EchoMetrics } from './metrics.ts';
 import { MonitorEndpoint } from './monitor/endpoint.ts';
 import { MonitorHub } from './monitor/hub.ts';
 import { createOriginPolicy } from './origin.ts';
 import { SHUTDOWN_CLOSE } from './protocol.ts';
+import { refuseMalformedRequests } from './parser-refusals.ts';
 import { createClientView } from './proxy.ts';
 import { routeUpgrades } from './upgrade.ts';
 
@@ -65,12 +69,18 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     handleProtocols: protocolSelector(config.subprotocols),
   });
   const deflateCap = new DeflateCap(config.maxDeflateConnections);
-  const metrics = await EchoMetrics.create(
-    () => clients.size,
-    () => deflateCap.open,
-  );
+  const budget = new BufferBudget(config.maxBufferedTotal);
+  const metrics = await EchoMetrics.create({
+    openConnections: () => clients.size,
+    openDeflateConnections: () => deflateCap.open,
+    bufferedBytes: () => budget.total,
+  });
   // One reading of X-Forwarded-* for the page, the upgrade router and the logs.
   const clientView = createClientView(config.trustProxy);
+  const checkHost = createHostCheck(config.allowedHosts, clientView);
+  const descriptors = new DescriptorGuard(openFileLimit(), logger, metrics);
+  descriptors.watch(httpServer, config.tls !== undefined);
+  refuseMalformedRequests(httpServer, metrics, logger);
   let shuttingDown = false;
   const fuzzing = createFuzzingServer({ logger, reportsDir: config.reportsDir });
 
@@ -81,6 +91,9 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     connectSrc: config.connectSrc,
     httpServer,
     clientView,
+    checkHost,
+    allowedHosts: allowedHostsOf(config.allowedHosts),
+    descriptors,
     operations: {
       metrics,
       openConnections: () => clients.size,
@@ -107,9 +120,11 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
       metrics,
       rateLimit: config.rateLimit,
       maxBufferedBytes: config.maxBufferedBytes,
+      budget,
       clients,
       onClosed: (ip) => caps.release(ip),
       instanceId: config.instanceId,
+      inspectShowCredentials: config.inspectShowCredentials,
       heartbeat: config.heartbeatIntervalMs > 0,
     }),
   );
@@ -118,6 +133,8 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     basePath: config.basePath,
     leaveViteSockets: config.dev,
     originPolicy: createOriginPolicy(config.allowedOrigins),
+    checkHost,
+    descriptors,
     clientView,
     caps,
     metrics,

@@ -10,7 +10,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { ConnectionCaps } from './connection-caps.ts';
 import { DEFLATE_OPTIONS, type DeflateCap, offersDeflate, rememberNegotiated } from './deflate.ts';
+import { type DescriptorGuard, OUT_OF_DESCRIPTORS } from './descriptors.ts';
 import type { FuzzingServer } from './fuzzing/index.ts';
+import type { HostCheck } from './hosts.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics, RefusalReason } from './metrics.ts';
 import type { OriginPolicy } from './origin.ts';
@@ -35,6 +37,10 @@ export interface UpgradeRouterOptions {
   /** True when Vite's dev server listens on the same http server for its HMR socket. */
   leaveViteSockets: boolean;
   originPolicy: OriginPolicy;
+  /** Two Host headers, or a host this server does not answer to (hosts.ts). */
+  checkHost: HostCheck;
+  /** Whether file descriptors run short (descriptors.ts). */
+  descriptors: DescriptorGuard;
   /** Where the client is and which host it asked for, directly or through a trusted proxy. */
   clientView: ClientView;
   caps: ConnectionCaps;
@@ -58,6 +64,8 @@ export function routeUpgrades(
     basePath,
     leaveViteSockets,
     originPolicy,
+    checkHost,
+    descriptors,
     clientView,
     caps,
     metrics,
@@ -101,10 +109,26 @@ export function routeUpgrades(
     twins[index] ??= twinOf(wss, { pongOff, compress }, onClientError);
     return twins[index];
   };
+  // File descriptors, then the caps: the client's address once it has a slot, else undefined (refused).
+  const admit = (req: IncomingMessage, socket: Duplex): string | undefined => {
+    const retry = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
+    if (descriptors.low()) {
+      descriptors.refused();
+      refuse(req, socket, 503, 'file_descriptors', retry, OUT_OF_DESCRIPTORS);
+      return undefined;
+    }
+    const ip = clientView.address(req);
+    const full = caps.admit(ip);
+    if (full) refuse(req, socket, 503, full, retry);
+    return full ? undefined : ip;
+  };
   const { cap: deflateCap } = deflate;
   const releaseDeflate = () => deflateCap.release();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // First, Vite's HMR sockets included: a rebound name must not reach anything.
+    const wrongHost = checkHost(req);
+    if (wrongHost) return refuse(req, socket, wrongHost.status, wrongHost.reason, {}, wrongHost.detail);
     const path = wsPathOf(req.url, basePath);
     if (leaveViteSockets && path === WS_PATHS.echo && VITE_PROTOCOLS.has(req.headers['sec-websocket-protocol'] ?? '')) {
       return;
@@ -124,9 +148,8 @@ export function routeUpgrades(
     if (!originPolicy(req, clientView.host(req))) return refuse(req, socket, 403, 'origin');
     if (fuzzingRoute) {
       // The conformance endpoints take their own parameters (case, agent) and check them themselves.
-      const ip = clientView.address(req);
-      const full = caps.admit(ip);
-      if (full) return refuse(req, socket, 503, full, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+      const ip = admit(req, socket);
+      if (ip === undefined) return;
       const refusal = fuzzing!.upgrade(req, socket, head, fuzzingRoute, () => caps.release(ip));
       if (refusal) {
         caps.release(ip);
@@ -148,9 +171,8 @@ export function routeUpgrades(
       metrics.faulted('reject');
       return refuse(req, socket, rejectWith, 'requested', {}, `refused with ${rejectWith}, as the URL asked (?reject)`);
     }
-    const ip = clientView.address(req);
-    const full = caps.admit(ip);
-    if (full) return refuse(req, socket, 503, full, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+    const ip = admit(req, socket);
+    if (ip === undefined) return;
     const compress = (deflate.everyConnection || asked.deflate) && offersDeflate(req) && takeDeflateSlot(req, ip);
     let accepted = false;
     // The path (and whether it compresses) rides along with the event, so the
@@ -211,7 +233,7 @@ function twinOf(
 }
 
 /** Answers with `status` and closes; the body is the status text, or `detail` (one line, UTF-8). */
-function writeRefusal(socket: Duplex, status: number, headers: Record<string, string>, detail?: string): void {
+export function writeRefusal(socket: Duplex, status: number, headers: Record<string, string>, detail?: string): void {
   // A peer may reset the socket before the reply lands; that must not throw.
   socket.on('error', () => {});
   const statusText = STATUS_CODES[status] ?? '';

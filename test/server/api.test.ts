@@ -162,16 +162,19 @@ describe('startEchoServer', () => {
       handshakeTimeoutMs: [2000, '--handshake-timeout=2000'],
       heartbeatIntervalMs: [0, '--heartbeat-interval=0'],
       maxBufferedBytes: [65536, '--max-buffered=65536'],
+      maxBufferedTotal: [8_388_608, '--max-buffered-total=8388608'],
       maxConnections: [3, '--max-connections=3'],
       maxConnectionsPerIp: [2, '--max-connections-per-ip=2'],
       deflate: [true, '--deflate'],
       maxDeflateConnections: [7, '--max-deflate-connections=7'],
       rateLimit: [5, '--rate-limit=5'],
       allowedOrigins: [['https://app.example'], '--allowed-origins=https://app.example'],
+      allowedHosts: [['app.example'], '--allowed-hosts=app.example'],
       connectSrc: [['wss://other.example'], '--connect-src=wss://other.example'],
       shutdownGraceMs: [10, '--shutdown-grace=10'],
       trustProxy: [true, '--trust-proxy'],
       instanceId: ['api-test', '--instance-id=api-test'],
+      inspectShowCredentials: [true, '--inspect-show-credentials'],
       reportsDir: [tmpdir(), `--reports-dir=${tmpdir()}`],
     };
     assert.deepEqual(
@@ -191,6 +194,19 @@ describe('startEchoServer', () => {
     assert.equal(defaults.rateLimit, 0);
     assert.equal(configFromOptions({ host: '0.0.0.0' }).rateLimit, cli('--host=0.0.0.0').rateLimit);
     assert.notEqual(cli('--host=0.0.0.0').rateLimit, 0);
+  });
+
+  it('answers the Host names a test uses (127.0.0.1, localhost); another only when allowedHosts names it', async () => {
+    const server = await start();
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`]) {
+      const ws = await openClient(server.url, undefined, { headers: { Host: host } });
+      assert.equal((await echoOf(ws, host)).data.toString(), `Received: ${host}`);
+    }
+    // A name that could be rebound to 127.0.0.1 (DNS rebinding) is refused, as by the CLI.
+    assert.equal(await refusedStatus(server.url, { headers: { Host: 'app.example' } }), 403);
+    const allowing = await start({ allowedHosts: ['app.example'] });
+    const ws = await openClient(allowing.url, undefined, { headers: { Host: 'app.example' } });
+    assert.equal((await echoOf(ws, 'named')).data.toString(), 'Received: named');
   });
 
   it('serves https and wss with tls', async () => {

@@ -55,6 +55,9 @@ describe('parseConfig defaults', () => {
       shutdownGraceMs: 5000,
       workers: 1,
       trustProxy: false,
+      allowedHosts: [],
+      inspectShowCredentials: false,
+      maxBufferedTotal: 64 * 1024 * 1024,
       reportsDir: undefined,
     });
   });
@@ -272,14 +275,20 @@ interface BadValues {
 }
 
 /**
- * Values the server cannot run with, for every setting but --host (any text is
- * a host name to try) and the TLS pair (two files; below). A new setting fails
- * the typecheck until it is added here, and the test below until it is in SETTINGS.
+ * Values the server cannot run with, for every setting but the TLS pair (two
+ * files; below). A new setting fails the typecheck until it is added here,
+ * and the test below until it is in SETTINGS. --host refuses only what is not
+ * even an address or a name; one that is well-formed but not on this machine
+ * fails at listen (process.test.ts).
  */
-const BAD: Record<Exclude<keyof Config, 'host' | 'tls'>, BadValues> = {
+const BAD: Record<Exclude<keyof Config, 'tls'>, BadValues> = {
   port: {
     message: notValid('a port from 0 to 65535'),
     values: ['abc', '70000', '65536', '-1', '1e3', '0x50', '80 80'],
+  },
+  host: {
+    message: notValid('an IP address (127.0.0.1, 0.0.0.0, ::) or a host name of this machine'),
+    values: ['999.1.1.1', '1.2.3', 'a b', 'http://localhost', 'localhost:8080', '[::1', '::12345', '-bad.example'],
   },
   basePath: {
     message: notValid('a path such as /ws-echo: a / before each segment of letters, digits and - . _ ~'),
@@ -325,13 +334,29 @@ const BAD: Record<Exclude<keyof Config, 'host' | 'tls'>, BadValues> = {
   workers: { message: notValid("a count from 1 to 256, or 'auto'"), values: ['0', 'many', '1.5'] },
   trustProxy: { message: notValid('true or false'), values: ['maybe'] },
   instanceId: { message: notValid('up to 64 letters, digits, and . _ : -'), values: ['a b', 'x'.repeat(65)] },
+  allowedHosts: {
+    message: (source, quoted) =>
+      `${source} has ${JSON.stringify(quoted)}, which is not a host name; use a name without scheme or port (app.example), .example.com for it and its subdomains, or *`,
+    values: [
+      'https://app.example',
+      'app.example:8080',
+      ['ok.example,a b', 'a b'],
+      ['ok.example,..example.com', '..example.com'],
+      'app.example/path',
+    ],
+  },
+  inspectShowCredentials: { message: notValid('true or false'), values: ['please'] },
+  maxBufferedTotal: {
+    message: notValid('0 (off) or a size in bytes of at least 16384'),
+    values: ['16383', '1', '-1', '64MiB', '1.5'],
+  },
   // A file where the reports folder should be (this very test file).
   reportsDir: { message: notValid('a folder (this is a file)'), values: [fileURLToPath(import.meta.url)] },
 };
 
 describe('a bad value is refused with one line naming it and what is allowed', () => {
   it('has bad values for every setting that can be bad', () => {
-    assert.deepEqual(Object.keys(SETTINGS).sort(), [...Object.keys(BAD), 'host', 'tls'].sort());
+    assert.deepEqual(Object.keys(SETTINGS).sort(), [...Object.keys(BAD), 'tls'].sort());
   });
 
   for (const [key, { message, values }] of Object.entries(BAD) as Array<[keyof typeof BAD, BadValues]>) {

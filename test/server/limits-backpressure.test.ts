@@ -5,12 +5,12 @@
 // as a child process so its resident memory is its own; the resume tests run
 // in-process, where the socket's paused state can be seen directly.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { assertStillServing, open } from '../support/frame-assertions.ts';
 import { indexedFrames, Opcode } from '../support/frames.ts';
 import { openConnections } from '../support/http-request.ts';
+import { residentBytes } from '../support/child-process.ts';
 import { scrapeValue } from '../support/prometheus.ts';
 import { type Flood, floodWith, type RawClient } from '../support/raw-client.ts';
 import { type InProcessServer, serverProcesses, useEchoServer, useServerProcess } from '../support/servers.ts';
@@ -54,12 +54,10 @@ async function waitForPlateau(
   let peakRss = 0;
   let last = -1;
   let since = performance.now();
-  const pid = server.child.pid;
-  assert.ok(pid !== undefined);
   return waitFor(
     'the server to stop reading from the flooding client',
     async () => {
-      peakRss = Math.max(peakRss, await residentBytes(pid, server.url));
+      peakRss = Math.max(peakRss, await residentBytes(server));
       const received = await binaryBytesReceived(server.url);
       if (received !== last) {
         last = received;
@@ -101,8 +99,6 @@ describe('--max-buffered 1048576: a client that floods without reading (child pr
   const start = serverProcesses({ args: ['--rate-limit', '0', '--shutdown-grace', '200'] });
 
   it('stops reading from it: RSS stays bounded, the client cannot push 100 MiB, others are still echoed promptly', async (t) => {
-    const pid = server.child.pid;
-    assert.ok(pid !== undefined);
     // Warm up the echo path with the same 64 KiB messages, so the baseline is not a cold process.
     const warm = await openClient(server.wsUrl);
     const warmReplies = receive(warm, 20);
@@ -110,7 +106,7 @@ describe('--max-buffered 1048576: a client that floods without reading (child pr
     await warmReplies;
     warm.terminate();
     await waitFor('the warm-up client to be gone', async () => (await openConnections(server.url)) === 0);
-    const baseline = await residentBytes(pid, server.url);
+    const baseline = await residentBytes(server);
     const receivedBefore = await binaryBytesReceived(server.url);
 
     const socket = await upgradeAndStopReading(server.port);
@@ -123,7 +119,7 @@ describe('--max-buffered 1048576: a client that floods without reading (child pr
     const times = await roundTrips(server.wsUrl, 10);
     const slowest = Math.max(...times);
 
-    const peakRss = Math.max(plateau.peakRss, await residentBytes(pid, server.url));
+    const peakRss = Math.max(plateau.peakRss, await residentBytes(server));
     const growth = peakRss - baseline;
     const figures = {
       baselineMiB: +(baseline / MiB).toFixed(1),
@@ -154,7 +150,7 @@ describe('--max-buffered 1048576: a client that floods without reading (child pr
     socket.destroy();
     await waitFor('the flooding connection to be released', async () => (await openConnections(server.url)) === 0);
     await assertStillServing(server.port);
-    const rssAfter = await residentBytes(pid, server.url);
+    const rssAfter = await residentBytes(server);
     assert.ok(
       rssAfter - baseline < 64 * MiB,
       `after the flood the server is ${((rssAfter - baseline) / MiB).toFixed(1)} MiB above its baseline`,
@@ -264,18 +260,3 @@ describe('--max-buffered: a slow reader gets every reply once it reads again (in
     client.destroy();
   });
 });
-
-/**
- * The resident memory of the server process, in bytes: VmRSS from
- * /proc/<pid>/status where there is a /proc, else the process collector's
- * ws_echo_process_resident_memory_bytes from /metrics.
- */
-async function residentBytes(pid: number, baseUrl: string): Promise<number> {
-  try {
-    const kib = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    if (kib !== undefined) return Number(kib) * KiB;
-  } catch {}
-  const bytes = await scrapeValue(baseUrl, 'ws_echo_process_resident_memory_bytes');
-  if (bytes === undefined) throw new Error('no /proc and no ws_echo_process_resident_memory_bytes in /metrics');
-  return bytes;
-}

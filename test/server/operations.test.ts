@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
 import { open } from '../support/frame-assertions.ts';
-import { closePayload, Opcode } from '../support/frames.ts';
+import { closePayload, Opcode, parseClose } from '../support/frames.ts';
 import { health, httpGet, openConnections, parseCsp } from '../support/http-request.ts';
 import { type Exposition, parseMetrics, sampleValue, scrape } from '../support/prometheus.ts';
 import { RawClient, rawHttp, upgradeRequest } from '../support/raw-client.ts';
@@ -193,6 +193,80 @@ describe('GET /metrics', () => {
         (x) => x.name === 'ws_echo_process_resident_memory_bytes' || x.name === 'ws_echo_nodejs_heap_size_used_bytes',
       ),
     );
+  });
+});
+
+describe('GET /metrics counts the close code the server failed a connection with', () => {
+  const s = useEchoServer(['--max-message-size', '100']);
+  // The server fails these connections; the client leaves without answering the
+  // close frame, so ws reports 1006 for its side: the metric must say why.
+  const failures: Array<{ code: number; what: string; send: (client: RawClient) => void }> = [
+    {
+      code: 1002,
+      what: 'an unmasked frame',
+      send: (client) => client.send({ opcode: Opcode.text, payload: 'bare', mask: false }),
+    },
+    {
+      code: 1007,
+      what: 'text that is not UTF-8',
+      send: (client) => client.send({ opcode: Opcode.text, payload: Buffer.from([0xc3, 0x28]) }),
+    },
+    {
+      code: 1009,
+      what: 'a message over --max-message-size',
+      send: (client) => client.send({ opcode: Opcode.binary, payload: Buffer.alloc(101) }),
+    },
+  ];
+  for (const { code, what, send } of failures) {
+    it(`counts ${code} for ${what}, though the client never answers the close frame`, async () => {
+      const client = await open(s.port);
+      send(client);
+      const frame = await client.nextFrame();
+      assert.equal(parseClose(frame).code, code, 'the close code the server sent');
+      client.destroy();
+      const m = await waitFor('the connection to be closed', async () => {
+        const scraped = await scrape(s.url);
+        return sampleValue(scraped, 'ws_echo_connections_open') === 0 && scraped;
+      });
+      assert.equal(sampleValue(m, 'ws_echo_closes_total', { code: String(code) }), 1);
+      assert.equal(sampleValue(m, 'ws_echo_closes_total', { code: '1006' }), undefined, 'not counted as 1006');
+    });
+  }
+});
+
+describe('GET /metrics counts the requests the HTTP parser refused', () => {
+  const s = useEchoServer();
+
+  it('counts every request Node refuses before the routers as reason="malformed", each answered with a one-line 400 or 431', async () => {
+    const malformed = [
+      { request: 'GET / HTTP/1.1\r\nHo st: x\r\n\r\n', status: 400 },
+      { request: 'HELLO\r\n\r\n', status: 400 },
+      { request: `GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n`, status: 400 },
+      { request: upgradeRequest(s.port).replace('Upgrade: websocket', 'Upgrade: web\x01socket'), status: 400 },
+      { request: upgradeRequest(s.port, { headers: { 'X-Padding': 'a'.repeat(64 * 1024) } }), status: 431 },
+    ];
+    for (const { request, status } of malformed) {
+      const response = await rawHttp(s.port, request);
+      assert.equal(response.statusCode, status, JSON.stringify(request.slice(0, 40)));
+      const body = response.body.toString();
+      assert.match(body, /^(Bad Request|Request Header Fields Too Large): \S/, 'says why');
+      assert.doesNotMatch(body, /\n/, 'in one line');
+      await response.closed();
+    }
+    const m = await scrape(s.url);
+    assert.equal(sampleValue(m, 'ws_echo_handshakes_refused_total', { reason: 'malformed' }), malformed.length);
+    assert.equal((await health(s.url)).status, 200, 'and keeps serving');
+  });
+});
+
+describe('GET /metrics counts the request heads that came too late', () => {
+  const s = useEchoServer(['--handshake-timeout', '300']);
+
+  it('counts a request head that does not arrive within --handshake-timeout as reason="timeout" (408)', async () => {
+    const response = await rawHttp(s.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nUpgrade: websocket\r\n`);
+    assert.equal(response.statusCode, 408);
+    assert.equal(response.body.toString(), 'Request Timeout: the request did not arrive within --handshake-timeout');
+    assert.equal(sampleValue(await scrape(s.url), 'ws_echo_handshakes_refused_total', { reason: 'timeout' }), 1);
   });
 });
 

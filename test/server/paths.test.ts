@@ -77,6 +77,40 @@ describe('/inspect', () => {
     client.destroy();
   });
 
+  const credentials = {
+    Cookie: 'session=s3cr3t-httponly; theme=dark',
+    Authorization: 'Basic dXNlcjpwYXNz',
+    'Proxy-Authorization': 'Bearer proxy-token',
+  };
+
+  /** The headers /inspect reports for a handshake that sends `credentials` (names in this case). */
+  async function reportedHeaders(port: number): Promise<Array<[string, string]>> {
+    const client = await RawClient.connect(port, {
+      path: '/inspect',
+      headers: { ...credentials, 'X-Probe': 'yes' },
+    });
+    const report = JSON.parse((await client.nextFrame()).payload.toString()) as { headers: Array<[string, string]> };
+    client.destroy();
+    return report.headers;
+  }
+
+  it('shows Cookie, Authorization and Proxy-Authorization by name and length only, never their values', async () => {
+    const headers = await reportedHeaders(s.port);
+    for (const [name, value] of Object.entries(credentials)) {
+      assert.deepEqual(
+        headers.find(([reported]) => reported === name),
+        [name, `(${value.length} bytes, hidden: --inspect-show-credentials shows them)`],
+      );
+    }
+    const text = JSON.stringify(headers);
+    for (const secret of ['s3cr3t', 'dXNlcjpwYXNz', 'proxy-token']) assert.ok(!text.includes(secret), secret);
+    assert.deepEqual(
+      headers.find(([name]) => name === 'X-Probe'),
+      ['X-Probe', 'yes'],
+      'other headers as sent',
+    );
+  });
+
   it('then echoes like / (with the prefix)', async () => {
     const origin = s.url.slice(0, -1);
     // The report can arrive in the same read as the 101, before an awaited open
@@ -89,6 +123,19 @@ describe('/inspect', () => {
       'Origin is reported',
     );
     assert.equal((await echoOf(ws, 'Hello, world!')).data.toString(), 'Received: Hello, world!');
+  });
+
+  describe('with --inspect-show-credentials', () => {
+    const revealing = useEchoServer(['--inspect-show-credentials']);
+
+    it('shows the values of Cookie, Authorization and Proxy-Authorization as sent', async () => {
+      const headers = await reportedHeaders(revealing.port);
+      for (const [name, value] of Object.entries(credentials))
+        assert.deepEqual(
+          headers.find(([reported]) => reported === name),
+          [name, value],
+        );
+    });
   });
 });
 

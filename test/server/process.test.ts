@@ -149,10 +149,26 @@ describe('start-up failures', () => {
     });
   }
 
+  for (const [how, args, env] of [
+    ['HOST=999.1.1.1', [], { HOST: '999.1.1.1' }],
+    ['--host "a b"', ['--host', 'a b'], {}],
+  ] as const) {
+    it(`a host that is not even an address (${how}) exits 2, which the systemd units do not restart, with one line`, async () => {
+      const result = await runServer(['--port', '0', ...args], { env });
+      assert.equal(result.code, 2, `exit code ${result.code ?? result.signal}`);
+      const lines = nonEmptyLines(result.stdout + result.stderr);
+      assert.equal(lines.length, 1, `one line, got:\n${lines.join('\n')}`);
+      assert.match(lines[0] ?? '', /^ws-echo: (HOST|--host)=".+" is not valid; use an IP address/);
+      assert.doesNotMatch(lines[0] ?? '', STACK_TRACE);
+    });
+  }
+
+  // Exit 1, not 2: an address not there yet (an interface or DNS coming up) may be there on a restart.
   it('an address not on this machine fails with one line naming the host and a non-zero exit', async () => {
     // 192.0.2.1 is TEST-NET-1 (RFC 5737): never a local address, and no DNS is involved.
     const result = await runServer(['--port', '0', '--host', '192.0.2.1']);
     assert.notEqual(result.code, 0);
+    assert.equal(result.code, 1, 'a supervisor may retry: the address may come up');
     assert.notEqual(result.code, null, `killed by ${result.signal}: the process did not exit by itself`);
     const lines = nonEmptyLines(result.stdout + result.stderr);
     assert.equal(lines.length, 1, `one line, got:\n${lines.join('\n')}`);

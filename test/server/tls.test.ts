@@ -24,7 +24,10 @@ const start = serverProcesses();
 describe('--tls-cert and --tls-key', () => {
   let server: RunningServer;
   before(async () => {
-    server = await start({ args: ['--tls-cert', certificate.certPath, '--tls-key', certificate.keyPath] });
+    // echo.example stands for a real name: a loopback-bound server answers to it only when allowed.
+    server = await start({
+      args: ['--tls-cert', certificate.certPath, '--tls-key', certificate.keyPath, '--allowed-hosts', 'echo.example'],
+    });
   });
 
   it('prints an https URL, and the ws URL derived from it is wss', () => {

@@ -1,7 +1,10 @@
 // Helpers for tests that run the built server as a child process: a clean
 // environment (so the developer's shell cannot change a result), running it
-// to completion for the exit-code cases, and reading its JSON log lines.
+// to completion for the exit-code cases, reading its JSON log lines, and its
+// resident memory.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { scrapeValue } from './prometheus.ts';
 import { BOOT_TIMEOUT_MS, PROJECT_ROOT, type RunningServer } from './spawn-server.ts';
 import { withTimeout } from './wait.ts';
 import { ENV_NAMES } from '../../server/config.ts';
@@ -120,4 +123,19 @@ export function waitForLog(
     stdout?.off('data', check);
     stderr?.off('data', check);
   });
+}
+
+/**
+ * The resident memory of a server process, in bytes: VmRSS from
+ * /proc/<pid>/status where there is a /proc, else the process collector's
+ * ws_echo_process_resident_memory_bytes from /metrics.
+ */
+export async function residentBytes(server: RunningServer): Promise<number> {
+  try {
+    const kib = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))?.[1];
+    if (kib !== undefined) return Number(kib) * 1024;
+  } catch {}
+  const bytes = await scrapeValue(server.url, 'ws_echo_process_resident_memory_bytes');
+  if (bytes === undefined) throw new Error('no /proc and no ws_echo_process_resident_memory_bytes in /metrics');
+  return bytes;
 }

@@ -47,6 +47,12 @@ export interface StartOptions {
    * a server that logs no JSON (--log-level silent, --log-format pretty).
    */
   readyOn?: 'log' | 'start line';
+  /**
+   * The production build only: starts it from a shell that first lowers the
+   * open-file limit (`ulimit -n`, the hard limit too, so node cannot raise it
+   * back) to this many descriptors.
+   */
+  openFileLimit?: number;
 }
 
 /** Spawns the built server as `npm start` runs it (`node <V8_FLAGS> dist/server/main.js`) or `npm run dev`, on port 0 unless args say otherwise. */
@@ -56,8 +62,13 @@ export async function startServer({
   dev = false,
   nodeFlags = V8_FLAGS,
   readyOn = 'log',
+  openFileLimit,
 }: StartOptions = {}): Promise<RunningServer> {
   const flags = ['--port', '0', '--log-format', 'json', ...args];
+  const node = [process.execPath, ...nodeFlags, 'dist/server/main.js', ...flags];
+  // `exec` keeps the pid node's, so stop() signals the server itself.
+  const [command, ...commandArgs] =
+    openFileLimit === undefined ? node : ['sh', '-c', `ulimit -n ${openFileLimit} && exec "$@"`, 'sh', ...node];
   const child = dev
     ? // Its own process group, so stop() can signal npm, tsx and the server together, as Ctrl-C does.
       spawn('npm', ['run', '--silent', 'dev', '--', ...flags], {
@@ -65,7 +76,7 @@ export async function startServer({
         env: { ...process.env, ...env },
         detached: true,
       })
-    : spawn(process.execPath, [...nodeFlags, 'dist/server/main.js', ...flags], {
+    : spawn(command!, commandArgs, {
         cwd: PROJECT_ROOT,
         env: { ...process.env, ...env },
       });
