@@ -72,7 +72,8 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
   // One reading of X-Forwarded-* for the page, the upgrade router and the logs.
   const clientView = createClientView(config.trustProxy);
   let shuttingDown = false;
-  const fuzzing = createFuzzingServer({ logger, reportsDir: config.reportsDir });
+  // Under --workers the primary keeps the conformance results for all workers.
+  const fuzzing = createFuzzingServer({ logger, reportsDir: config.reportsDir, inCluster: config.workers > 1 });
 
   const page = await createPageApp({
     dev: config.dev,

@@ -203,7 +203,8 @@ describe('fuzzing endpoints', () => {
     assert.match(html.headers.get('content-security-policy') ?? '', /default-src 'self'/);
     const page = await html.text();
     assert.match(page, /<th scope="col">shape-agent<\/th>/);
-    assert.match(page, new RegExp(`<a href="${entry.reportfile}">Pass</a>`));
+    // Each link carries its agent, so a proxy that routes by agent sends it where the reports are.
+    assert.match(page, new RegExp(`<a href="${entry.reportfile}\\?agent=shape-agent">Pass</a>`));
     assert.doesNotMatch(page, /<script|style=/, 'no script and no inline style, so the page CSP holds');
     const css = await fetch(`${s.url}reports/clients/report.css`);
     assert.equal(css.headers.get('content-type'), 'text/css; charset=utf-8');
@@ -212,6 +213,45 @@ describe('fuzzing endpoints', () => {
     assert.equal(missing.status, 404);
     const traversal = await fetch(`${s.url}reports/clients/..%2F..%2Fpackage.json`);
     assert.equal(traversal.status, 404);
+  });
+
+  it('?agent=NAME narrows index.json and index.html to that agent, and a case file to its own agent', async () => {
+    // Spelled three ways in the URL, one agent to the server; the summary's links repeat the runs' spelling.
+    await runWithWs(`${s.wsUrl}runCase?case=${numberOfId('1.1.1')}&agent=one+agent`);
+    await runWithWs(`${s.wsUrl}runCase?case=${numberOfId('2.1')}&agent=one%20agent`);
+    await runWithWs(`${s.wsUrl}runCase?case=${numberOfId('2.1')}&agent=other/agent`);
+    const reports = `${s.url}reports/clients/`;
+    const one = (await (await fetch(`${reports}index.json?agent=one+agent`)).json()) as Record<string, object>;
+    assert.deepEqual(Object.keys(one), ['one agent']);
+    assert.deepEqual(Object.keys(one['one agent']!), ['1.1.1', '2.1']);
+    const other = (await (await fetch(`${reports}index.json?agent=other/agent`)).json()) as Record<
+      string,
+      Record<string, { reportfile: string }>
+    >;
+    assert.deepEqual(Object.keys(other), ['other/agent']);
+    assert.deepEqual(await (await fetch(`${reports}index.json?agent=nobody`)).json(), {});
+    const all = (await (await fetch(`${reports}index.json`)).json()) as object;
+    assert.ok('one agent' in all && 'other/agent' in all);
+
+    const file = other['other/agent']!['2.1']!.reportfile;
+    const own = await fetch(`${reports}${file}?agent=other/agent`);
+    assert.equal(own.status, 200);
+    assert.equal(((await own.json()) as CaseReport).agent, 'other/agent');
+    assert.equal((await fetch(`${reports}${file}?agent=one+agent`)).status, 404, 'another agent’s file');
+
+    const html = await (await fetch(`${reports}index.html?agent=other/agent`)).text();
+    assert.match(html, /<th scope="col">other\/agent<\/th>/);
+    assert.doesNotMatch(html, /one agent/);
+    assert.match(html, new RegExp(`<a href="${file}\\?agent=other/agent">Pass</a>`));
+    assert.match(html, /<a href="index\.json\?agent=other\/agent">index\.json<\/a>/);
+    const summary = await (await fetch(`${reports}index.html?agent=one+agent`)).text();
+    assert.match(summary, /\?agent=one%20agent">Pass<\/a>/, 'the spelling of the agent’s last run');
+
+    const redirect = await fetch(`${s.url}reports/clients?agent=one+agent`, { redirect: 'manual' });
+    assert.equal(redirect.headers.get('location'), '/reports/clients/index.html?agent=one+agent');
+    const bad = await fetch(`${reports}index.json?agent=%3Cscript%3E`);
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /^agent must be 1 to 64 letters/);
   });
 
   it(`keeps at most ${MAX_AGENTS} agents, dropping the least recently active first`, async () => {
