@@ -72,8 +72,10 @@ export function serveEndpoint(
     case '/getCaseStatus': {
       const spec = caseByNumber(request.caseNumber!)!;
       onClosed = results.onResult(request.agent!, spec.id, (behavior) => {
-        if (behavior) answer({ behavior });
-        else connection.sendClose(1013, Buffer.from('too many status requests are waiting; try again later'));
+        if (behavior) {
+          logger.debug({ agent: request.agent, case: spec.id, behavior }, 'fuzzing status answered');
+          answer({ behavior });
+        } else connection.sendClose(1013, Buffer.from('too many status requests are waiting; try again later'));
       });
       return;
     }

@@ -8,19 +8,13 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { WebSocket } from 'ws';
 import { CASES, numberOfId } from '../../server/fuzzing/cases/index.ts';
 import type { CaseReport } from '../../server/fuzzing/player.ts';
 import { fileStem, MAX_AGENTS } from '../../server/fuzzing/reports.ts';
 import { Opcode } from '../support/frames.ts';
+import { exchange, runWithWs } from '../support/fuzzing-client.ts';
 import { RawClient } from '../support/raw-client.ts';
 import { useEchoServer } from '../support/servers.ts';
-import { withTimeout } from '../support/wait.ts';
-
-interface Exchange {
-  messages: Array<{ data: string; isBinary: boolean }>;
-  code: number;
-}
 
 describe('fuzzing endpoints', () => {
   const s = useEchoServer();
@@ -291,23 +285,3 @@ describe('fuzzing reports written to a folder (--reports-dir)', () => {
     assert.deepEqual(report.received, [['pong', '']]);
   });
 });
-
-/** Connects, collects every message until the server closes, and resolves with them and the close code. */
-function exchange(url: string): Promise<Exchange> {
-  const ws = new WebSocket(url);
-  const messages: Exchange['messages'] = [];
-  ws.on('message', (data, isBinary) => messages.push({ data: String(data), isBinary }));
-  const done = new Promise<Exchange>((resolve, reject) => {
-    ws.on('close', (code) => resolve({ messages, code }));
-    ws.on('error', reject);
-  });
-  return withTimeout(done, url);
-}
-
-/** Runs a case with a correct client (ws, echoing every message with its type). */
-function runWithWs(url: string): Promise<void> {
-  const ws = new WebSocket(url);
-  ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
-  ws.on('error', () => {});
-  return withTimeout(new Promise((resolve) => ws.on('close', () => resolve())), url);
-}
