@@ -32,7 +32,7 @@ export interface FuzzingOptions {
   maxAgents?: number;
   /**
    * This process is one of --workers: the primary keeps the results for all
-   * of them (cluster-results.ts), and answers for `reportsDir` and `maxAgents`.
+   * of them (cluster-results.ts), with its own `reportsDir` and bounds.
    */
   inCluster?: boolean;
 }
