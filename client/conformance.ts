@@ -116,7 +116,8 @@ export interface ConformanceEndpoints {
   /** Resolves once the server has recorded the agent's run of the case. */
   caseStatus(number: number, agent: string): Promise<Behavior>;
   updateReports(agent: string): Promise<void>;
-  reportIndex(): Promise<ReportIndex>;
+  /** index.json narrowed to the agent (?agent=, which a proxy in front of several instances routes by). */
+  reportIndex(agent: string): Promise<ReportIndex>;
 }
 
 /** Links to one case's report. */
@@ -157,24 +158,29 @@ export function conformanceEndpoints(
       const end = await echoUntilClose(ws(CONFORMANCE_PATHS.updateReports, { agent }));
       if (end.code !== 1000) throw new Error(TEXT.reportsFailed(end.code, end.reason));
     },
-    async reportIndex() {
-      const response = await fetch(reportsUrl(page, 'index.json'), { cache: 'no-store' });
+    async reportIndex(agent) {
+      const response = await fetch(reportsUrl(page, 'index.json', agent), { cache: 'no-store' });
       if (!response.ok) throw new Error(TEXT.indexFailed(response.status));
       return (await response.json()) as ReportIndex;
     },
   };
 }
 
-/** Where the reports live for the page at `page`: the HTML summary without `file`. */
-export function reportsUrl(page: Pick<Location, 'href'>, file = 'index.html'): string {
-  return new URL(`.${CONFORMANCE_PATHS.reports}/${file}`, page.href).href;
+/**
+ * Where the reports live for the page at `page`: the HTML summary without
+ * `file`; `agent`'s alone with it, spelled as the page's sockets spell it, so
+ * a proxy that routes by agent sends the request where the results are.
+ */
+export function reportsUrl(page: Pick<Location, 'href'>, file = 'index.html', agent?: string): string {
+  const query = agent === undefined ? '' : `?${new URLSearchParams({ agent })}`;
+  return new URL(`.${CONFORMANCE_PATHS.reports}/${file}${query}`, page.href).href;
 }
 
-/** The links to `entry`'s JSON report and to the case's row in the summary. */
-export function reportLinks(page: Pick<Location, 'href'>, id: string, entry: IndexEntry): ReportLinks {
+/** The links to `agent`'s JSON report of a case and to the case's row in the agent's summary. */
+export function reportLinks(page: Pick<Location, 'href'>, id: string, entry: IndexEntry, agent: string): ReportLinks {
   return {
-    json: reportsUrl(page, encodeURIComponent(entry.reportfile)),
-    summary: `${reportsUrl(page)}#${conformanceCaseAnchor(id)}`,
+    json: reportsUrl(page, encodeURIComponent(entry.reportfile), agent),
+    summary: `${reportsUrl(page, undefined, agent)}#${conformanceCaseAnchor(id)}`,
   };
 }
 
@@ -244,7 +250,7 @@ export async function runConformance({
     // A status that never comes leaves that case without a verdict on the page, not the run without any.
     await endpoints.caseStatus(last.number, agent).catch(() => undefined);
     await endpoints.updateReports(agent);
-    const verdicts = (await endpoints.reportIndex())[agent] ?? {};
+    const verdicts = (await endpoints.reportIndex(agent))[agent] ?? {};
     for (const result of results) result.entry = verdicts[result.id];
   }
   return { agent, results, stopped, elapsedMs: performance.now() - started };

@@ -1,9 +1,11 @@
 // --workers N: N processes share the port through node:cluster (the primary
 // accepts and hands connections out round-robin). Each worker is the whole
 // server; the primary only forks, replaces workers that die, aggregates
-// /metrics for whichever worker is asked, and runs the graceful stop.
+// /metrics for whichever worker is asked, keeps the client-conformance
+// results for all workers, and runs the graceful stop.
 import cluster, { type Worker } from 'node:cluster';
 import type { AggregatorRegistry, PrometheusContentType } from 'prom-client';
+import { hostResults } from './fuzzing/cluster-results.ts';
 import type { Logger } from './logger.ts';
 
 /** Messages between the primary and its workers. */
@@ -16,8 +18,16 @@ export type ClusterMessage =
 /**
  * Forks `workers` workers and supervises them until a signal stops them all;
  * `announce` runs once, with the page's URL, when every worker listens.
+ * `reportsDir` is --reports-dir: the primary writes the conformance reports.
  */
-export function runPrimary(workers: number, logger: Logger, announce: (url: string) => void): void {
+export function runPrimary(
+  workers: number,
+  logger: Logger,
+  announce: (url: string) => void,
+  reportsDir?: string,
+): void {
+  // One agent's connections land on any worker: they all ask the primary for its results.
+  hostResults({ dir: reportsDir });
   // prom-client loads when the first worker asks for the cluster's metrics, not at start.
   let aggregator: Promise<AggregatorRegistry<PrometheusContentType>> | undefined;
   const listening = new Set<number>();

@@ -27,7 +27,7 @@ const logger = createLogger(config, {
   ...(cluster.worker ? { worker: cluster.worker.id } : {}),
 });
 
-if (clustered && cluster.isPrimary) runPrimary(config.workers, logger, announce);
+if (clustered && cluster.isPrimary) runPrimary(config.workers, logger, announce, config.reportsDir);
 else await serve();
 
 async function serve(): Promise<void> {

@@ -82,7 +82,8 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
   descriptors.watch(httpServer, config.tls !== undefined);
   refuseMalformedRequests(httpServer, metrics, logger);
   let shuttingDown = false;
-  const fuzzing = createFuzzingServer({ logger, reportsDir: config.reportsDir });
+  // Under --workers the primary keeps the conformance results for all workers.
+  const fuzzing = createFuzzingServer({ logger, reportsDir: config.reportsDir, inCluster: config.workers > 1 });
 
   const page = await createPageApp({
     dev: config.dev,

@@ -115,7 +115,7 @@ export async function runInPanel(root: Element, categories: ReadonlySet<string>)
   }
 }
 
-function showResults(results: HTMLElement, { results: cases }: RunOutcome): void {
+function showResults(results: HTMLElement, { results: cases, agent }: RunOutcome): void {
   const doc = results.ownerDocument;
   if (cases.length === 0) {
     results.replaceChildren(element(doc, 'p', 'hint', TEXT.nothingRun));
@@ -131,12 +131,12 @@ function showResults(results: HTMLElement, { results: cases }: RunOutcome): void
     ' · ',
     link(doc, reportsUrl(window.location, 'index.json'), TEXT.indexLink),
   );
-  results.replaceChildren(total, links, ...groups.map((group) => categoryDetails(doc, group)));
+  results.replaceChildren(total, links, ...groups.map((group) => categoryDetails(doc, group, agent)));
   results.hidden = false;
 }
 
 /** A category's counts as the summary, its cases inside. */
-function categoryDetails(doc: Document, group: CategoryVerdicts): HTMLDetailsElement {
+function categoryDetails(doc: Document, group: CategoryVerdicts, agent: string): HTMLDetailsElement {
   const details = element(doc, 'details', 'conformance-category');
   const summary = element(doc, 'summary');
   summary.append(
@@ -145,13 +145,13 @@ function categoryDetails(doc: Document, group: CategoryVerdicts): HTMLDetailsEle
     element(doc, 'span', worstClass(group), TEXT.counts(group.counts, group.missing)),
   );
   const list = element(doc, 'ul', 'conformance-cases');
-  list.append(...group.cases.map((result) => element(doc, 'li', undefined, caseDetails(doc, result))));
+  list.append(...group.cases.map((result) => element(doc, 'li', undefined, caseDetails(doc, result, agent))));
   details.append(summary, list);
   return details;
 }
 
 /** One case: its id and verdicts as the summary; what the server and the browser said inside. */
-function caseDetails(doc: Document, result: CaseResult): HTMLDetailsElement {
+function caseDetails(doc: Document, result: CaseResult, agent: string): HTMLDetailsElement {
   const { entry } = result;
   const details = element(doc, 'details', 'conformance-case');
   const summary = element(doc, 'summary');
@@ -168,7 +168,7 @@ function caseDetails(doc: Document, result: CaseResult): HTMLDetailsElement {
     );
   }
   rows.push([TEXT.fields.browser, TEXT.browser(result.browser)]);
-  if (entry) rows.push([TEXT.fields.report, reportLinkList(doc, result.id, entry)]);
+  if (entry) rows.push([TEXT.fields.report, reportLinkList(doc, result.id, entry, agent)]);
   const list = element(doc, 'dl', 'conformance-case-fields');
   for (const [term, value] of rows)
     list.append(element(doc, 'dt', undefined, term), element(doc, 'dd', undefined, value));
@@ -177,8 +177,8 @@ function caseDetails(doc: Document, result: CaseResult): HTMLDetailsElement {
   return details;
 }
 
-function reportLinkList(doc: Document, id: string, entry: IndexEntry): DocumentFragment {
-  const { json, summary } = reportLinks(window.location, id, entry);
+function reportLinkList(doc: Document, id: string, entry: IndexEntry, agent: string): DocumentFragment {
+  const { json, summary } = reportLinks(window.location, id, entry, agent);
   const fragment = doc.createDocumentFragment();
   fragment.append(link(doc, json, TEXT.jsonReport), ' · ', link(doc, summary, TEXT.inSummary));
   return fragment;

@@ -11,13 +11,13 @@ import { FuzzingConnection } from './connection.ts';
 import { canAccept, createMessageDeflate, negotiate, parseDeflateOffers } from './deflate.ts';
 import { completeHandshake, type FuzzingRequest, requestHead } from './handshake.ts';
 import { playCase } from './player.ts';
-import type { ReportStore } from './reports.ts';
+import type { CaseResults } from './results.ts';
 
 /** Messages a client may send to the short endpoints (they expect none). */
 const CONTROL_MAX_MESSAGE_BYTES = 64 * 1024;
 
 export interface EndpointContext {
-  reports: ReportStore;
+  results: CaseResults;
   logger: Logger;
   /** Every open fuzzing connection, so shutdown can end them. */
   open: Set<FuzzingConnection>;
@@ -37,7 +37,7 @@ export function serveEndpoint(
     return;
   }
   completeHandshake(socket, req, undefined);
-  const { reports, logger } = context;
+  const { results, logger } = context;
   let onClosed = () => {};
   const connection = track(
     context,
@@ -71,19 +71,22 @@ export function serveEndpoint(
     }
     case '/getCaseStatus': {
       const spec = caseByNumber(request.caseNumber!)!;
-      const stop = reports.onResult(request.agent!, spec.id, (behavior) => answer({ behavior }));
-      if (stop) onClosed = stop;
-      else connection.sendClose(1013, Buffer.from('too many status requests are waiting; try again later'));
+      onClosed = results.onResult(request.agent!, spec.id, (behavior) => {
+        if (behavior) {
+          logger.debug({ agent: request.agent, case: spec.id, behavior }, 'fuzzing status answered');
+          answer({ behavior });
+        } else connection.sendClose(1013, Buffer.from('too many status requests are waiting; try again later'));
+      });
       return;
     }
     case '/updateReports':
-      reports.write().then(
+      results.write().then(
         () => {
-          logger.info({ agent: request.agent, dir: reports.dir }, 'fuzzing reports updated');
+          logger.info({ agent: request.agent, dir: results.dir }, 'fuzzing reports updated');
           connection.sendClose(1000);
         },
         (error: Error) => {
-          logger.error({ err: error, dir: reports.dir }, 'could not write the fuzzing reports');
+          logger.error({ err: error, dir: results.dir }, 'could not write the fuzzing reports');
           connection.sendClose(1011, Buffer.from('the reports could not be written'));
         },
       );
@@ -117,7 +120,7 @@ function runCase(
   track(context, connection);
   void report.then((result) => {
     context.open.delete(connection);
-    context.reports.add(result);
+    context.results.add(result);
     context.logger.debug(
       { agent: result.agent, case: result.id, behavior: result.behavior, behaviorClose: result.behaviorClose },
       'fuzzing case played',

@@ -46,11 +46,8 @@ export function fuzzingRouteOf(url: string | undefined): FuzzingRoute | undefine
 export function parseFuzzingRequest(req: IncomingMessage, route: FuzzingRoute): FuzzingRequest | Refusal {
   const params = new URL(req.url ?? '', 'http://localhost').searchParams;
   const agent = params.get('agent') ?? undefined;
-  if (agent !== undefined && !AGENT.test(agent)) {
-    return bad(
-      'agent must be 1 to 64 letters, digits, spaces and . _ ~ + - / : @ ( ), not starting or ending with a space',
-    );
-  }
+  const problem = agent === undefined ? undefined : agentProblem(agent);
+  if (problem) return bad(problem);
   let caseNumber: number | undefined;
   const number = params.get('case');
   const tuple = params.get('casetuple');
@@ -67,6 +64,12 @@ export function parseFuzzingRequest(req: IncomingMessage, route: FuzzingRoute): 
   if (needsCase && caseNumber === undefined) return bad(`${route} needs case=N (1 to ${CASES.length})`);
   if (needsAgent && agent === undefined) return bad(`${route} needs agent=NAME`);
   return { route, caseNumber, agent };
+}
+
+/** Why `agent` is not an agent name (the one line a 400 says), or undefined when it is one. */
+export function agentProblem(agent: string): string | undefined {
+  if (AGENT.test(agent)) return undefined;
+  return 'agent must be 1 to 64 letters, digits, spaces and . _ ~ + - / : @ ( ), not starting or ending with a space';
 }
 
 /** What ws would check before upgrading: a GET, Upgrade: websocket and a well-formed key (RFC 6455 §4.2.1). */

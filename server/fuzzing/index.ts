@@ -16,8 +16,10 @@ import {
   parseFuzzingRequest,
   type Refusal,
 } from './handshake.ts';
+import { workerResults } from './cluster-results.ts';
 import { reportsRouter } from './http.ts';
 import { ReportStore } from './reports.ts';
+import { type CaseResults, localResults } from './results.ts';
 
 export { FUZZING_ROUTES, type FuzzingRoute, type Refusal } from './handshake.ts';
 export { REPORTS_PATH } from './http.ts';
@@ -28,6 +30,11 @@ export interface FuzzingOptions {
   reportsDir?: string;
   /** Agents whose reports are kept (the least recently active is dropped first). */
   maxAgents?: number;
+  /**
+   * This process is one of --workers: the primary keeps the results for all
+   * of them (cluster-results.ts), with its own `reportsDir` and bounds.
+   */
+  inCluster?: boolean;
 }
 
 export interface FuzzingServer {
@@ -48,13 +55,15 @@ export interface FuzzingServer {
   ): Refusal | undefined;
   /** GET /reports/clients/*; mount after the page's security headers. Made on first use, when the page is. */
   router(): Promise<Router>;
-  readonly reports: ReportStore;
+  readonly results: CaseResults;
   /** Ends every open fuzzing connection (server shutdown). */
   close(): void;
 }
 
-export function createFuzzingServer({ logger, reportsDir, maxAgents }: FuzzingOptions): FuzzingServer {
-  const reports = new ReportStore({ dir: reportsDir, maxAgents });
+export function createFuzzingServer({ logger, reportsDir, maxAgents, inCluster }: FuzzingOptions): FuzzingServer {
+  const results = inCluster
+    ? workerResults({ dir: reportsDir, logger })
+    : localResults(new ReportStore({ dir: reportsDir, maxAgents }));
   const open = new Set<FuzzingConnection>();
   return {
     routeOf: fuzzingRouteOf,
@@ -69,14 +78,15 @@ export function createFuzzingServer({ logger, reportsDir, maxAgents }: FuzzingOp
       }
       // Frame timing matters to the cases (chops, octet-wise writes): no Nagle.
       (socket as Partial<{ setNoDelay(on: boolean): void }>).setNoDelay?.(true);
-      serveEndpoint(request, req, socket, head, { reports, logger, open }, closed);
+      serveEndpoint(request, req, socket, head, { results, logger, open }, closed);
       return undefined;
     },
-    router: () => reportsRouter(reports),
-    reports,
+    router: () => reportsRouter(results),
+    results,
     close() {
       for (const connection of open) connection.destroy();
       open.clear();
+      results.close();
     },
   };
 }

@@ -25,9 +25,21 @@ const CLOSE_STYLE: Record<CloseBehavior, string> = {
   FAILED: 'failed',
 };
 
-/** The summary page for `index`, linking to the case files by their names. */
-export function reportHtml(index: ReportIndex, generated = new Date()): string {
+export interface SummaryLinks {
+  /** What each link to an agent's case file ends with, e.g. "?agent=ws". */
+  agentQuery: (agent: string) => string;
+  /** What the link to index.json ends with: one agent's query for one agent's summary (index.html?agent=NAME). */
+  indexQuery: string;
+}
+
+/**
+ * The summary page for `index`, linking to the case files by their names,
+ * plus each agent's query when `links` says so (served over HTTP).
+ */
+export function reportHtml(index: ReportIndex, links?: SummaryLinks, generated = new Date()): string {
   const agents = Object.keys(index);
+  const query = (agent: string) => links?.agentQuery(agent) ?? '';
+  const indexLink = `index.json${links?.indexQuery ?? ''}`;
   const rows: string[] = [];
   let category: string | undefined;
   let subcategory: string | undefined;
@@ -47,7 +59,7 @@ export function reportHtml(index: ReportIndex, generated = new Date()): string {
         `<tr class="subcategory"><th scope="rowgroup" colspan="${agents.length + 1}">${esc(`${sub} ${SUBCATEGORIES[sub]}`)}</th></tr>`,
       );
     }
-    const cells = agents.map((agent) => cell(index[agent]![spec.id], spec.reportTime ?? false));
+    const cells = agents.map((agent) => cell(index[agent]![spec.id], query(agent), spec.reportTime ?? false));
     rows.push(
       `<tr><th scope="row"><a href="#${conformanceCaseAnchor(spec.id)}">Case ${esc(spec.id)}</a></th>${cells.join('')}</tr>`,
     );
@@ -69,7 +81,7 @@ export function reportHtml(index: ReportIndex, generated = new Date()): string {
 <body>
 <header>
 <h1>WebSocket client conformance report</h1>
-<p>Generated ${esc(generated.toISOString())} by ws-echo's fuzzing server: ${CASES.length} cases, ${agents.length} ${agents.length === 1 ? 'agent' : 'agents'}. The machine-readable results are in <a href="index.json">index.json</a>.</p>
+<p>Generated ${esc(generated.toISOString())} by ws-echo's fuzzing server: ${CASES.length} cases, ${agents.length} ${agents.length === 1 ? 'agent' : 'agents'}. The machine-readable results are in <a href="${esc(indexLink)}">index.json</a>.</p>
 <table class="legend">
 <tr><td class="ok">Pass</td><td>The case ran and the client did what it must.</td></tr>
 <tr><td class="non-strict">Non-Strict</td><td>The client passed, but not strictly: it missed a SHOULD, or a well-defined behaviour the specification leaves open. Still conformant.</td></tr>
@@ -124,7 +136,7 @@ a { color: #0b4f9c; }
 }
 `;
 
-function cell(entry: IndexEntry | undefined, reportTime: boolean): string {
+function cell(entry: IndexEntry | undefined, query: string, reportTime: boolean): string {
   if (!entry) return '<td class="missing">Missing</td>';
   const [text, style] = BEHAVIOR[entry.behavior];
   const code =
@@ -133,7 +145,7 @@ function cell(entry: IndexEntry | undefined, reportTime: boolean): string {
       : String(entry.remoteCloseCode ?? '–');
   const duration = reportTime ? `<span class="duration">${entry.duration} ms</span>` : '';
   return (
-    `<td class="${style}"><a href="${esc(entry.reportfile)}">${text}</a>` +
+    `<td class="${style}"><a href="${esc(entry.reportfile + query)}">${text}</a>` +
     `<span class="close ${CLOSE_STYLE[entry.behaviorClose]}" title="close: ${esc(entry.behaviorClose)}">${esc(code)}</span>${duration}</td>`
   );
 }

@@ -31,6 +31,8 @@ export interface ReportStoreOptions {
 interface AgentReports {
   /** Start of each file name, from the agent's name. */
   stem: string;
+  /** The agent as its last /runCase spelled it in the URL, for the summary's links (agentInUrl). */
+  spelling: string;
   cases: Map<string, { entry: IndexEntry; json: string }>;
   bytes: number;
 }
@@ -56,6 +58,7 @@ export class ReportStore {
   /** Stores a finished case's report (replacing an earlier run of the same case) and answers whoever waits for it. */
   add(report: CaseReport): void {
     const agent = this.#agent(report.agent);
+    agent.spelling = spellingOf(report);
     const reportfile = `${agent.stem}_case_${report.id.replaceAll('.', '_')}.json`;
     const json = `${JSON.stringify(report, null, 2)}\n`;
     const old = agent.cases.get(report.id);
@@ -107,24 +110,36 @@ export class ReportStore {
     };
   }
 
-  /** index.json: agent → case id → entry, both in order. */
-  index(): ReportIndex {
+  /** index.json: agent → case id → entry, both in order; only `agent`'s when given (then `{}` if it has none). */
+  index(agent?: string): ReportIndex {
     const index: ReportIndex = {};
-    for (const name of [...this.#agents.keys()].sort()) {
+    const names = agent === undefined ? [...this.#agents.keys()].sort() : this.#agents.has(agent) ? [agent] : [];
+    for (const name of names) {
       const cases = this.#agents.get(name)!.cases;
       index[name] = Object.fromEntries([...cases.keys()].sort(compareIds).map((id) => [id, cases.get(id)!.entry]));
     }
     return index;
   }
 
-  /** A case report's JSON by its file name, or undefined. */
-  file(name: string): string | undefined {
+  /** A case report's JSON by its file name (and only if it is `agent`'s, when given), or undefined. */
+  file(name: string, agent?: string): string | undefined {
     const where = this.#files.get(name);
-    return where ? this.#agents.get(where.agent)?.cases.get(where.id)?.json : undefined;
+    if (!where || (agent !== undefined && where.agent !== agent)) return undefined;
+    return this.#agents.get(where.agent)?.cases.get(where.id)?.json;
   }
 
-  html(): string {
-    return reportHtml(this.index());
+  /**
+   * The summary as served over HTTP (only `agent`'s, when given): its links
+   * carry each agent as that agent's requests spelled it, so behind a proxy
+   * that routes by agent (deploy/README.md) they reach this instance.
+   */
+  html(agent?: string): string {
+    const index = this.index(agent);
+    const spelling = (name: string) => this.#agents.get(name)?.spelling ?? encodeURIComponent(name);
+    return reportHtml(index, {
+      agentQuery: (name) => `?agent=${spelling(name)}`,
+      indexQuery: agent === undefined ? '' : `?agent=${spelling(agent)}`,
+    });
   }
 
   /** Writes index.json, index.html, the stylesheet and every case file changed since the last write. */
@@ -140,7 +155,8 @@ export class ReportStore {
         if (json !== undefined) await writeFile(join(dir, name), json);
       }
       await writeFile(join(dir, 'index.json'), `${JSON.stringify(this.index(), null, 2)}\n`);
-      await writeFile(join(dir, 'index.html'), this.html());
+      // Files beside each other need no routing: plain links.
+      await writeFile(join(dir, 'index.html'), reportHtml(this.index()));
       await writeFile(join(dir, 'report.css'), REPORT_CSS);
     } catch (error) {
       for (const name of changed) this.#unwritten.add(name);
@@ -150,7 +166,7 @@ export class ReportStore {
 
   /** The agent's reports, made most recently active. */
   #agent(name: string): AgentReports {
-    const agent = this.#agents.get(name) ?? { stem: fileStem(name), cases: new Map(), bytes: 0 };
+    const agent = this.#agents.get(name) ?? { stem: fileStem(name), spelling: '', cases: new Map(), bytes: 0 };
     this.#agents.delete(name);
     this.#agents.set(name, agent);
     return agent;
@@ -184,6 +200,19 @@ export function fileStem(agent: string): string {
     .replaceAll(' ', '_');
   if (clean === agent) return clean;
   return `${clean || 'agent'}_${createHash('sha1').update(agent).digest('hex').slice(0, 8)}`;
+}
+
+/**
+ * The agent parameter as the report's /runCase request spelled it (raw, as
+ * the proxy hashes it: "a b", "a%20b" and "a+b" are one agent to the server
+ * but three keys to nginx), or the agent encoded when it cannot be found.
+ */
+function spellingOf(report: CaseReport): string {
+  const target = /^\S+ (\S+)/.exec(report.httpRequest)?.[1] ?? '';
+  const raw = /[?&]agent=([^&#]*)/.exec(target)?.[1];
+  // Read back as the server read it (URLSearchParams: "+" is a space), it must be the agent.
+  const same = raw !== undefined && new URLSearchParams(`agent=${raw}`).get('agent') === report.agent;
+  return same ? raw : encodeURIComponent(report.agent);
 }
 
 function waitKey(agent: string, id: string): string {

@@ -118,12 +118,16 @@ describe('groupByCategory', () => {
 });
 
 describe('report links', () => {
-  it('point beside the page, so under --base-path too', () => {
+  it('point beside the page, so under --base-path too, with the agent spelled as the page’s sockets spell it', () => {
     const entry = indexEntry('OK', 'chromium_156_ab12_1a2b3c4d_case_1_1_1.json');
-    assert.deepEqual(reportLinks({ href: 'http://127.0.0.1:1234/prefix/' }, '1.1.1', entry), {
-      json: 'http://127.0.0.1:1234/prefix/reports/clients/chromium_156_ab12_1a2b3c4d_case_1_1_1.json',
-      summary: 'http://127.0.0.1:1234/prefix/reports/clients/index.html#case-1-1-1',
+    assert.deepEqual(reportLinks({ href: 'http://127.0.0.1:1234/prefix/' }, '1.1.1', entry, 'Chromium 156 (ab12)'), {
+      json: 'http://127.0.0.1:1234/prefix/reports/clients/chromium_156_ab12_1a2b3c4d_case_1_1_1.json?agent=Chromium+156+%28ab12%29',
+      summary: 'http://127.0.0.1:1234/prefix/reports/clients/index.html?agent=Chromium+156+%28ab12%29#case-1-1-1',
     });
+    assert.equal(
+      reportsUrl({ href: 'http://127.0.0.1:1234/' }, 'index.json', 'Chromium 156 (ab12)'),
+      `http://127.0.0.1:1234/reports/clients/index.json?${new URLSearchParams({ agent: 'Chromium 156 (ab12)' })}`,
+    );
     assert.equal(
       reportsUrl({ href: 'http://127.0.0.1:1234/index.html?x=1#top' }, 'index.json'),
       'http://127.0.0.1:1234/reports/clients/index.json',

@@ -8,19 +8,13 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { WebSocket } from 'ws';
 import { CASES, numberOfId } from '../../server/fuzzing/cases/index.ts';
 import type { CaseReport } from '../../server/fuzzing/player.ts';
 import { fileStem, MAX_AGENTS } from '../../server/fuzzing/reports.ts';
 import { Opcode } from '../support/frames.ts';
+import { exchange, runWithWs } from '../support/fuzzing-client.ts';
 import { RawClient } from '../support/raw-client.ts';
 import { useEchoServer } from '../support/servers.ts';
-import { withTimeout } from '../support/wait.ts';
-
-interface Exchange {
-  messages: Array<{ data: string; isBinary: boolean }>;
-  code: number;
-}
 
 describe('fuzzing endpoints', () => {
   const s = useEchoServer();
@@ -203,7 +197,8 @@ describe('fuzzing endpoints', () => {
     assert.match(html.headers.get('content-security-policy') ?? '', /default-src 'self'/);
     const page = await html.text();
     assert.match(page, /<th scope="col">shape-agent<\/th>/);
-    assert.match(page, new RegExp(`<a href="${entry.reportfile}">Pass</a>`));
+    // Each link carries its agent, so a proxy that routes by agent sends it where the reports are.
+    assert.match(page, new RegExp(`<a href="${entry.reportfile}\\?agent=shape-agent">Pass</a>`));
     assert.doesNotMatch(page, /<script|style=/, 'no script and no inline style, so the page CSP holds');
     const css = await fetch(`${s.url}reports/clients/report.css`);
     assert.equal(css.headers.get('content-type'), 'text/css; charset=utf-8');
@@ -212,6 +207,45 @@ describe('fuzzing endpoints', () => {
     assert.equal(missing.status, 404);
     const traversal = await fetch(`${s.url}reports/clients/..%2F..%2Fpackage.json`);
     assert.equal(traversal.status, 404);
+  });
+
+  it('?agent=NAME narrows index.json and index.html to that agent, and a case file to its own agent', async () => {
+    // Spelled three ways in the URL, one agent to the server; the summary's links repeat the runs' spelling.
+    await runWithWs(`${s.wsUrl}runCase?case=${numberOfId('1.1.1')}&agent=one+agent`);
+    await runWithWs(`${s.wsUrl}runCase?case=${numberOfId('2.1')}&agent=one%20agent`);
+    await runWithWs(`${s.wsUrl}runCase?case=${numberOfId('2.1')}&agent=other/agent`);
+    const reports = `${s.url}reports/clients/`;
+    const one = (await (await fetch(`${reports}index.json?agent=one+agent`)).json()) as Record<string, object>;
+    assert.deepEqual(Object.keys(one), ['one agent']);
+    assert.deepEqual(Object.keys(one['one agent']!), ['1.1.1', '2.1']);
+    const other = (await (await fetch(`${reports}index.json?agent=other/agent`)).json()) as Record<
+      string,
+      Record<string, { reportfile: string }>
+    >;
+    assert.deepEqual(Object.keys(other), ['other/agent']);
+    assert.deepEqual(await (await fetch(`${reports}index.json?agent=nobody`)).json(), {});
+    const all = (await (await fetch(`${reports}index.json`)).json()) as object;
+    assert.ok('one agent' in all && 'other/agent' in all);
+
+    const file = other['other/agent']!['2.1']!.reportfile;
+    const own = await fetch(`${reports}${file}?agent=other/agent`);
+    assert.equal(own.status, 200);
+    assert.equal(((await own.json()) as CaseReport).agent, 'other/agent');
+    assert.equal((await fetch(`${reports}${file}?agent=one+agent`)).status, 404, 'another agent’s file');
+
+    const html = await (await fetch(`${reports}index.html?agent=other/agent`)).text();
+    assert.match(html, /<th scope="col">other\/agent<\/th>/);
+    assert.doesNotMatch(html, /one agent/);
+    assert.match(html, new RegExp(`<a href="${file}\\?agent=other/agent">Pass</a>`));
+    assert.match(html, /<a href="index\.json\?agent=other\/agent">index\.json<\/a>/);
+    const summary = await (await fetch(`${reports}index.html?agent=one+agent`)).text();
+    assert.match(summary, /\?agent=one%20agent">Pass<\/a>/, 'the spelling of the agent’s last run');
+
+    const redirect = await fetch(`${s.url}reports/clients?agent=one+agent`, { redirect: 'manual' });
+    assert.equal(redirect.headers.get('location'), '/reports/clients/index.html?agent=one+agent');
+    const bad = await fetch(`${reports}index.json?agent=%3Cscript%3E`);
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /^agent must be 1 to 64 letters/);
   });
 
   it(`keeps at most ${MAX_AGENTS} agents, dropping the least recently active first`, async () => {
@@ -251,23 +285,3 @@ describe('fuzzing reports written to a folder (--reports-dir)', () => {
     assert.deepEqual(report.received, [['pong', '']]);
   });
 });
-
-/** Connects, collects every message until the server closes, and resolves with them and the close code. */
-function exchange(url: string): Promise<Exchange> {
-  const ws = new WebSocket(url);
-  const messages: Exchange['messages'] = [];
-  ws.on('message', (data, isBinary) => messages.push({ data: String(data), isBinary }));
-  const done = new Promise<Exchange>((resolve, reject) => {
-    ws.on('close', (code) => resolve({ messages, code }));
-    ws.on('error', reject);
-  });
-  return withTimeout(done, url);
-}
-
-/** Runs a case with a correct client (ws, echoing every message with its type). */
-function runWithWs(url: string): Promise<void> {
-  const ws = new WebSocket(url);
-  ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
-  ws.on('error', () => {});
-  return withTimeout(new Promise((resolve) => ws.on('close', () => resolve())), url);
-}
