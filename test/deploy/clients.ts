@@ -1,16 +1,17 @@
 // Clients for the deployment tests: the server instances they proxy to,
 // WebSocket clients that read /inspect's first message without racing it,
 // and Chromium with a page in it (its controls: test/support/page-controls.ts).
-import { collectProblems } from '../support/page-problems.ts';
 import type { IncomingMessage } from 'node:http';
 import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
 import { WebSocket, type ClientOptions } from 'ws';
 import { findChromium } from '../../scripts/find-chromium.ts';
 import type { HandshakeReport } from '../../server/protocol.ts';
+import { makeCertificate, type TestCertificate } from '../support/certificate.ts';
 import { neutralEnv } from '../support/child-process.ts';
 import { terminateWatchers } from '../support/monitor-client.ts';
 import { logOf } from '../support/page-controls.ts';
+import { collectProblems } from '../support/page-problems.ts';
 import { startServer, type RunningServer } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
 import { terminateAll } from '../support/ws-client.ts';
@@ -54,6 +55,53 @@ export interface DeploymentOptions {
   chromium?: boolean;
   /** Called at the end of the hook, to derive what the tests read (URLs) from what started. */
   started?: (deployment: Deployment) => void;
+}
+
+/** One of the two shipped configs as a client reaches it. */
+export interface ShippedProxy {
+  /** 'deploy/nginx.conf' or 'deploy/nginx-tls.conf'. */
+  name: string;
+  /** Where it listens, e.g. http://127.0.0.1:PORT/ (https:// for TLS), or ws:// / wss:// with `scheme` 'ws'. */
+  base(scheme?: 'http' | 'ws'): string;
+  /** What a client needs to trust it: the test certificate for TLS, nothing for plain. */
+  trust(): { ca?: string };
+}
+
+/**
+ * Both shipped configs, deploy/nginx.conf and deploy/nginx-tls.conf (with a
+ * fresh certificate, removed after the file), in front of the same two
+ * instances, without Chromium: for tests of how nginx routes, run through each.
+ */
+export function useShippedProxies(): { deployment: Deployment; proxies: ShippedProxy[] } {
+  let certificate: TestCertificate | undefined;
+  let ports: [plain: number, tls: number] = [0, 0];
+  const deployment = useDeployment({
+    nginx: async () => {
+      certificate = await makeCertificate();
+      return [
+        { template: 'deploy/nginx.conf', ports: ['LISTEN'] },
+        {
+          template: 'deploy/nginx-tls.conf',
+          ports: ['LISTEN_TLS', 'LISTEN'],
+          extra: { TLS_CERT: certificate.certPath, TLS_KEY: certificate.keyPath },
+        },
+      ];
+    },
+    chromium: false,
+    started: ({ proxies: [plain, tls] }) => {
+      ports = [plain!.ports.LISTEN!, tls!.ports.LISTEN_TLS!];
+    },
+  });
+  after(() => certificate?.remove());
+  const proxies: ShippedProxy[] = [
+    { name: 'deploy/nginx.conf', base: (scheme = 'http') => `${scheme}://127.0.0.1:${ports[0]}/`, trust: () => ({}) },
+    {
+      name: 'deploy/nginx-tls.conf',
+      base: (scheme = 'http') => `${scheme}s://127.0.0.1:${ports[1]}/`,
+      trust: () => ({ ca: certificate!.cert }),
+    },
+  ];
+  return { deployment, proxies };
 }
 
 /**

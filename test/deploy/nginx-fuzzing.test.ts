@@ -6,41 +6,18 @@
 // that both instances hold some, then asked of each instance directly: one
 // holds all of an agent's results, the other none.
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { ClientOptions } from 'ws';
 import { numberOfId } from '../../server/fuzzing/cases/index.ts';
 import type { ReportIndex } from '../../server/protocol.ts';
-import { makeCertificate, type TestCertificate } from '../support/certificate.ts';
 import { exchange, runWithWs } from '../support/fuzzing-client.ts';
 import { httpGet, type HttpRequestOptions } from '../support/http-request.ts';
 import { newToken } from '../support/monitor-client.ts';
-import { type Deployment, useDeployment } from './clients.ts';
+import { useShippedProxies } from './clients.ts';
 
 const CASES = ['1.1.1', '2.1', '5.1'];
 
-let certificate: TestCertificate | undefined;
-/** http://127.0.0.1:<nginx.conf port>/ and https://127.0.0.1:<nginx-tls.conf port>/. */
-let httpBase = '';
-let httpsBase = '';
-const deployment: Deployment = useDeployment({
-  nginx: async () => {
-    certificate = await makeCertificate();
-    return [
-      { template: 'deploy/nginx.conf', ports: ['LISTEN'] },
-      {
-        template: 'deploy/nginx-tls.conf',
-        ports: ['LISTEN_TLS', 'LISTEN'],
-        extra: { TLS_CERT: certificate.certPath, TLS_KEY: certificate.keyPath },
-      },
-    ];
-  },
-  chromium: false,
-  started: ({ proxies: [plain, tls] }) => {
-    httpBase = `http://127.0.0.1:${plain!.ports.LISTEN}/`;
-    httpsBase = `https://127.0.0.1:${tls!.ports.LISTEN_TLS}/`;
-  },
-});
-after(() => certificate?.remove());
+const { deployment, proxies } = useShippedProxies();
 
 /**
  * One agent's whole run through nginx at `base`, as a harness does it: its
@@ -90,10 +67,7 @@ async function runAgent(base: string, agent: string, tls: ClientOptions & HttpRe
   return holders[0]!;
 }
 
-for (const [name, base, tls] of [
-  ['deploy/nginx.conf', () => httpBase, () => ({})],
-  ['deploy/nginx-tls.conf', () => httpsBase, () => ({ ca: certificate!.cert })],
-] as const) {
+for (const { name, base, trust: tls } of proxies) {
   test(`${name}: every request of one conformance agent reaches the instance that holds its results`, async () => {
     const seen = new Map<string, string[]>();
     // Agents hash to either instance about equally: at least six, and on until both hold some.

@@ -4,37 +4,14 @@
 // hashes both on the token), or the watcher would wait forever. Checked
 // through nginx only, for many tokens, so both instances take their share.
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { ClientOptions } from 'ws';
 import type { MonitorHandshake } from '../../server/protocol.ts';
-import { makeCertificate, type TestCertificate } from '../support/certificate.ts';
 import { MonitorWatcher, newToken } from '../support/monitor-client.ts';
 import { echoOf } from '../support/ws-client.ts';
-import { headerOf, openInspect, useDeployment } from './clients.ts';
+import { headerOf, openInspect, useShippedProxies } from './clients.ts';
 
-let certificate: TestCertificate | undefined;
-/** ws://127.0.0.1:<nginx.conf port> and wss://127.0.0.1:<nginx-tls.conf port>. */
-let wsBase = '';
-let wssBase = '';
-useDeployment({
-  nginx: async () => {
-    certificate = await makeCertificate();
-    return [
-      { template: 'deploy/nginx.conf', ports: ['LISTEN'] },
-      {
-        template: 'deploy/nginx-tls.conf',
-        ports: ['LISTEN_TLS', 'LISTEN'],
-        extra: { TLS_CERT: certificate.certPath, TLS_KEY: certificate.keyPath },
-      },
-    ];
-  },
-  chromium: false,
-  started: ({ proxies: [plain, tls] }) => {
-    wsBase = `ws://127.0.0.1:${plain!.ports.LISTEN}`;
-    wssBase = `wss://127.0.0.1:${tls!.ports.LISTEN_TLS}`;
-  },
-});
-after(() => certificate?.remove());
+const { proxies } = useShippedProxies();
 
 /**
  * One token through `base`: the watcher first (or after the connection, when
@@ -44,7 +21,7 @@ after(() => certificate?.remove());
 async function watchOne(base: string, options: ClientOptions, watcherLast: boolean): Promise<string> {
   const token = newToken();
   let watcher = watcherLast ? undefined : await MonitorWatcher.open(base, token, options);
-  const { ws, report } = await openInspect(`${base}/inspect?monitor=${token}`, options);
+  const { ws, report } = await openInspect(`${base}inspect?monitor=${token}`, options);
   watcher ??= await MonitorWatcher.open(base, token, options);
   assert.equal((await echoOf(ws, 'through nginx')).data.toString(), 'Received: through nginx');
   await watcher.until(
@@ -66,16 +43,13 @@ async function watchOne(base: string, options: ClientOptions, watcherLast: boole
   return report.instance;
 }
 
-for (const [name, base, options] of [
-  ['deploy/nginx.conf', () => wsBase, () => ({})],
-  ['deploy/nginx-tls.conf', () => wssBase, () => ({ ca: certificate!.cert })],
-] as const) {
+for (const { name, base, trust } of proxies) {
   test(`${name}: a connection with ?monitor= and its /monitor watcher reach the same instance, whichever it is`, async () => {
     const seen = new Map<string, number>();
     // Tokens hash to either instance about equally: keep going until both
     // were used (one-sided 20 times in a row has odds of 1 in 500,000).
     for (let i = 0; i < 20 && (seen.size < 2 || i < 6); i++) {
-      const instance = await watchOne(base(), options(), i % 2 === 1);
+      const instance = await watchOne(base('ws'), trust(), i % 2 === 1);
       seen.set(instance, (seen.get(instance) ?? 0) + 1);
     }
     assert.deepEqual([...seen.keys()].sort(), ['a', 'b'], `instances: ${JSON.stringify([...seen])}`);
