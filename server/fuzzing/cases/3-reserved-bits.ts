@@ -1,7 +1,7 @@
 // Category 3, reserved bits (RFC 6455 §5.2): with no extension negotiated,
 // a frame with any RSV bit set must fail the connection. Where a valid
 // message goes first, its echo may or may not beat the failure.
-import { clientFails, message } from './common.ts';
+import { clientFails, echoThenFailOn } from './common.ts';
 import type { CaseSpec, SendOptions } from './types.ts';
 
 const HELLO = Buffer.from('Hello, world!');
@@ -47,20 +47,7 @@ export const RESERVED_BITS_CASES: CaseSpec[] = [
 ];
 
 function echoThenRsv(id: string, description: string, rsv: number, send: SendOptions): CaseSpec {
-  return {
-    id,
-    description,
-    expectation: ECHO_THEN_FAIL,
-    run(ctx) {
-      ctx.expect('OK', [message(HELLO)]);
-      ctx.expect('NON-STRICT', []);
-      ctx.expectClose(clientFails());
-      ctx.frame({ opcode: 1, payload: HELLO }, send);
-      ctx.frame({ opcode: 1, payload: HELLO, rsv }, send);
-      ctx.frame({ opcode: 9 }, send);
-      ctx.killAfter(1);
-    },
-  };
+  return echoThenFailOn(id, description, ECHO_THEN_FAIL, { opcode: 1, payload: HELLO, rsv }, send);
 }
 
 function failsOn(id: string, description: string, opcode: number, payload: Buffer, rsv: number): CaseSpec {

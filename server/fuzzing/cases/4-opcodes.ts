@@ -1,7 +1,7 @@
 // Category 4, opcodes (RFC 6455 §5.2): reserved non-control (3–7) and
 // control (11–15) opcodes must fail the connection; a valid message sent
 // first should still be echoed.
-import { clientFails, message } from './common.ts';
+import { clientFails, echoThenFailOn } from './common.ts';
 import type { CaseSpec } from './types.ts';
 
 const HELLO = Buffer.from('Hello, world!');
@@ -77,18 +77,11 @@ function echoThenReserved(
   withPayload: boolean,
   chop: number | undefined,
 ): CaseSpec {
-  return {
+  return echoThenFailOn(
     id,
     description,
-    expectation: ECHO_THEN_FAIL,
-    run(ctx) {
-      ctx.expect('OK', [message(HELLO)]);
-      ctx.expect('NON-STRICT', []);
-      ctx.expectClose(clientFails());
-      ctx.frame({ opcode: 1, payload: HELLO }, { chop });
-      ctx.frame({ opcode, payload: withPayload ? HELLO : undefined }, { chop });
-      ctx.frame({ opcode: 9 }, { chop });
-      ctx.killAfter(1);
-    },
-  };
+    ECHO_THEN_FAIL,
+    { opcode, payload: withPayload ? HELLO : undefined },
+    { chop },
+  );
 }

@@ -1,5 +1,6 @@
 // Pieces every category uses: close codes, the usual expectations, events.
-import type { CaseEvent, ExpectedClose } from './types.ts';
+import type { OutgoingFrame } from '../frames.ts';
+import type { CaseEvent, CaseSpec, ExpectedClose, SendOptions } from './types.ts';
 
 export const NORMAL = 1000;
 export const GOING_AWAY = 1001;
@@ -34,4 +35,34 @@ export function timeout(tag: string): CaseEvent {
 /** Bytes from a hex string, for payloads that are not valid UTF-8. */
 export function hex(bytes: string): Buffer {
   return Buffer.from(bytes.replace(/\s+/g, ''), 'hex');
+}
+
+const HELLO = Buffer.from('Hello, world!');
+
+/**
+ * Cases 3.2–3.4 and 4.x.3–4.x.5: a valid text message, then a frame the client
+ * must fail on, then a ping. The echo may beat the failure (NON-STRICT without
+ * it); the pong never may.
+ */
+export function echoThenFailOn(
+  id: string,
+  description: string,
+  expectation: string,
+  bad: OutgoingFrame,
+  send: SendOptions = {},
+): CaseSpec {
+  return {
+    id,
+    description,
+    expectation,
+    run(ctx) {
+      ctx.expect('OK', [message(HELLO)]);
+      ctx.expect('NON-STRICT', []);
+      ctx.expectClose(clientFails());
+      ctx.frame({ opcode: 1, payload: HELLO }, send);
+      ctx.frame(bad, send);
+      ctx.frame({ opcode: 9 }, send);
+      ctx.killAfter(1);
+    },
+  };
 }
