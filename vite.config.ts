@@ -12,5 +12,7 @@ export default defineConfig({
   build: {
     outDir: fromHere('./dist/client'),
     emptyOutDir: true,
+    // The lazily loaded cards need nothing the entry has not loaded already: no preload helper, no polyfill.
+    modulePreload: false,
   },
 });

@@ -1,10 +1,12 @@
 // Wires the page together: one connection, the session that logs it, the
-// auto-reconnect, and one setup call per card, each given its own element.
-// Nothing else happens here.
+// auto-reconnect, and one setup call per card, each given its own element;
+// after the first paint, the frame watcher beside the connection and the
+// cards that need it (client/deferred.ts). Nothing else happens here.
 import './style.css';
-import { EchoConnection, echoUrlFor, isWebSocketSupported } from './connection.ts';
+import { EchoConnection, ReadyState, echoUrlFor, isWebSocketSupported } from './connection.ts';
 import { traceToConsole } from './console-trace.ts';
-import { ECHO_PROTOCOL } from '../server/protocol.ts';
+import { ECHO_PROTOCOL, WS_PATHS } from '../server/protocol.ts';
+import { newMonitorToken, watchedUrl, withToken } from './monitor-token.ts';
 import { Reconnector } from './reconnect.ts';
 import { Session } from './session.ts';
 import { setupBinaryPanel } from './views/binary-panel.ts';
@@ -14,6 +16,7 @@ import { setupConnectionPanel } from './views/connection-panel.ts';
 import { find, showUnsupported } from './views/dom.ts';
 import { setupExplainerPanel } from './views/explainer-panel.ts';
 import { setupHexView } from './views/hex-view.ts';
+import { setupLatestPanel } from './views/latest-panel.ts';
 import { setupLogPanel } from './views/log-panel.ts';
 import { setupSendPanel } from './views/send-panel.ts';
 import { setupStatsPanel } from './views/stats-panel.ts';
@@ -23,7 +26,13 @@ import { setupTemplates } from './views/templates-panel.ts';
 const SUBPROTOCOLS = [ECHO_PROTOCOL];
 
 if (isWebSocketSupported()) {
-  const connection = new EchoConnection({ url: echoUrlFor(window.location), protocols: SUBPROTOCOLS });
+  // A new token per page load: whoever has it can watch (docs/monitor.md).
+  const token = newMonitorToken();
+  const server = echoUrlFor(window.location);
+  const connection = new EchoConnection(
+    { url: server, protocols: SUBPROTOCOLS },
+    { watch: (url) => watchedUrl(url, token, server) },
+  );
   const session = new Session(connection);
   const reconnector: Reconnector = new Reconnector(() => {
     // A socket the browser refuses to create has no close event to report it: count it as lost too.
@@ -37,6 +46,7 @@ if (isWebSocketSupported()) {
   const card = (id: string) => find(document, id, HTMLElement);
   setupConnectionPanel(card('connection-card'), connection, reconnector);
   setupSendPanel(card('text-card'), connection, session);
+  setupLatestPanel(card('text-card'), connection, session);
   setupTemplates(card('text-card'));
   setupBinaryPanel(card('binary-card'), connection, session);
   setupCanvasView(card('canvas-figure'), connection, session);
@@ -45,6 +55,19 @@ if (isWebSocketSupported()) {
   setupClosePanel(card('close-card'), connection);
   setupExplainerPanel(card('handshake-card'), connection);
   connection.connect();
+  void import('./deferred.ts').then((later) => {
+    const watcher = new later.FrameWatcher(withToken(echoUrlFor(window.location, WS_PATHS.monitor), token));
+    const record = new later.WireRecord(watcher);
+    later.logFrames(watcher, session);
+    // Open now, and again with a reconnect if the server had closed it.
+    const watch = () => connection.watched && watcher.open();
+    connection.on('state', (state) => state === ReadyState.CONNECTING && watch());
+    watch();
+    later.setupMisbehavePanel(card('misbehave-card'), connection, reconnector, token);
+    later.setupHandshakeFix(card('fix-101-card'), record, connection);
+    later.setupFramesPanel(card('frames-card'), record, connection);
+    later.setupFramingFix(card('fix-framing-card'), record);
+  });
 } else {
   showUnsupported(document);
 }

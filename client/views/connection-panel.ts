@@ -69,6 +69,8 @@ export function setupConnectionPanel(root: Element, connection: EchoConnection, 
     connectButton.disabled = state !== ReadyState.CLOSED;
     disconnectButton.disabled = state !== ReadyState.CONNECTING && state !== ReadyState.OPEN;
     if (state === ReadyState.CONNECTING) {
+      // Another card (Misbehave) may have moved the connection: follow it, unless something else was typed.
+      if (endpoint.value === urlOutput.value) endpoint.value = connection.url;
       urlOutput.value = connection.url;
       protocol.value = '—';
     }
@@ -95,6 +97,8 @@ function setupReconnectToggle(root: Element, reconnector: Reconnector): void {
   if (toggle.checked) reconnector.setEnabled(true);
 
   const render = (s: ReconnectStatus) => {
+    // Another card (Misbehave's presets) may turn it on.
+    toggle.checked = reconnector.enabled;
     clearInterval(ticker);
     ticker = undefined;
     countdown.textContent = '';
