@@ -1,11 +1,15 @@
 // axe-core on the whole page, light and dark, after enough activity that
-// every panel has content (log rows of each kind, a hex dump, an inspected
-// handshake, an error line); and the page used from the keyboard alone.
+// every panel has content (log rows of each kind, control frames among them,
+// a hex dump, an inspected handshake, the frame view, Misbehave's history, an
+// error line); and the page used from the keyboard alone.
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, logRows, openConnected, sendButton, test } from './fixtures.ts';
+import { misbehave } from './wire-helpers.ts';
 
 async function fillEveryPanel(page: Page): Promise<void> {
+  // Every card in use, then axe over all of them: past 90 s together on a loaded two-core machine.
+  test.setTimeout(150_000);
   await openConnected(page);
   await sendButton(page).click();
   await expect(logRows(page, 'received', 'Received: Hello, world!')).toHaveCount(1);
@@ -14,6 +18,14 @@ async function fillEveryPanel(page: Page): Promise<void> {
   await expect(page.getByLabel('Hex dump', { exact: true })).toContainText('de ad be ef');
   await page.getByRole('button', { name: 'Inspect handshake', exact: true }).click();
   await expect(page.getByLabel('Match', { exact: true })).toHaveText(/^✓/);
+  // Control frames and fragments in the log and the frame view, then back to a quiet connection for axe.
+  await misbehave(page, { fragment: '8', ping_ms: '1000' });
+  await expect(logRows(page, 'sent', 'pong, payload "1"')).toHaveCount(1);
+  await sendButton(page).click();
+  await expect(logRows(page, 'received', /^the server sent this message as 3 fragments/)).toHaveCount(1);
+  await page.getByLabel('fragment', { exact: true }).uncheck();
+  await page.getByLabel('ping_ms', { exact: true }).uncheck();
+  await misbehave(page, {});
   await page.getByLabel('Close code', { exact: true }).fill('1001');
   await page.getByRole('button', { name: 'Close with code', exact: true }).click();
   await expect(page.getByRole('alert')).toBeVisible();

@@ -28,7 +28,8 @@ test('npm run dev serves the page, connects HMR and echoes on the same port', as
   await page.goto(dev.url);
   await hmrConnected;
   await page.getByRole('button', { name: 'Send Message' }).click();
-  await expect(page.getByText('Received: Hello, world!')).toBeVisible();
+  // In the log: the reply also shows under the form (Latest reply).
+  await expect(page.getByRole('log').getByText('Received: Hello, world!')).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });
 
