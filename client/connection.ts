@@ -166,6 +166,11 @@ export class EchoConnection extends Emitter<ConnectionEvents> {
     this.#watch = watch;
   }
 
+  /** The extensions the current socket's server agreed to (e.g. 'permessage-deflate'); '' for none or no socket. */
+  get extensions(): string {
+    return this.#socket?.extensions ?? '';
+  }
+
   /** Whether the current (or last) socket carried the page's monitor token, so the frame view sees it. */
   get watched(): boolean {
     return this.#watched;

@@ -85,6 +85,21 @@ test("the log shows the server's pings from ?ping_ms and the browser's pongs, in
   expect(problems).toEqual([]);
 });
 
+test("the server's heartbeat shows in the log too: its empty pings, and the browser's pongs", async ({
+  page,
+  problems,
+}) => {
+  const beating = await startServer({ args: ['--heartbeat-interval', '1000'] });
+  try {
+    await openConnected(page, beating.url);
+    await expect(logRows(page, 'received', 'ping, no payload').first()).toBeVisible();
+    await expect(logRows(page, 'sent', 'pong, no payload').first()).toBeVisible();
+    expect(problems).toEqual([]);
+  } finally {
+    await beating.stop();
+  }
+});
+
 test('a reply the server fragments is one message to the script, several frames in the view and a note in the log', async ({
   page,
   problems,

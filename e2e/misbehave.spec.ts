@@ -10,6 +10,8 @@ test('ticking faults builds the URL beside the page, with its monitor token, and
   problems,
 }) => {
   await openConnected(page);
+  // The server agrees to no extension unless asked to.
+  await expect(page.getByLabel('Negotiated extensions', { exact: true })).toHaveText('(none)');
   const url = page.getByLabel('URL to connect to', { exact: true });
   await expect(url).toHaveText(new RegExp(`^${server.wsUrl}\\?monitor=[\\w-]{22}$`));
   const token = /monitor=([\w-]+)/.exec((await url.textContent()) ?? '')![1];

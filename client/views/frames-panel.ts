@@ -71,7 +71,8 @@ export function setupFramesPanel(root: Element, record: WireRecord, connection: 
   const list = find(root, 'frames-list', HTMLOListElement);
   const scroller = list.parentElement ?? list;
   let lastSeq = 0;
-  let pending: HTMLLIElement[] = [];
+  // Items are made only for what will be shown: a flood of frames costs MAX_ITEMS elements per frame drawn.
+  let pending: Array<() => HTMLLIElement> = [];
   let frame = 0;
 
   const showStatus = (watch: WatchStatus) => {
@@ -88,27 +89,28 @@ export function setupFramesPanel(root: Element, record: WireRecord, connection: 
   const flush = () => {
     frame = 0;
     const following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= FOLLOW_SLACK_PX;
-    list.append(...pending.slice(-MAX_ITEMS));
+    list.append(...pending.slice(-MAX_ITEMS).map((make) => make()));
     pending = [];
     for (let extra = list.childElementCount - MAX_ITEMS; extra > 0; extra--) list.firstElementChild?.remove();
     if (following) scroller.scrollTop = scroller.scrollHeight;
   };
 
   const add = (event: MonitorEvent) => {
-    if (lastSeq > 0 && event.seq > lastSeq + 1) pending.push(note(doc, TEXT.gap(event.seq - lastSeq - 1)));
+    const missed = lastSeq > 0 ? event.seq - lastSeq - 1 : 0;
+    if (missed > 0) pending.push(() => note(doc, TEXT.gap(missed)));
     lastSeq = Math.max(lastSeq, event.seq);
     if (event.type === 'handshake') {
       request.textContent = event.request;
       response.textContent = event.response;
-      pending.push(note(doc, TEXT.handshake(event.connection, event.response.split('\r\n', 1)[0]!)));
+      pending.push(() => note(doc, TEXT.handshake(event.connection, event.response.split('\r\n', 1)[0]!)));
     } else if (event.type === 'frame') {
-      pending.push(frameItem(doc, event));
+      pending.push(() => frameItem(doc, event));
     } else if (event.type === 'closed') {
-      pending.push(note(doc, TEXT.closed(event.connection, TEXT.sender[event.by], event.code, event.reason)));
+      pending.push(() => note(doc, TEXT.closed(event.connection, TEXT.sender[event.by], event.code, event.reason)));
     } else {
-      pending.push(note(doc, TEXT.dropped(event.connection)));
+      pending.push(() => note(doc, TEXT.dropped(event.connection)));
     }
-    if (pending.length > MAX_ITEMS) pending = pending.slice(-MAX_ITEMS);
+    if (pending.length > 2 * MAX_ITEMS) pending = pending.slice(-MAX_ITEMS);
     if (frame === 0) frame = requestAnimationFrame(flush);
   };
 

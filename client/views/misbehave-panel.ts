@@ -134,6 +134,8 @@ export function setupMisbehavePanel(
   connection.on('state', (state) => {
     if (state === ReadyState.CONNECTING) extensions.value = '—';
   });
+  // This card may load after the page's connection opened.
+  if (connection.readyState === ReadyState.OPEN) extensions.value = connection.extensions || TEXT.none;
   connection.on('open', (info) => {
     extensions.value = info.extensions || TEXT.none;
     if (!counting) return;
