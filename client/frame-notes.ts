@@ -81,6 +81,8 @@ export class FragmentCounter {
   /** Takes every frame in the order it crossed; returns a note when `frame` ended a fragmented message. */
   add(frame: MonitorFrame): FragmentNote | undefined {
     if (isControl(frame)) return undefined;
+    // The common case, a whole message in one frame, costs nothing.
+    if (frame.opcode !== 0 && frame.fin) return undefined;
     const key = `${frame.connection} ${frame.direction}`;
     // A text or binary frame starts a message; a continuation carries on the one under way.
     const message: Assembling = (frame.opcode === 0 ? this.#assembling.get(key) : undefined) ?? {

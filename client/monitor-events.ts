@@ -28,7 +28,7 @@ export function parseMonitorEvent(text: string): MonitorEvent | undefined {
           (event.text === undefined || has('string', 'text')) &&
           (event.close === undefined || isClose(event.close))
         : event.type === 'closed'
-          ? has('number', 'code') && has('string', 'by', 'reason')
+          ? has('number', 'code') && has('string', 'reason') && (event.by === 'client' || event.by === 'server')
           : true;
   return ok ? (event as unknown as MonitorEvent) : undefined;
 }

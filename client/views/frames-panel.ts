@@ -3,7 +3,7 @@
 // text, then every frame both ways, newest last, each drawn as RFC 6455 §5.2
 // does (a table of the header's first two bytes, then its other fields).
 // Everything here came from the network, so it goes in as text nodes only.
-// Bounded like the log: at most MAX_ITEMS in the DOM, added once per frame.
+// Bounded like the log: at most MAX_ITEMS in the DOM, added a few times a second.
 import type { MonitorEvent, MonitorFrame } from '../../server/protocol.ts';
 import { closeCodeName } from '../close-codes.ts';
 import { ReadyState, type EchoConnection } from '../connection.ts';
@@ -60,6 +60,8 @@ const TEXT = {
 
 /** Frames and notes kept in the DOM; the newest win. */
 export const MAX_ITEMS = 30;
+// A frame's item is heavy (a table, a list): under a flood, redraw a few times a second, not every frame.
+const REDRAW_MS = 200;
 // How close to the bottom counts as following along (px), as in the log.
 const FOLLOW_SLACK_PX = 24;
 
@@ -73,7 +75,7 @@ export function setupFramesPanel(root: Element, record: WireRecord, connection: 
   let lastSeq = 0;
   // Items are made only for what will be shown: a flood of frames costs MAX_ITEMS elements per frame drawn.
   let pending: Array<() => HTMLLIElement> = [];
-  let frame = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
 
   const showStatus = (watch: WatchStatus) => {
     if (!connection.watched && connection.readyState !== ReadyState.CLOSED) {
@@ -87,7 +89,7 @@ export function setupFramesPanel(root: Element, record: WireRecord, connection: 
   };
 
   const flush = () => {
-    frame = 0;
+    timer = undefined;
     const following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= FOLLOW_SLACK_PX;
     list.append(...pending.slice(-MAX_ITEMS).map((make) => make()));
     pending = [];
@@ -111,7 +113,7 @@ export function setupFramesPanel(root: Element, record: WireRecord, connection: 
       pending.push(() => note(doc, TEXT.dropped(event.connection)));
     }
     if (pending.length > 2 * MAX_ITEMS) pending = pending.slice(-MAX_ITEMS);
-    if (frame === 0) frame = requestAnimationFrame(flush);
+    if (timer === undefined) timer = setTimeout(flush, REDRAW_MS);
   };
 
   request.textContent = TEXT.noHandshake;

@@ -106,6 +106,7 @@ describe('parseMonitorEvent', () => {
       JSON.stringify({ ...frame, close: { code: '1000', reason: '' } }),
       JSON.stringify({ type: 'handshake', seq: 1, at: 1, connection: 1, request: 'GET /', status: 101 }),
       JSON.stringify({ type: 'closed', seq: 1, at: 1, connection: 1, by: 'client', reason: '' }),
+      JSON.stringify({ type: 'closed', seq: 1, at: 1, connection: 1, by: 'nobody', code: 1000, reason: '' }),
     ]) {
       assert.equal(parseMonitorEvent(bad), undefined, bad);
     }
