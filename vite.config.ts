@@ -12,7 +12,9 @@ export default defineConfig({
   build: {
     outDir: fromHere('./dist/client'),
     emptyOutDir: true,
-    // The lazily loaded cards need nothing the entry has not loaded already: no preload helper, no polyfill.
+    // The page's first load is the entry alone: the lazily loaded cards need
+    // nothing the entry has not loaded already, and the language catalogues
+    // are fetched as JSON, so no preload helper and no polyfill.
     modulePreload: false,
   },
 });

@@ -3,6 +3,7 @@
 // server is not on, so the two never compete for a CPU. Any failed check
 // ends it with exit code 1 and the reason on stderr.
 import { BenchFailure, type ScenarioContext, type ScenarioResult } from './load/common.ts';
+import * as deflate from './load/deflate.ts';
 import * as handshakes from './load/handshakes.ts';
 import * as idle from './load/idle.ts';
 import * as large from './load/large.ts';
@@ -10,7 +11,7 @@ import * as latency from './load/latency.ts';
 import * as throughput from './load/throughput.ts';
 import { allowedCpus } from './proc.ts';
 
-const SCENARIOS = { latency, throughput, idle, handshakes, large } as const;
+const SCENARIOS = { latency, throughput, idle, handshakes, large, deflate } as const;
 type ScenarioName = keyof typeof SCENARIOS;
 
 interface GeneratorJob extends ScenarioContext {

@@ -2,7 +2,7 @@
 // reports, in which unit, and which direction is better.
 import { median, summarize, type Summary } from './stats.ts';
 
-export type ScenarioName = 'latency' | 'throughput' | 'idle' | 'handshakes' | 'large';
+export type ScenarioName = 'latency' | 'throughput' | 'idle' | 'handshakes' | 'large' | 'deflate';
 /** Scenario order, and the letters of the issue that --only also accepts. */
 export const SCENARIO_LETTERS: Record<string, ScenarioName> = {
   a: 'latency',
@@ -10,6 +10,7 @@ export const SCENARIO_LETTERS: Record<string, ScenarioName> = {
   c: 'idle',
   d: 'handshakes',
   e: 'large',
+  g: 'deflate',
 };
 
 interface Metric {
@@ -47,6 +48,33 @@ export const METRICS: Metric[] = [
   { scenario: 'large', key: 'mb_per_s_1m', label: '(e) 1 MiB binary', unit: 'MB/s', better: 'higher' },
   { scenario: 'large', key: 'server_cpu_pct_1m', label: '(e) 1 MiB server CPU', unit: '%', better: 'info' },
   { scenario: 'large', key: 'gen_cpu_pct_1m', label: '(e) 1 MiB generator CPU', unit: '%', better: 'info' },
+  {
+    scenario: 'deflate',
+    key: 'deflate_msgs_per_s',
+    label: '(g) deflate 50×16, 2 KiB',
+    unit: 'msg/s',
+    better: 'higher',
+  },
+  { scenario: 'deflate', key: 'deflate_p99_us', label: '(g) deflate RTT p99', unit: 'µs', better: 'lower' },
+  { scenario: 'deflate', key: 'server_cpu_pct', label: '(g) deflate server CPU', unit: '%', better: 'info' },
+  { scenario: 'deflate', key: 'gen_cpu_pct', label: '(g) deflate generator CPU', unit: '%', better: 'info' },
+  { scenario: 'deflate', key: 'plain_msgs_per_s', label: '(g) same, uncompressed', unit: 'msg/s', better: 'higher' },
+  {
+    scenario: 'deflate',
+    key: 'deflate_bytes_per_conn',
+    label: '(g) memory / deflate conn',
+    unit: 'KiB',
+    better: 'lower',
+    scale: 1 / 1024,
+  },
+  {
+    scenario: 'deflate',
+    key: 'plain_bytes_per_conn',
+    label: '(g) memory / plain conn',
+    unit: 'KiB',
+    better: 'lower',
+    scale: 1 / 1024,
+  },
 ];
 
 /** One scenario's figures from one server in one round. */

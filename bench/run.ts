@@ -14,14 +14,24 @@ import { parseArgs } from 'node:util';
 import { formatTable, SCENARIO_LETTERS, summarizeMetrics, type RoundResult, type ScenarioName } from './report.ts';
 import { V8_FLAGS } from '../server/v8-flags.ts';
 import { formatScaling, runScaling, scalingPlacement } from './scaling.ts';
-import { choosePinning, killAll, PROJECT_BENCH_FLAGS, runGenerator, startServer, type Pinning } from './servers.ts';
+import { COLD_STARTS, formatColdStart, runColdStart } from './cold-start.ts';
+import {
+  choosePinning,
+  killAll,
+  PROJECT_BENCH_FLAGS,
+  runGenerator,
+  SCENARIO_FLAGS,
+  startServer,
+  type Pinning,
+} from './servers.ts';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const USAGE = `Usage: npm run bench -- [--quick] [--rounds N] [--only a,b,c,d,e,f] [--workers N]
+const USAGE = `Usage: npm run bench -- [--quick] [--rounds N] [--only a,b,c,d,e,f,g,h] [--workers N]
   --quick      1 round, short phases: a smoke run (about a minute)
   --rounds N   rounds per server (default 3; each round runs project then baseline)
   --only LIST  scenarios by letter or name: a latency, b throughput, c idle, d handshakes, e large,
-               f scaling (the project's throughput with --workers 1 and 2)
+               f scaling (the project's throughput with --workers 1 and 2), g deflate (both servers compressing),
+               h cold (start to first echo: the CLI against ws, startEchoServer in-process)
   --workers N  passed to the project server as --workers N (e.g. 2 or auto)`;
 
 const options = readOptions();
@@ -58,7 +68,7 @@ async function main(): Promise<void> {
       : 'Pinning: NONE (no taskset or fewer than 2 CPUs); servers and generator share the CPUs, figures are less comparable.',
   );
   console.log(
-    `Scenarios: ${[...options.scenarios, ...(options.scaling ? ['scaling'] : [])].join(', ')}; ${options.rounds} round(s)${options.quick ? ', quick' : ''}.`,
+    `Scenarios: ${[...options.scenarios, ...(options.scaling ? ['scaling'] : []), ...(options.coldStart ? ['cold'] : [])].join(', ')}; ${options.rounds} round(s)${options.quick ? ', quick' : ''}.`,
   );
   const build = wsBuild();
   const { ws, bufferutil } = build;
@@ -75,8 +85,13 @@ async function main(): Promise<void> {
   for (let round = 1; round <= options.rounds; round++) {
     for (const scenario of options.scenarios) {
       for (const name of serverOrder(round)) {
-        const server = await startServer(name, { root: ROOT, pinning, workers: options.workers });
-        commands[name] = server.command;
+        const server = await startServer(name, {
+          root: ROOT,
+          pinning,
+          workers: options.workers,
+          flags: SCENARIO_FLAGS[scenario]?.[name],
+        });
+        commands[SCENARIO_FLAGS[scenario] ? `${name} (${scenario})` : name] = server.command;
         try {
           const result = await runGenerator(scenario, server, pinning, options.quick);
           // Anything the server printed (at warn level) after its start line is worth keeping next to the figures.
@@ -106,6 +121,10 @@ async function main(): Promise<void> {
     ? await runScaling(ROOT, scalingWhere, options.rounds, options.quick, (line) => console.log(line))
     : undefined;
 
+  const coldStart = options.coldStart
+    ? await runColdStart(ROOT, pinning, options.rounds, options.quick, (line) => console.log(line))
+    : undefined;
+
   const summary = options.scenarios.length ? summarizeMetrics(results, options.scenarios) : [];
   if (summary.length) {
     console.log(`\n${formatTable(summary, options.rounds)}`);
@@ -114,6 +133,8 @@ async function main(): Promise<void> {
     if (!pinning) console.log('NOTE: server and generator ran unpinned, sharing the CPUs.');
   }
   if (scaling) console.log(`\n${formatScaling(scaling.summary, options.rounds)}`);
+  if (coldStart)
+    console.log(`\n${formatColdStart(coldStart.summary, coldStart.runs.length / Object.keys(COLD_STARTS).length)}`);
   const report = {
     machine: machineInfo(pinning, cpuCount, started, build),
     options: { ...options, seconds: (Date.now() - started.getTime()) / 1000 },
@@ -121,6 +142,7 @@ async function main(): Promise<void> {
     summary,
     rounds: results,
     ...(scaling ? { scaling } : {}),
+    ...(coldStart ? { coldStart } : {}),
   };
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
@@ -197,22 +219,22 @@ function readOptions() {
   const all = Object.values(SCENARIO_LETTERS);
   const picked =
     values.only === undefined
-      ? [...all, 'scaling']
+      ? [...all, 'scaling', 'cold']
       : values.only
           .split(',')
           .map((s) => s.trim().toLowerCase())
           .filter(Boolean);
   const scenarios = all.filter((name) => picked.some((p) => p === name || SCENARIO_LETTERS[p] === name));
   const scaling = picked.includes('f') || picked.includes('scaling');
-  const unknown = picked.filter(
-    (p) => !SCENARIO_LETTERS[p] && !all.includes(p as ScenarioName) && p !== 'f' && p !== 'scaling',
-  );
-  if (unknown.length || (scenarios.length === 0 && !scaling))
-    fail(`--only takes a,b,c,d,e,f or ${all.join(',')},scaling; got ${values.only}`);
+  const coldStart = picked.includes('h') || picked.includes('cold');
+  const extra = ['f', 'scaling', 'h', 'cold'];
+  const unknown = picked.filter((p) => !SCENARIO_LETTERS[p] && !all.includes(p as ScenarioName) && !extra.includes(p));
+  if (unknown.length || (scenarios.length === 0 && !scaling && !coldStart))
+    fail(`--only takes a,b,c,d,e,f,g,h or ${all.join(',')},scaling,cold; got ${values.only}`);
   // Passed through as given (a number or 'auto'); the project server validates it.
   if (values.workers !== undefined && !/^[\w-]+$/.test(values.workers))
     fail(`--workers takes a number or a word such as auto, got ${values.workers}`);
-  return { quick, rounds, scenarios, scaling, workers: values.workers };
+  return { quick, rounds, scenarios, scaling, coldStart, workers: values.workers };
 }
 
 function fail(message: string): never {

@@ -92,8 +92,19 @@ export const PROJECT_BENCH_FLAGS = [
 // caller's shell (say MAX_MESSAGE_SIZE) must not change what is measured.
 const PROJECT_ENV = ENV_NAMES;
 
-export function serverCommand(name: ServerName, port: number, workers: string | undefined): string[] {
-  if (name === 'baseline') return [process.execPath, 'bench/baseline-server.mjs', '--port', String(port)];
+/** What a scenario adds to a server's command line: (g) has both servers compress. */
+export const SCENARIO_FLAGS: Partial<Record<ScenarioName, Record<ServerName, readonly string[]>>> = {
+  // The project's cap on compressing connections (500) would decline most of (g)'s 1,000.
+  deflate: { project: ['--deflate', '--max-deflate-connections', '20000'], baseline: ['--deflate'] },
+};
+
+export function serverCommand(
+  name: ServerName,
+  port: number,
+  workers: string | undefined,
+  flags: readonly string[] = [],
+): string[] {
+  if (name === 'baseline') return [process.execPath, 'bench/baseline-server.mjs', '--port', String(port), ...flags];
   // The project runs as `npm start` runs it: with its V8 flags.
   return [
     process.execPath,
@@ -105,6 +116,7 @@ export function serverCommand(name: ServerName, port: number, workers: string | 
     '127.0.0.1',
     ...PROJECT_BENCH_FLAGS,
     ...(workers !== undefined ? ['--workers', workers] : []),
+    ...flags,
   ];
 }
 
@@ -126,11 +138,16 @@ export interface StartOptions {
   root: string;
   pinning: Pinning;
   workers: string | undefined;
+  /** More flags for this server (SCENARIO_FLAGS). */
+  flags?: readonly string[];
 }
 
-export async function startServer(name: ServerName, { root, pinning, workers }: StartOptions): Promise<RunningServer> {
+export async function startServer(
+  name: ServerName,
+  { root, pinning, workers, flags }: StartOptions,
+): Promise<RunningServer> {
   const port = await freePort();
-  const command = pinned(pinning, 'server', serverCommand(name, port, workers));
+  const command = pinned(pinning, 'server', serverCommand(name, port, workers, flags));
   const env = { ...process.env };
   for (const key of PROJECT_ENV) delete env[key];
   const child = spawnTracked(command, root, env);
@@ -209,7 +226,7 @@ export function tail(child: ChildProcess, keep = 8192): () => string {
   return () => text.trim();
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

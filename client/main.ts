@@ -1,7 +1,8 @@
-// Wires the page together: one connection, the session that logs it, the
-// auto-reconnect, and one setup call per card, each given its own element;
-// after the first paint, the frame watcher beside the connection and the
-// cards that need it (client/deferred.ts). Nothing else happens here.
+// Wires the page together: its language first, then one connection, the
+// session that logs it, the auto-reconnect, and one setup call per card,
+// each given its own element; after the first paint, the frame watcher
+// beside the connection and the cards that need it (client/deferred.ts).
+// Nothing else happens here.
 import './style.css';
 import { EchoConnection, ReadyState, echoUrlFor, isWebSocketSupported } from './connection.ts';
 import { traceToConsole } from './console-trace.ts';
@@ -12,10 +13,12 @@ import { Session } from './session.ts';
 import { setupBinaryPanel } from './views/binary-panel.ts';
 import { setupCanvasView } from './views/canvas-view.ts';
 import { setupClosePanel } from './views/close-panel.ts';
+import { setupConformancePanel } from './views/conformance-panel.ts';
 import { setupConnectionPanel } from './views/connection-panel.ts';
 import { find, showUnsupported } from './views/dom.ts';
 import { setupExplainerPanel } from './views/explainer-panel.ts';
 import { setupHexView } from './views/hex-view.ts';
+import { setupLanguageSwitch } from './views/language-switch.ts';
 import { setupLatestPanel } from './views/latest-panel.ts';
 import { setupLogPanel } from './views/log-panel.ts';
 import { setupSendPanel } from './views/send-panel.ts';
@@ -24,6 +27,10 @@ import { setupTemplates } from './views/templates-panel.ts';
 
 // The one subprotocol the server speaks, offered as in Ruan Yifeng's WebSocket tutorial.
 const SUBPROTOCOLS = [ECHO_PROTOCOL];
+
+// The views draw their first words in the page's language, so they wait for
+// its catalogue: one small same-origin file, and none at all for English.
+await setupLanguageSwitch(document, navigator.languages);
 
 if (isWebSocketSupported()) {
   // A new token per page load: whoever has it can watch (docs/monitor.md).
@@ -54,6 +61,7 @@ if (isWebSocketSupported()) {
   setupStatsPanel(card('stats-card'), session);
   setupClosePanel(card('close-card'), connection);
   setupExplainerPanel(card('handshake-card'), connection);
+  setupConformancePanel(card('conformance-card'));
   connection.connect();
   void import('./deferred.ts').then((later) => {
     const watcher = new later.FrameWatcher(withToken(echoUrlFor(window.location, WS_PATHS.monitor), token));

@@ -176,6 +176,21 @@ export const SETTINGS = {
     parse: integer(0, 10_000_000, 'a count from 0 (off) to 10000000'),
     help: 'open WebSocket connections from one IP; more get 503 (`0` = off)',
   }),
+  deflate: setting({
+    flag: 'deflate',
+    env: 'DEFLATE',
+    boolean: true,
+    default: false,
+    parse: bool,
+    help: 'negotiate permessage-deflate (RFC 7692) on every echo connection whose client offers it, not only on URLs with `?deflate`',
+  }),
+  maxDeflateConnections: setting({
+    flag: 'max-deflate-connections',
+    env: 'MAX_DEFLATE_CONNECTIONS',
+    default: 500,
+    parse: integer(0, 10_000_000, 'a count from 0 (never) to 10000000'),
+    help: 'open connections that compress (each holds up to ~280 KiB of zlib state); more connect without compression (`0` = never compress)',
+  }),
   rateLimit: setting({
     flag: 'rate-limit',
     env: 'RATE_LIMIT',

@@ -22,6 +22,12 @@ export interface ConnectionState {
   awaitingPong: boolean;
   /** What the URL asked this connection to do wrong; undefined (the usual case) for nothing. */
   faults: ConnectionFaults | undefined;
+  /**
+   * On a connection that compresses (and has no faults, which pace their own
+   * sends): the callback of every echo reply, which resumes reading once
+   * ws's queue is under the bound. Undefined on every other connection.
+   */
+  replyWritten: (() => void) | undefined;
 }
 
 /** Where the state lives on its WebSocket. */

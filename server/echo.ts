@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { type ConnectionState, type EchoSocket, peerOf, STATE } from './connection-state.ts';
+import { negotiatedExtensions } from './deflate.ts';
 import { ConnectionFaults, type FaultContext } from './faults.ts';
 import { onPong } from './heartbeat.ts';
 import { describeHandshake } from './inspect.ts';
@@ -67,7 +68,14 @@ export function createEchoHandler({
   onClosed,
   instanceId,
   heartbeat,
-}: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string, asked: Asked) => void {
+}: EchoOptions): (
+  ws: WebSocket,
+  req: IncomingMessage,
+  path: WsPath,
+  ip: string,
+  asked: Asked,
+  compressed: boolean,
+) => void {
   // Decided once, so the per-message path pays nothing at info level and
   // opening and closing pay nothing for log lines at warn.
   const logMessages = logger.isLevelEnabled('debug');
@@ -128,7 +136,7 @@ export function createEchoHandler({
         state.faults.reply(bytes, true);
         return;
       }
-      this.send(bytes, AS_BINARY);
+      this.send(bytes, AS_BINARY, state.replyWritten);
       sent.binary.messages++;
       sent.binary.bytes += bytes.length;
     } else {
@@ -143,7 +151,7 @@ export function createEchoHandler({
         state.faults.reply(reply, false);
         return;
       }
-      this.send(reply, AS_TEXT);
+      this.send(reply, AS_TEXT, state.replyWritten);
       countSentText(reply.length);
     }
   }
@@ -157,10 +165,21 @@ export function createEchoHandler({
     // sends but does not read would otherwise make the server queue its
     // replies without bound; stop reading until they drain, and TCP flow
     // control slows the sender down.
-    if (socket.writableLength > maxBufferedBytes && !ws.isPaused) {
+    if (state.replyWritten !== undefined) {
+      // Compressed replies wait in ws's queue for zlib before they reach the
+      // socket, and a client sending faster than zlib keeps up fills it even
+      // while the socket is empty: bound that queue too (bufferedAmount
+      // counts both). The replies' write callbacks resume reading.
+      if (ws.bufferedAmount > maxBufferedBytes && !ws.isPaused) ws.pause();
+    } else if (socket.writableLength > maxBufferedBytes && !ws.isPaused) {
       ws.pause();
       socket.once('drain', resume.bind(ws));
     }
+  }
+
+  /** An echo reply on a compressing connection was written (or dropped at close): read again if under the bound. */
+  function resumeWhenWritten(this: WebSocket): void {
+    if (this.isPaused && this.bufferedAmount <= maxBufferedBytes) this.resume();
   }
 
   // Without this listener a malformed frame would be an uncaught 'error' and
@@ -182,7 +201,7 @@ export function createEchoHandler({
       logger.info({ peer: peerOf(this[STATE]), code, reason: reason.toString() }, 'connection closed');
   }
 
-  return (ws, req, path, ip, asked) => {
+  return (ws, req, path, ip, asked, compressed) => {
     const socket = req.socket as Socket;
     const state: ConnectionState = {
       ws,
@@ -193,13 +212,22 @@ export function createEchoHandler({
       corked: false,
       awaitingPong: false,
       faults: undefined,
+      replyWritten: compressed && !asked.faults ? resumeWhenWritten.bind(ws) : undefined,
     };
     const echoSocket = ws as EchoSocket;
     echoSocket[STATE] = state;
     clients.add(ws);
     metrics.connectionsTotal++;
     if (logConnections)
-      logger.info({ peer: peerOf(state), protocol: ws.protocol || null, path: req.url }, 'connection opened');
+      logger.info(
+        {
+          peer: peerOf(state),
+          protocol: ws.protocol || null,
+          path: req.url,
+          extensions: compressed ? negotiatedExtensions(req) : undefined,
+        },
+        'connection opened',
+      );
     echoSocket.on('message', onMessage as (this: WebSocket, data: RawData, isBinary: boolean) => void);
     echoSocket.on('error', onError as (this: WebSocket, error: Error) => void);
     echoSocket.on('close', onClose as (this: WebSocket, code: number, reason: Buffer) => void);

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { extendedLength, headerBits, hixieBytes, lengthField, spaced, wireParts } from '../../client/frame-format.ts';
 import { describeFrame, FrameDecoder } from '../../server/monitor/frame-decoder.ts';
 import { MONITOR_LIMITS, type MonitorFrame } from '../../server/protocol.ts';
-import { encodeFrame, type FrameSpec, Opcode } from '../support/raw-client.ts';
+import { encodeFrame, type FrameSpec, Opcode } from '../support/frames.ts';
 
 /** The bytes `spec` makes, and the event the monitor reports for them. */
 function crossed(

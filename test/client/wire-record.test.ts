@@ -2,14 +2,16 @@
 // as the server really sends them (from its own tap and hub, over a real
 // socket), nothing malformed, and a bounded record for the cards.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import WebSocket from 'ws';
+import { describe, it } from 'node:test';
 import type { WatchStatus, WatcherEvents } from '../../client/frame-watcher.ts';
 import { Emitter } from '../../client/emitter.ts';
 import { parseMonitorEvent } from '../../client/monitor-events.ts';
 import { KEPT_EVENTS, WireRecord } from '../../client/wire-record.ts';
 import type { MonitorEvent } from '../../server/protocol.ts';
-import { startInProcess, type InProcessServer } from '../support/in-process.ts';
+import { MonitorWatcher, newToken } from '../support/monitor-client.ts';
+import { useEchoServer } from '../support/servers.ts';
+import { withTimeout } from '../support/wait.ts';
+import { closed, echoOf, openClient } from '../support/ws-client.ts';
 
 class FakeWatcher extends Emitter<WatcherEvents> {
   status: WatchStatus = { state: 'connecting' };
@@ -19,30 +21,22 @@ class FakeWatcher extends Emitter<WatcherEvents> {
 }
 
 describe('parseMonitorEvent', () => {
-  const servers: InProcessServer[] = [];
-  after(async () => {
-    for (const { server } of servers) await server.close();
-  });
+  const server = useEchoServer();
 
   it("takes every event a real server sends about a connection's life", async () => {
-    const server = await startInProcess();
-    servers.push(server);
-    const token = 'V1StGXR8_Z5jdHi6B-myTw';
-    const base = server.wsUrl;
-    const watcher = new WebSocket(`${base}monitor?monitor=${token}`);
-    const texts: string[] = [];
-    watcher.on('message', (data) => texts.push(data.toString()));
-    await new Promise((resolve) => watcher.once('open', resolve));
-    const client = new WebSocket(`${base}?monitor=${token}&fragment=4`, 'echo-protocol');
-    await new Promise((resolve) => client.once('open', resolve));
-    client.send('Hi there');
-    await new Promise((resolve) => client.once('message', resolve));
+    const token = newToken();
+    const watcher = await MonitorWatcher.open(server.wsUrl, token);
+    const client = await openClient(`${server.wsUrl}?monitor=${token}&fragment=4`, 'echo-protocol');
+    await echoOf(client, 'Hi there');
+    const ponged = new Promise((resolve) => client.once('pong', resolve));
     client.ping('1');
-    await new Promise((resolve) => client.once('pong', resolve));
+    await withTimeout(ponged, 'the pong');
+    const gone = closed(client);
     client.close(1000, 'done');
-    await new Promise((resolve) => client.once('close', resolve));
-    while (!texts.some((text) => text.includes('"closed"'))) await new Promise((resolve) => setTimeout(resolve, 10));
-    watcher.close();
+    await gone;
+    await watcher.until((events) => events.some((event) => event.type === 'closed'), 'the closed event');
+    // What the page's watcher receives: the server's JSON text, one event a message.
+    const texts = watcher.events.map((event) => JSON.stringify(event));
 
     const events = texts.map(parseMonitorEvent);
     assert.ok(
