@@ -1,23 +1,13 @@
 // What the log says about the frames a page script never sees: one line per
 // ping, pong and close frame, and one per message that crossed the wire in
-// more than one frame. Plain strings from monitor events, no DOM.
+// more than one frame, in the page's language (a line is worded each time
+// it is read, so it follows a switch). From monitor events, no DOM.
+import './i18n/later.ts';
 import type { MonitorFrame } from '../server/protocol.ts';
 import { closeCodeName } from './close-codes.ts';
 import type { FrameWatcher } from './frame-watcher.ts';
-import type { Session } from './session.ts';
-
-const TEXT = {
-  payload: (shown: string) => `payload ${shown}`,
-  noPayload: 'no payload',
-  closeCode: (code: number, name: string) => `code ${code} (${name})`,
-  reason: (reason: string) => `reason ${reason}`,
-  noStatus: 'no status code',
-  sender: { client: 'the browser', server: 'the server' },
-  fragments: (sender: string, count: number, sizes: string) =>
-    `${sender} sent this message as ${count} fragments (${sizes})`,
-  sizes: (shown: string, more: boolean, total: number) =>
-    more ? `${shown} + … bytes, ${total} in all` : `${shown} bytes`,
-} as const;
+import { t } from './i18n/translate.ts';
+import type { Session, Words } from './session.ts';
 
 /**
  * Logs, in the order the server saw them, the control frames of the page's
@@ -29,7 +19,7 @@ export function logFrames(watcher: Pick<FrameWatcher, 'on'>, session: Pick<Sessi
   watcher.on('event', (event) => {
     if (event.type !== 'frame') return;
     const direction = event.direction === 'client' ? 'sent' : 'received';
-    if (isControl(event)) session.logWire(direction, 'control', event.payloadLength, controlFrameText(event));
+    if (isControl(event)) session.logWire(direction, 'control', event.payloadLength, () => controlFrameText(event));
     const note = fragments.add(event);
     if (note) session.logWire(direction, 'fragments', note.bytes, note.text);
   });
@@ -44,18 +34,19 @@ export function isControl(frame: Pick<MonitorFrame, 'opcode'>): boolean {
 export function controlFrameText(frame: MonitorFrame): string {
   const details = frame.close
     ? [
-        TEXT.closeCode(frame.close.code, closeCodeName(frame.close.code)),
-        ...(frame.close.reason ? [TEXT.reason(JSON.stringify(frame.close.reason))] : []),
+        t('wire.closeCode', { code: frame.close.code, name: closeCodeName(frame.close.code) }),
+        ...(frame.close.reason ? [t('wire.reason', { reason: JSON.stringify(frame.close.reason) })] : []),
       ]
-    : [frame.opcodeName === 'close' ? TEXT.noStatus : payloadText(frame)];
-  return [frame.opcodeName, ...details].join(', ');
+    : [frame.opcodeName === 'close' ? t('wire.noStatus') : payloadText(frame)];
+  return [frame.opcodeName, ...details].join(t('list.gap'));
 }
 
 /** A fragmented message, once its last frame has crossed. */
 export interface FragmentNote {
   /** All its frames' payloads together. */
   bytes: number;
-  text: string;
+  /** Worded when read, in the page's language then. */
+  text: Words;
 }
 
 // The frame sizes a note lists before it says "…".
@@ -101,17 +92,25 @@ export class FragmentCounter {
     }
     this.#assembling.delete(key);
     if (message.frames === 1) return undefined;
+    const shown = message.sizes.slice(0, LISTED_SIZES).join(' + ');
+    const { frames: count, bytes: total } = message;
     const more = message.sizes.length > LISTED_SIZES;
-    const sizes = TEXT.sizes(message.sizes.slice(0, LISTED_SIZES).join(' + '), more, message.bytes);
-    const said = TEXT.fragments(TEXT.sender[frame.direction], message.frames, sizes);
-    const quoted = message.text === undefined ? '' : `: ${JSON.stringify(message.text.slice(0, QUOTED_CHARS))}`;
-    return { bytes: message.bytes, text: `${said}${quoted}` };
+    const quoted = message.text === undefined ? undefined : JSON.stringify(message.text.slice(0, QUOTED_CHARS));
+    const { direction } = frame;
+    const text = () => {
+      const sizes = more ? t('wire.sizesMore', { shown, total }) : t('wire.sizes', { shown });
+      const sender = t(`wire.sender.${direction}`);
+      return quoted === undefined
+        ? t('wire.fragments', { sender, count, sizes })
+        : t('wire.fragmentsQuoted', { sender, count, sizes, text: quoted });
+    };
+    return { bytes: total, text };
   }
 }
 
 /** A ping's or pong's payload: as text when it is, else as hex; "no payload" when empty. */
 function payloadText(frame: MonitorFrame): string {
-  if (frame.payloadLength === 0) return TEXT.noPayload;
+  if (frame.payloadLength === 0) return t('wire.noPayload');
   const shown = frame.text !== undefined ? JSON.stringify(frame.text) : `0x${frame.payloadHex}`;
-  return TEXT.payload(shown);
+  return t('wire.payload', { shown });
 }

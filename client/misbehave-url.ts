@@ -3,8 +3,12 @@
 // server will say about it (its own parser, so the page and the server
 // cannot disagree), and the presets. WS_PARAMETERS is the one source: a
 // parameter added there shows up in the panel by itself.
+import './i18n/later.ts';
 import { parseQuery, takes, WS_PARAMETERS, type WsParameter } from '../server/misbehave.ts';
 import type { WsPath } from '../server/protocol.ts';
+import { PUSH_INTERVAL } from '../server/push.ts';
+import { enLater } from './i18n/en-later.ts';
+import { type CodeKey, t } from './i18n/translate.ts';
 import { MONITOR_PARAMETER, withToken } from './monitor-token.ts';
 
 /** Every parameter but the monitor token, which the page adds itself. */
@@ -38,6 +42,36 @@ export function fieldFor({ value }: WsParameter): Field {
       return words.length > 1 ? { kind: 'choice', words: value.words } : { kind: 'none', value: value.words[0]! };
     }
   }
+}
+
+/** What a parameter takes, in the page's language: in English, server/misbehave.ts's allowedValues word for word. */
+export function allowedText({ value }: WsParameter): string {
+  const or = t('misbehave.allowed.or');
+  switch (value.type) {
+    case 'integer': {
+      const ranges = value.ranges.map(([min, max]) => t('misbehave.allowed.range', { min, max }));
+      const list = ranges.length > 1 ? `${ranges.slice(0, -1).join(t('list.gap'))}${or}${ranges.at(-1)}` : ranges[0]!;
+      return t('misbehave.allowed.integer', { ranges: list });
+    }
+    case 'text':
+      return t('misbehave.allowed.text', { bytes: value.maxBytes });
+    case 'word':
+      return value.words.map((word) => (word === '' ? t('misbehave.allowed.noValue') : word)).join(or);
+    case 'token':
+      return t('misbehave.allowed.token', { min: value.minLength, max: value.maxLength });
+  }
+}
+
+/** What a parameter makes the server do, in the page's language: in English, its `meaning` word for word. */
+export function meaningText(parameter: WsParameter): string {
+  const key = `misbehave.meaning.${parameter.name}`;
+  return isMeaningKey(key) ? t(key, { default: PUSH_INTERVAL.default }) : parameter.meaning;
+}
+
+type MeaningKey = Extract<CodeKey, `misbehave.meaning.${string}`>;
+
+function isMeaningKey(key: string): key is MeaningKey {
+  return Object.hasOwn(enLater, key);
 }
 
 /** What the form holds: the value of each parameter ticked, by name. */

@@ -138,7 +138,7 @@ export class Session extends Emitter<SessionEvents> {
   }
 
   /** Logs what the server saw cross the wire and a script never does: a control frame, a fragmented message. */
-  logWire(direction: 'sent' | 'received', kind: 'control' | 'fragments', size: number, text: string): void {
+  logWire(direction: 'sent' | 'received', kind: 'control' | 'fragments', size: number, text: Words): void {
     this.#add(direction, kind, size, text, undefined);
   }
 

@@ -54,6 +54,8 @@ export const enPage = {
   'text.hint': 'Enter sends, Shift+Enter adds a line, ↑ and ↓ recall what you sent.',
   'text.checkJson': 'Check JSON before sending',
   'text.prettyPrint': 'Pretty-print JSON',
+  'latest.state': 'State',
+  'latest.reply': 'Latest reply',
   'templates.legend': 'Templates',
   'templates.kept': '(kept in this browser)',
   'templates.saved': 'Saved',
@@ -93,6 +95,8 @@ export const enPage = {
   'log.filter.sent': 'sent',
   'log.filter.received': 'received',
   'log.filter.event': 'events',
+  'log.filter.control': 'control frames',
+  'log.filter.fragments': 'fragmented messages',
   'log.search': 'Search',
 
   // Binary card.
@@ -141,6 +145,59 @@ export const enPage = {
   'handshake.goKeyTitle': 'The key in Go Web Programming §8.2 “WebSocket”',
   'handshake.ruanKey': "Ruan Yifeng's key",
   'handshake.ruanKeyTitle': "The key in Ruan Yifeng's WebSocket tutorial",
+
+  // Misbehave card.
+  'misbehave.heading': 'Misbehave',
+  'misbehave.intro':
+    "Ask this server to misbehave on the page's own connection, then watch the page cope: tick faults, read the URL they make, connect. Any client can use the same URL parameters.",
+  'misbehave.presets': 'Presets',
+  'misbehave.path': 'Path',
+  'misbehave.faults': 'Faults',
+  'misbehave.url': 'URL to connect to',
+  'misbehave.connect': 'Connect to this URL',
+  'misbehave.extensions': 'Negotiated extensions',
+
+  // The tutorials' corrections: the 101 of Ruan Yifeng's tutorial, the framing of the Go tutorial.
+  'fix101.heading': 'The 101 response, then and now',
+  'fix101.intro': "Ruan Yifeng's WebSocket tutorial shows the server answering:",
+  'fix101.tutorialCaption': "The tutorial's 101 response",
+  'fix101.explain':
+    "{origin} and {location} come from the drafts before RFC 6455 (hixie-76). RFC 6455 servers don't send them, and browsers ignore them; only {accept} proves the handshake. What this server answered this page:",
+  'fix101.serverCaption': "This server's 101 response",
+  'fix101.others': "The tutorial's other examples, on this page",
+  'fix101.port':
+    '{client} and {listen}: the page connects to the server that sent it, here {url}. The server listens on 1234 unless {flag} says otherwise.',
+  'fix101.protocol':
+    '{accept} (the {package} package): here the browser offers {protocol} (Connection, Subprotocols), the server picks it ({header} above), and it refuses an {origin} it does not allow with 403 before any handshake.',
+  'fix101.url':
+    "{old}: today's property is {url}, in lower case ({upper}, from early drafts of the API, is {undefined}); the URL in Connection is it.",
+  'fixFraming.heading': 'Framing, then and now',
+  'fixFraming.intro': '{book} §8.2 says that after the handshake every message travels between {start} and {end}:',
+  'fixFraming.gloss': '(“From then on, the data starts with \\x00 and ends with \\xFF.”)',
+  'fixFraming.explain':
+    'That was the framing of the drafts before RFC 6455 (hixie-75 and hixie-76): no length, no opcode, no mask, text only. Your last message, both ways:',
+  'fixFraming.hixieCaption': 'As §8.2 describes it (hixie-75/76)',
+  'fixFraming.realCaption': 'As it crossed the wire (RFC 6455)',
+
+  // Frames on the wire card.
+  'frames.heading': 'Frames on the wire',
+  'frames.hint':
+    "A page's script only ever sees whole messages. The server sees the frames, so it shows them here: every frame of this page's connection, both ways, as RFC 6455 §5.2 draws them. The browser's frames are masked, the server's are not.",
+  'frames.handshakeHeading': 'Opening handshake',
+  'frames.request': 'Request (browser → server)',
+  'frames.response': 'Response (server → browser)',
+  'frames.listHeading': 'Frames, newest last',
+
+  // Client conformance card.
+  'conformance.heading': 'Client conformance',
+  'conformance.hint':
+    "Plays this server's client-conformance cases (those of the Autobahn fuzzing server) against this page's own {api}, which echoes every message back, one case after another. The server grades what the browser does with each.",
+  'conformance.categories': 'Categories to run',
+  'conformance.duration':
+    'Category 9 sends messages of up to 16 MiB; without 9, 12 and 13 a run takes seconds rather than minutes.',
+  'conformance.run': 'Test this browser',
+  'conformance.stop': 'Stop',
+  'conformance.progress': 'Cases played',
 } as const;
 
 /** What the page's code says: bundled, for an English page's first load. */
@@ -174,6 +231,9 @@ export const en = {
   'target.fragment': 'A WebSocket URL cannot have a #fragment.',
   'target.badSubprotocol': '{name} is not a valid subprotocol name (no spaces or separators).',
   'target.repeated': 'Each subprotocol may be offered only once.',
+
+  // Under the message form (latest-panel.ts): the state after a close.
+  'latest.closed': '{state}, code {code} ({name})',
 
   // Stats card (stats-panel.ts).
   'stats.traffic': { one: '{count} message, {bytes}', other: '{count} messages, {bytes}' },

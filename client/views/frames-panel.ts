@@ -4,59 +4,19 @@
 // does (a table of the header's first two bytes, then its other fields).
 // Everything here came from the network, so it goes in as text nodes only.
 // Bounded like the log: at most MAX_ITEMS in the DOM, added a few times a second.
+import '../i18n/later.ts';
 import type { MonitorEvent, MonitorFrame } from '../../server/protocol.ts';
 import { closeCodeName } from '../close-codes.ts';
 import { ReadyState, type EchoConnection } from '../connection.ts';
 import { formatTime } from '../describe.ts';
 import { extendedLength, headerBits, lengthField, spaced } from '../frame-format.ts';
 import type { WatchStatus } from '../frame-watcher.ts';
+import { onLanguageChange, t } from '../i18n/translate.ts';
 import type { WireRecord } from '../wire-record.ts';
 import { find } from './dom.ts';
 
-const TEXT = {
-  status: {
-    connecting: "Opening the frame view: a second socket to this server's /monitor, with this page's token.",
-    watching:
-      "Watching this page's connection: the server reports each frame of it on a second socket (/monitor), with this page's token.",
-    failed:
-      "The frame view is unavailable: this server did not open /monitor for the page (an older server, a proxy that does not pass it, or the page's Content-Security-Policy). Everything else works without it.",
-    ended: (code: number, reason: string) =>
-      `The frame view stopped: the server closed its socket (${code}${reason ? ` ${reason}` : ''}). It opens again when the page reconnects.`,
-    elsewhere: (url: string) =>
-      `This connection goes to ${url}: the frame view sees only the page's connections to the server that sent it.`,
-  },
-  noHandshake: 'Not seen yet.',
-  direction: { client: 'browser → server', server: 'server → browser' },
-  title: (opcode: string, length: number) => `${opcode}, ${length} ${length === 1 ? 'byte' : 'bytes'}`,
-  where: (connection: number, seq: number, at: string) => `connection ${connection} · #${seq} · ${at}`,
-  columns: ['FIN', 'RSV1', 'RSV2', 'RSV3', 'opcode', 'MASK', 'Payload len'],
-  fields: {
-    length: 'Payload length',
-    key: 'Masking key',
-    masked: 'Payload as sent (masked)',
-    unmasked: 'Payload, unmasked',
-    payload: 'Payload',
-    text: 'As text',
-    close: 'Close',
-  },
-  length7: (n: number) => `${n} ${n === 1 ? 'byte' : 'bytes'}, in the 7-bit field`,
-  lengthLong: (n: number, field: number, bits: number, hex: string) =>
-    `${n} bytes: the 7-bit field says ${field}, so the length follows in ${bits} bits (${hex})`,
-  noKey: "none: MASK is 0, as in every frame a server sends (a client's frames are always masked)",
-  empty: '(empty)',
-  truncated: (shown: string, total: number) => `${shown} … (the first 256 of ${total} bytes)`,
-  close: (code: number, name: string, reason: string) =>
-    `${code} (${name})${reason ? `, reason ${JSON.stringify(reason)}` : ''}`,
-  noStatus: 'no status code',
-  handshake: (connection: number, statusLine: string) => `connection ${connection}: handshake answered ${statusLine}`,
-  closed: (connection: number, by: string, code: number, reason: string) =>
-    `connection ${connection} closed: ${by} sent the first close frame, ${code} (${closeCodeName(code)})${reason ? ` ${JSON.stringify(reason)}` : ''}`,
-  dropped: (connection: number) =>
-    `connection ${connection} dropped without a closing handshake (the browser reports 1006)`,
-  gap: (missed: number) =>
-    `${missed} ${missed === 1 ? 'event' : 'events'} not shown: the server skips a watcher that falls behind`,
-  sender: { client: 'the browser', server: 'the server' },
-} as const;
+// RFC 6455 §5.2's names for the first two bytes' fields, the same in every language; then its length column.
+const BIT_COLUMNS = ['FIN', 'RSV1', 'RSV2', 'RSV3', 'opcode', 'MASK'] as const;
 
 /** Frames and notes kept in the DOM; the newest win. */
 export const MAX_ITEMS = 30;
@@ -79,11 +39,12 @@ export function setupFramesPanel(root: Element, record: WireRecord, connection: 
 
   const showStatus = (watch: WatchStatus) => {
     if (!connection.watched && connection.readyState !== ReadyState.CLOSED) {
-      status.textContent = TEXT.status.elsewhere(connection.url);
+      status.textContent = t('frames.status.elsewhere', { url: connection.url });
     } else if (watch.state === 'ended') {
-      status.textContent = TEXT.status.ended(watch.code, watch.reason);
+      const close = watch.reason ? `${watch.code} ${watch.reason}` : String(watch.code);
+      status.textContent = t('frames.status.ended', { close });
     } else {
-      status.textContent = TEXT.status[watch.state];
+      status.textContent = t(`frames.status.${watch.state}`);
     }
     status.dataset.state = watch.state;
   };
@@ -99,30 +60,46 @@ export function setupFramesPanel(root: Element, record: WireRecord, connection: 
 
   const add = (event: MonitorEvent) => {
     const missed = lastSeq > 0 ? event.seq - lastSeq - 1 : 0;
-    if (missed > 0) pending.push(() => note(doc, TEXT.gap(missed)));
+    if (missed > 0) pending.push(() => note(doc, t('frames.gap', { count: missed })));
     lastSeq = Math.max(lastSeq, event.seq);
     if (event.type === 'handshake') {
       request.textContent = event.request;
       response.textContent = event.response;
-      pending.push(() => note(doc, TEXT.handshake(event.connection, event.response.split('\r\n', 1)[0]!)));
+      const status = event.response.split('\r\n', 1)[0]!;
+      pending.push(() => note(doc, t('frames.handshake', { connection: event.connection, status })));
     } else if (event.type === 'frame') {
       pending.push(() => frameItem(doc, event));
     } else if (event.type === 'closed') {
-      pending.push(() => note(doc, TEXT.closed(event.connection, TEXT.sender[event.by], event.code, event.reason)));
+      pending.push(() => note(doc, closedText(event.connection, event.by, event.code, event.reason)));
     } else {
-      pending.push(() => note(doc, TEXT.dropped(event.connection)));
+      pending.push(() => note(doc, t('frames.dropped', { connection: event.connection })));
     }
     if (pending.length > 2 * MAX_ITEMS) pending = pending.slice(-MAX_ITEMS);
     if (timer === undefined) timer = setTimeout(flush, REDRAW_MS);
   };
 
-  request.textContent = TEXT.noHandshake;
-  response.textContent = TEXT.noHandshake;
-  for (const event of record.events) add(event);
+  // Everything kept, drawn again: at start, and in the words of a new language.
+  const drawAll = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    list.replaceChildren();
+    pending = [];
+    lastSeq = 0;
+    request.textContent = t('frames.noHandshake');
+    response.textContent = t('frames.noHandshake');
+    for (const event of record.events) add(event);
+    showStatus(record.status);
+  };
+  drawAll();
   record.on('event', add);
   record.on('status', showStatus);
   connection.on('state', () => showStatus(record.status));
-  showStatus(record.status);
+  onLanguageChange(drawAll);
+}
+
+function closedText(connection: number, by: MonitorFrame['direction'], code: number, reason: string): string {
+  const words = { connection, by: t(`wire.sender.${by}`), code, name: closeCodeName(code) };
+  return reason ? t('frames.closedReason', { ...words, reason: JSON.stringify(reason) }) : t('frames.closed', words);
 }
 
 /** One frame: who sent it, then the RFC's first line as a table, then the rest of its fields. */
@@ -131,17 +108,22 @@ function frameItem(doc: Document, frame: MonitorFrame): HTMLLIElement {
   item.className = `frame frame--${frame.direction}`;
   const title = element(doc, 'p', 'frame-title');
   title.append(
-    element(doc, 'span', 'frame-direction', TEXT.direction[frame.direction]),
+    element(doc, 'span', 'frame-direction', t(`frames.direction.${frame.direction}`)),
     ' ',
-    element(doc, 'strong', '', TEXT.title(frame.opcodeName, frame.payloadLength)),
+    element(doc, 'strong', '', t('frames.title', { opcode: frame.opcodeName, count: frame.payloadLength })),
     ' ',
-    element(doc, 'span', 'hint-inline', TEXT.where(frame.connection, frame.seq, formatTime(new Date(frame.at)))),
+    element(
+      doc,
+      'span',
+      'hint-inline',
+      t('frames.where', { connection: frame.connection, seq: frame.seq, at: formatTime(new Date(frame.at)) }),
+    ),
   );
 
   const bits = headerBits(frame);
   const table = element(doc, 'table', 'frame-bits');
   const head = table.createTHead().insertRow();
-  for (const column of TEXT.columns) {
+  for (const column of [...BIT_COLUMNS, t('frames.column.length')]) {
     const th = element(doc, 'th', '', column);
     th.scope = 'col';
     head.append(th);
@@ -164,27 +146,38 @@ function frameItem(doc: Document, frame: MonitorFrame): HTMLLIElement {
   const field = (term: string, value: string, className = '') => {
     fields.append(element(doc, 'dt', '', term), element(doc, 'dd', className, value));
   };
+  const count = frame.payloadLength;
   field(
-    TEXT.fields.length,
+    t('frames.field.length'),
     frame.lengthForm === 7
-      ? TEXT.length7(frame.payloadLength)
-      : TEXT.lengthLong(frame.payloadLength, lengthField(frame), frame.lengthForm, extendedLength(frame)),
+      ? t('frames.length7', { count })
+      : t('frames.lengthLong', {
+          count,
+          field: lengthField(frame),
+          bits: frame.lengthForm,
+          hex: extendedLength(frame),
+        }),
   );
-  field(TEXT.fields.key, frame.maskingKey === undefined ? TEXT.noKey : spaced(frame.maskingKey), 'mono');
+  field(t('frames.field.key'), frame.maskingKey === undefined ? t('frames.noKey') : spaced(frame.maskingKey), 'mono');
   const payload = (hex: string) => {
-    const shown = hex === '' ? TEXT.empty : spaced(hex);
-    return frame.truncated ? TEXT.truncated(shown, frame.payloadLength) : shown;
+    const shown = hex === '' ? t('frames.empty') : spaced(hex);
+    return frame.truncated ? t('frames.truncated', { shown, total: count }) : shown;
   };
   if (frame.maskedPayloadHex !== undefined) {
-    field(TEXT.fields.masked, payload(frame.maskedPayloadHex), 'mono');
-    field(TEXT.fields.unmasked, payload(frame.payloadHex), 'mono');
+    field(t('frames.field.masked'), payload(frame.maskedPayloadHex), 'mono');
+    field(t('frames.field.unmasked'), payload(frame.payloadHex), 'mono');
   } else {
-    field(TEXT.fields.payload, payload(frame.payloadHex), 'mono');
+    field(t('frames.field.payload'), payload(frame.payloadHex), 'mono');
   }
-  if (frame.close)
-    field(TEXT.fields.close, TEXT.close(frame.close.code, closeCodeName(frame.close.code), frame.close.reason));
-  else if (frame.opcodeName === 'close') field(TEXT.fields.close, TEXT.noStatus);
-  else if (frame.text !== undefined) field(TEXT.fields.text, frame.text, 'frame-text');
+  if (frame.close) {
+    const { code, reason } = frame.close;
+    const words = { code, name: closeCodeName(code) };
+    field(
+      t('frames.field.close'),
+      reason ? t('frames.closeReason', { ...words, reason: JSON.stringify(reason) }) : t('frames.close', words),
+    );
+  } else if (frame.opcodeName === 'close') field(t('frames.field.close'), t('wire.noStatus'));
+  else if (frame.text !== undefined) field(t('frames.field.text'), frame.text, 'frame-text');
 
   item.append(title, table, fields);
   return item;

@@ -5,13 +5,9 @@
 import { closeCodeName } from '../close-codes.ts';
 import { ReadyState, type EchoConnection } from '../connection.ts';
 import { describeReadyState, formatMs } from '../describe.ts';
+import { onLanguageChange, t } from '../i18n/translate.ts';
 import type { LogEntry, Session } from '../session.ts';
 import { find } from './dom.ts';
-
-const TEXT = {
-  closed: (state: string, code: number, name: string) => `${state}, code ${code} (${name})`,
-  rtt: (ms: string) => `rtt ${ms}`,
-} as const;
 
 export function setupLatestPanel(root: Element, connection: EchoConnection, session: Session): void {
   const state = find(root, 'latest-state', HTMLOutputElement);
@@ -26,14 +22,14 @@ export function setupLatestPanel(root: Element, connection: EchoConnection, sess
     state.dataset.state = String(now);
     state.value =
       now === ReadyState.CLOSED && lastClose !== undefined
-        ? TEXT.closed(describeReadyState(now), lastClose, closeCodeName(lastClose))
+        ? t('latest.closed', { state: describeReadyState(now), code: lastClose, name: closeCodeName(lastClose) })
         : describeReadyState(now);
   };
   const showReply = () => {
     frame = 0;
     if (!latest) return;
     reply.value = latest.text;
-    rtt.textContent = latest.rtt === undefined ? '' : TEXT.rtt(formatMs(latest.rtt));
+    rtt.textContent = latest.rtt === undefined ? '' : t('log.rtt', { ms: formatMs(latest.rtt) });
   };
 
   connection.on('state', (now) => {
@@ -48,6 +44,10 @@ export function setupLatestPanel(root: Element, connection: EchoConnection, sess
     if (entry.direction !== 'received' || (entry.kind !== 'text' && entry.kind !== 'binary')) return;
     latest = entry;
     if (frame === 0) frame = requestAnimationFrame(showReply);
+  });
+  onLanguageChange(() => {
+    showState();
+    showReply();
   });
   showState();
 }

@@ -4,7 +4,8 @@
 // connection there. Presets set up the situations a client must survive;
 // below, what happened since: opens, losses and auto-reconnect's attempts,
 // and the extensions the server agreed to.
-import { allowedValues, takes, type WsParameter } from '../../server/misbehave.ts';
+import '../i18n/later.ts';
+import { takes, type WsParameter } from '../../server/misbehave.ts';
 import { ECHO_PATHS, type WsPath } from '../../server/protocol.ts';
 import { closeCodeName } from '../close-codes.ts';
 import { ReadyState, echoUrlFor, type EchoConnection } from '../connection.ts';
@@ -13,38 +14,18 @@ import {
   DROP_EVERY_SECONDS,
   OFFERED_PARAMETERS,
   PRESETS,
+  allowedText,
   fieldFor,
+  meaningText,
   isPreset,
   misbehaveUrl,
   queryFor,
   refusal,
   type PresetName,
 } from '../misbehave-url.ts';
+import { onLanguageChange, t } from '../i18n/translate.ts';
 import type { Reconnector } from '../reconnect.ts';
 import { find } from './dom.ts';
-
-const TEXT = {
-  presets: {
-    drop: `a drop every ${DROP_EVERY_SECONDS} s`,
-    close1011: 'a close 1011',
-    slow: 'a slow server',
-    pings: 'pings every second',
-    fragments: 'replies in fragments',
-  } satisfies Record<PresetName, string>,
-  valueOf: (name: string) => `Value of ${name}`,
-  hint: (allowed: string, meaning: string) => `${allowed}: ${meaning}.`,
-  bare: '(no value)',
-  refused: (line: string) => `The server will refuse this URL with 400: ${line}`,
-  none: '(none)',
-  history: {
-    opened: (extensions: string) => `opened${extensions ? `, extensions ${extensions}` : ''}`,
-    lost: (code: number) => `lost: code ${code} (${closeCodeName(code)})`,
-    waiting: (attempt: number, seconds: string) => `auto-reconnect: retry #${attempt} in ${seconds} s`,
-    connecting: (attempt: number) => `auto-reconnect: retry #${attempt} connecting`,
-  },
-  summary: (opened: number, lost: number) =>
-    `Since Connect to this URL: opened ${opened} ${opened === 1 ? 'time' : 'times'}, lost ${lost} ${lost === 1 ? 'time' : 'times'}.`,
-} as const;
 
 // Lines of history shown; the log has all of it.
 const HISTORY_LINES = 6;
@@ -69,15 +50,20 @@ export function setupMisbehavePanel(
   for (const path of ECHO_PATHS) pathSelect.append(new Option(path, path));
   const rows = OFFERED_PARAMETERS.map((parameter) => parameterRow(doc, parameter));
   find(root, 'misbehave-parameters', HTMLElement).append(...rows.map((row) => row.element));
-  for (const name of Object.keys(PRESETS)) {
-    if (!isPreset(name)) continue;
-    const button = doc.createElement('button');
-    button.type = 'button';
-    button.className = 'chip';
-    button.textContent = TEXT.presets[name];
-    button.addEventListener('click', () => applyPreset(name));
-    presets.append(button);
-  }
+  const presetButtons = Object.keys(PRESETS)
+    .filter(isPreset)
+    .map((name) => {
+      const button = doc.createElement('button');
+      button.type = 'button';
+      button.className = 'chip';
+      button.addEventListener('click', () => applyPreset(name));
+      presets.append(button);
+      return { name, button };
+    });
+  const presetWords = () => {
+    for (const { name, button } of presetButtons)
+      button.textContent = t(`misbehave.preset.${name}`, { seconds: DROP_EVERY_SECONDS });
+  };
 
   const path = () => pathSelect.value as WsPath;
   const built = () => {
@@ -89,7 +75,8 @@ export function setupMisbehavePanel(
     const target = built();
     url.value = target;
     const line = refusal(target, path());
-    problem.textContent = line === undefined ? '' : TEXT.refused(line);
+    // The server's own line, as it will answer: its words are the server's.
+    problem.textContent = line === undefined ? '' : t('misbehave.refused', { line });
     problem.hidden = line === undefined;
   };
   const applyPreset = (name: PresetName) => {
@@ -104,16 +91,29 @@ export function setupMisbehavePanel(
   let counting = false;
   let opened = 0;
   let lost = 0;
-  const remember = (line: string) => {
-    const item = doc.createElement('li');
-    const time = doc.createElement('time');
-    const now = new Date();
-    time.dateTime = now.toISOString();
-    time.textContent = formatTime(now);
-    item.append(time, ` ${line}`);
-    history.append(item);
-    while (history.childElementCount > HISTORY_LINES) history.firstElementChild?.remove();
-    summary.textContent = TEXT.summary(opened, lost);
+  // Each line with its words, so a change of language rewords it.
+  let lines: Array<{ at: Date; words: () => string }> = [];
+  const showHistory = () => {
+    history.replaceChildren(
+      ...lines.map(({ at, words }) => {
+        const item = doc.createElement('li');
+        const time = doc.createElement('time');
+        time.dateTime = at.toISOString();
+        time.textContent = formatTime(at);
+        item.append(time, ` ${words()}`);
+        return item;
+      }),
+    );
+    summary.textContent = counting
+      ? t('misbehave.summary', {
+          opened: t('misbehave.times', { count: opened }),
+          lost: t('misbehave.times', { count: lost }),
+        })
+      : '';
+  };
+  const remember = (words: () => string) => {
+    lines = [...lines, { at: new Date(), words }].slice(-HISTORY_LINES);
+    showHistory();
   };
 
   form.addEventListener('input', render);
@@ -123,7 +123,8 @@ export function setupMisbehavePanel(
     counting = true;
     opened = 0;
     lost = 0;
-    history.replaceChildren();
+    lines = [];
+    showHistory();
     // A connection the user asked for replaces any attempt the reconnector had planned.
     reconnector.stop();
     const error = connection.switchTo({ url: built(), protocols: connection.protocols });
@@ -131,28 +132,46 @@ export function setupMisbehavePanel(
     problem.hidden = error === undefined;
   });
 
-  connection.on('state', (state) => {
-    if (state === ReadyState.CONNECTING) extensions.value = '—';
-  });
-  // This card may load after the page's connection opened.
-  if (connection.readyState === ReadyState.OPEN) extensions.value = connection.extensions || TEXT.none;
+  const showExtensions = () => {
+    // This card may load after the page's connection opened.
+    const open = connection.readyState === ReadyState.OPEN;
+    extensions.value = open ? connection.extensions || t('none') : '—';
+  };
+  connection.on('state', showExtensions);
   connection.on('open', (info) => {
-    extensions.value = info.extensions || TEXT.none;
+    showExtensions();
     if (!counting) return;
     opened++;
-    remember(TEXT.history.opened(info.extensions));
+    const { extensions: agreed } = info;
+    remember(() => (agreed ? t('misbehave.openedWith', { extensions: agreed }) : t('misbehave.opened')));
   });
   connection.on('close', (info) => {
     if (!counting || info.requested) return;
     lost++;
-    remember(TEXT.history.lost(info.code));
+    const { code } = info;
+    remember(() => t('misbehave.lost', { code, name: closeCodeName(code) }));
   });
   reconnector.on('status', (status) => {
     if (!counting) return;
-    if (status.phase === 'waiting') remember(TEXT.history.waiting(status.attempt, (status.delayMs / 1000).toFixed(1)));
-    if (status.phase === 'connecting') remember(TEXT.history.connecting(status.attempt));
+    if (status.phase === 'waiting') {
+      const { attempt } = status;
+      const seconds = (status.delayMs / 1000).toFixed(1);
+      remember(() => t('misbehave.waiting', { attempt, seconds }));
+    }
+    if (status.phase === 'connecting') {
+      const { attempt } = status;
+      remember(() => t('misbehave.connecting', { attempt }));
+    }
   });
-  render();
+  const reword = () => {
+    presetWords();
+    for (const row of rows) row.reword();
+    showExtensions();
+    showHistory();
+    render();
+  };
+  onLanguageChange(reword);
+  reword();
 }
 
 interface ParameterRow {
@@ -162,6 +181,8 @@ interface ParameterRow {
   choice(): Array<[string, string]>;
   /** Ticks it with `value`, or unticks it when undefined. */
   set(value: string | undefined): void;
+  /** Writes its words in the page's language. */
+  reword(): void;
 }
 
 /** A checkbox named for the parameter, the field its values need, and what it takes and does. */
@@ -195,13 +216,12 @@ function parameterRow(doc: Document, parameter: WsParameter): ParameterRow {
     input = box;
   } else if (field.kind === 'choice') {
     const select = doc.createElement('select');
-    for (const word of field.words) select.append(new Option(word === '' ? TEXT.bare : word, word));
+    for (const word of field.words) select.append(new Option(word, word));
     input = select;
   }
   if (input) {
     input.id = `${id}-value`;
     input.className = 'mono';
-    input.setAttribute('aria-label', TEXT.valueOf(parameter.name));
     input.setAttribute('aria-describedby', `${id}-hint`);
     // Typing a value means wanting it.
     input.addEventListener('input', () => {
@@ -211,7 +231,6 @@ function parameterRow(doc: Document, parameter: WsParameter): ParameterRow {
   const hint = doc.createElement('p');
   hint.id = `${id}-hint`;
   hint.className = 'hint';
-  hint.textContent = TEXT.hint(allowedValues(parameter), parameter.meaning);
   element.append(label, ...(input ? [input] : []), hint);
 
   return {
@@ -222,6 +241,13 @@ function parameterRow(doc: Document, parameter: WsParameter): ParameterRow {
     set: (value) => {
       check.checked = value !== undefined;
       if (value !== undefined && input) input.value = value;
+    },
+    reword: () => {
+      input?.setAttribute('aria-label', t('misbehave.valueOf', { name: parameter.name }));
+      if (input instanceof HTMLSelectElement) {
+        for (const option of input.options) if (option.value === '') option.text = t('misbehave.bare');
+      }
+      hint.textContent = t('misbehave.hint', { allowed: allowedText(parameter), meaning: meaningText(parameter) });
     },
   };
 }

@@ -3,36 +3,41 @@
 // response of Ruan Yifeng's WebSocket tutorial against this server's, and
 // Go Web Programming §8.2's \x00…\xFF framing against the real frame of the
 // learner's own last message. The tutorials' quotes are in index.html.
+import '../i18n/later.ts';
 import type { MonitorFrame } from '../../server/protocol.ts';
 import type { EchoConnection } from '../connection.ts';
 import { hixieBytes, wireParts, type WirePart } from '../frame-format.ts';
+import { onLanguageChange, t } from '../i18n/translate.ts';
 import type { WireRecord } from '../wire-record.ts';
 import { find } from './dom.ts';
 
-const TEXT = {
-  waitingResponse: "Not seen yet: the frame view shows this server's response once the page connects.",
-  waitingFrame: 'Send a message (Text, at the top) to see its bytes here.',
-  unavailable: 'The frame view is unavailable, so the bytes this server exchanged cannot be shown here.',
-  /** The draft-era headers of the tutorial's response. */
-  oldHeaders: ['Sec-WebSocket-Origin', 'Sec-WebSocket-Location'],
-  verdict: (missing: string[], present: string[]) =>
-    [
-      ...(missing.length ? [`${missing.join(' and ')}: not in this server's response.`] : []),
-      ...(present.length ? [`${present.join(' and ')}: in this response, unlike RFC 6455 servers'.`] : []),
-    ].join(' '),
-  accept: (value: string) => `It proves the handshake with Sec-WebSocket-Accept: ${value}, as RFC 6455 §4.2.2 says.`,
-  parts: {
-    first: (frame: MonitorFrame) =>
-      `FIN ${frame.fin ? 1 : 0}, RSV1-3 ${[frame.rsv1, frame.rsv2, frame.rsv3].map(Number).join('')}, opcode ${frame.opcode} (${frame.opcodeName})`,
-    second: (frame: MonitorFrame) =>
-      `MASK ${frame.masked ? 1 : 0}, payload length ${frame.lengthForm === 7 ? frame.payloadLength : frame.lengthForm === 16 ? '126: 16 bits follow' : '127: 64 bits follow'}`,
-    length: (frame: MonitorFrame) => `the payload length, ${frame.payloadLength}`,
-    key: () => 'the masking key the browser chose for this frame',
-    payload: (frame: MonitorFrame) =>
-      `the payload, masked${frame.truncated ? ` (the first 256 of ${frame.payloadLength} bytes)` : ''}: XOR the key again to read "${frame.text ?? ''}"`,
-  } satisfies Record<WirePart['field'], (frame: MonitorFrame) => string>,
-  hixieTruncated: ' … ff',
-} as const;
+/** The draft-era headers of the tutorial's response. */
+const OLD_HEADERS = ['Sec-WebSocket-Origin', 'Sec-WebSocket-Location'];
+
+/** What each part of the real frame is, in the page's language. */
+const PARTS: Record<WirePart['field'], (frame: MonitorFrame) => string> = {
+  first: (frame) =>
+    t('fix.part.first', {
+      fin: frame.fin ? 1 : 0,
+      rsv: [frame.rsv1, frame.rsv2, frame.rsv3].map(Number).join(''),
+      opcode: frame.opcode,
+      name: frame.opcodeName,
+    }),
+  second: (frame) =>
+    t('fix.part.second', {
+      mask: frame.masked ? 1 : 0,
+      length:
+        frame.lengthForm === 7
+          ? frame.payloadLength
+          : t(frame.lengthForm === 16 ? 'fix.part.length16' : 'fix.part.length64'),
+    }),
+  length: (frame) => t('fix.part.length', { length: frame.payloadLength }),
+  key: () => t('fix.part.key'),
+  payload: (frame) =>
+    frame.truncated
+      ? t('fix.part.payloadTruncated', { total: frame.payloadLength, text: frame.text ?? '' })
+      : t('fix.part.payload', { text: frame.text ?? '' }),
+};
 
 /** The 101 card: this server's actual response beside the tutorial's, and the URL the page really uses. */
 export function setupHandshakeFix(root: Element, record: WireRecord, connection: EchoConnection): void {
@@ -45,7 +50,7 @@ export function setupHandshakeFix(root: Element, record: WireRecord, connection:
     url.textContent = connection.url.split('?')[0]!;
     const handshake = record.handshake;
     if (!handshake) {
-      response.textContent = record.status.state === 'failed' ? TEXT.unavailable : TEXT.waitingResponse;
+      response.textContent = t(record.status.state === 'failed' ? 'fix.unavailable' : 'fix.waitingResponse');
       verdict.textContent = '';
       return;
     }
@@ -53,19 +58,20 @@ export function setupHandshakeFix(root: Element, record: WireRecord, connection:
     const headers = handshake.response.toLowerCase();
     const has = (name: string) => headers.includes(`\r\n${name.toLowerCase()}:`);
     const accept = /\r\nSec-WebSocket-Accept: *([^\r\n]*)/i.exec(handshake.response)?.[1];
+    const missing = OLD_HEADERS.filter((name) => !has(name));
+    const present = OLD_HEADERS.filter((name) => has(name));
     verdict.textContent = [
-      TEXT.verdict(
-        TEXT.oldHeaders.filter((name) => !has(name)),
-        TEXT.oldHeaders.filter((name) => has(name)),
-      ),
-      ...(accept ? [TEXT.accept(accept)] : []),
-    ].join(' ');
+      ...(missing.length ? [t('fix.missing', { headers: missing.join(t('fix.and')) })] : []),
+      ...(present.length ? [t('fix.present', { headers: present.join(t('fix.and')) })] : []),
+      ...(accept ? [t('fix.accept', { value: accept })] : []),
+    ].join(t('sentence.gap'));
   };
   record.on('event', (event) => {
     if (event.type === 'handshake') render();
   });
   record.on('status', render);
   connection.on('state', render);
+  onLanguageChange(render);
   render();
 }
 
@@ -79,7 +85,7 @@ export function setupFramingFix(root: Element, record: WireRecord): void {
   const render = () => {
     const frame = record.lastTextSent;
     if (!frame) {
-      const waiting = record.status.state === 'failed' ? TEXT.unavailable : TEXT.waitingFrame;
+      const waiting = t(record.status.state === 'failed' ? 'fix.unavailable' : 'fix.waitingFrame');
       hixie.textContent = waiting;
       real.textContent = waiting;
       parts.replaceChildren();
@@ -87,7 +93,7 @@ export function setupFramingFix(root: Element, record: WireRecord): void {
     }
     // The monitor keeps the first 256 bytes: the old framing's last byte is then out of sight too.
     const old = hixieBytes(frame.text ?? '');
-    hixie.textContent = frame.truncated ? old.replace(/ ff$/, TEXT.hixieTruncated) : old;
+    hixie.textContent = frame.truncated ? old.replace(/ ff$/, ' … ff') : old;
     const wire = wireParts(frame);
     real.textContent = wire.map((part) => part.hex).join(' ') + (frame.truncated ? ' …' : '');
     parts.replaceChildren(
@@ -96,7 +102,7 @@ export function setupFramingFix(root: Element, record: WireRecord): void {
         term.className = 'mono';
         term.textContent = part.hex.length > 24 ? `${part.hex.slice(0, 23)}…` : part.hex;
         const meaning = doc.createElement('dd');
-        meaning.textContent = TEXT.parts[part.field](frame);
+        meaning.textContent = PARTS[part.field](frame);
         return [term, meaning];
       }),
     );
@@ -105,5 +111,6 @@ export function setupFramingFix(root: Element, record: WireRecord): void {
     if (event === record.lastTextSent) render();
   });
   record.on('status', render);
+  onLanguageChange(render);
   render();
 }

@@ -3,8 +3,11 @@
 // server's own verdict on it. The presets are URLs the server takes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { enLater } from '../../client/i18n/en-later.ts';
 import {
+  allowedText,
   fieldFor,
+  meaningText,
   misbehaveUrl,
   OFFERED_PARAMETERS,
   PRESETS,
@@ -12,7 +15,7 @@ import {
   refusal,
   type Choices,
 } from '../../client/misbehave-url.ts';
-import { WS_PARAMETERS, type WsParameter } from '../../server/misbehave.ts';
+import { allowedValues, WS_PARAMETERS, type WsParameter } from '../../server/misbehave.ts';
 import { WS_PATHS } from '../../server/protocol.ts';
 
 const TOKEN = 'V1StGXR8_Z5jdHi6B-myTw';
@@ -26,6 +29,14 @@ describe('OFFERED_PARAMETERS', () => {
       OFFERED_PARAMETERS.map((p) => p.name),
       WS_PARAMETERS.map((p) => p.name).filter((name) => name !== 'monitor'),
     );
+  });
+
+  it("are described in English in server/misbehave.ts's own words, each from a catalogue key", () => {
+    for (const offered of OFFERED_PARAMETERS) {
+      assert.ok(Object.hasOwn(enLater, `misbehave.meaning.${offered.name}`), offered.name);
+      assert.equal(meaningText(offered), offered.meaning, offered.name);
+      assert.equal(allowedText(offered), allowedValues(offered), offered.name);
+    }
   });
 });
 
