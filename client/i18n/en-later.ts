@@ -127,6 +127,41 @@ export const enLater = {
   'misbehave.meaning.reject': 'the server refuses the handshake with this HTTP status, without upgrading',
   'misbehave.meaning.interval': "ms between /push's messages (default {default})",
 
+  // The Close card (close-panel.ts) and what close-codes.ts says for it: a code's meaning, a code or reason a page may not send.
+  'closeCode.meaning': '{name}: {explanation}',
+  // One sentence each, for a learner who sees the code for the first time.
+  'close.bytes': '{count} of {max} bytes',
+  'close.explain': 'Closed with {code}, reason {reason}, wasClean {wasClean}: {who}. {code} {meaning}',
+  'close.who.answered': 'the server answered this page’s close frame with this code and reason',
+  'close.who.server': 'the server started the close with this code and reason',
+  'close.who.lost': 'no close frame came back; the browser reports the loss itself',
+  'closeCode.1000.meaning': 'the purpose of the connection was fulfilled.',
+  'closeCode.1001.meaning': 'an endpoint is going away, e.g. a server shutting down or a page being left.',
+  'closeCode.1002.meaning': 'an endpoint received a frame that breaks the protocol.',
+  'closeCode.1003.meaning': 'an endpoint received a type of data it cannot accept (e.g. binary where it wants text).',
+  'closeCode.1005.meaning': 'the close frame carried no code; never sent on the wire, only reported.',
+  'closeCode.1006.meaning': 'the connection dropped without a close frame; never sent on the wire, only reported.',
+  'closeCode.1007.meaning': 'a message was not what its type promised, e.g. text that is not UTF-8.',
+  'closeCode.1008.meaning': 'a message broke the endpoint’s policy (this server: the rate limit).',
+  'closeCode.1009.meaning': 'a message was too big for the endpoint (this server: over {size} by default).',
+  'closeCode.1010.meaning': 'the client needed an extension the server did not agree to.',
+  'closeCode.1011.meaning': 'the server met an unexpected condition.',
+  'closeCode.1012.meaning': 'the server is restarting; reconnecting later may work.',
+  'closeCode.1013.meaning': 'the server is overloaded; try again later.',
+  'closeCode.1014.meaning': 'a gateway or proxy got an invalid response upstream.',
+  'closeCode.1015.meaning': 'the TLS handshake failed; never sent on the wire, only reported.',
+  'closeCode.registered.meaning':
+    'Registered: 3000–3999 are registered with IANA by libraries, frameworks and applications.',
+  'closeCode.private.meaning': 'Private use: 4000–4999 are for an application and its server to agree on; no registry.',
+  'closeCode.reserved.meaning': 'Reserved: 1000–2999 are kept for RFC 6455 and its future extensions.',
+  'closeCode.invalid.meaning': 'Not a valid code: close codes run from 1000 to 4999.',
+  'closeCode.notNumber': 'Enter a whole number: 1000, or one from 3000 to 4999.',
+  'closeCode.notForPages':
+    '{code} ({name}) is for browsers and servers to send or report; a page may only close with 1000 or 3000–4999.',
+  'closeCode.future': '{code} is reserved for future RFCs; a page may only close with 1000 or 3000–4999.',
+  'closeCode.outside': '{code} is outside the close codes (1000–4999); a page may only close with 1000 or 3000–4999.',
+  'closeReason.tooLong': 'The reason is {bytes} bytes in UTF-8; a close frame has room for {max}.',
+
   // The Client conformance card (conformance-panel.ts, conformance-run.ts, conformance.ts).
   'conformance.noCategory': 'Choose at least one category to run.',
   'conformance.notLoaded': 'The test runner could not be loaded: {message}',

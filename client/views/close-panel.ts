@@ -7,7 +7,7 @@ import {
   closeCodeProblem,
   closeReasonProblem,
   reasonBytes,
-} from '../close-codes.ts';
+} from '../close-rules.ts';
 import { ReadyState, type CloseInfo, type EchoConnection } from '../connection.ts';
 import { quoteReason } from '../describe.ts';
 import { onLanguageChange, t } from '../i18n/translate.ts';

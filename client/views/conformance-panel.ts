@@ -2,7 +2,6 @@
 // cases and the Test this browser button. The runner and its results view
 // load on the first click: they are most of the card's code, and most
 // visits never run them.
-import '../conformance.css';
 import '../i18n/later.ts';
 import { CONFORMANCE_CATEGORIES } from '../../server/protocol.ts';
 import { asError } from '../errors.ts';
