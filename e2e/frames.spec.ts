@@ -190,3 +190,25 @@ test('when /monitor is not there the page still echoes, and says the frame view 
       .getByText(/^The frame view is unavailable, so the bytes/),
   ).toBeVisible();
 });
+
+test('Compress reconnects with ?deflate: Extensions shows permessage-deflate, and the frames have RSV1 set', async ({
+  page,
+  problems,
+}) => {
+  await openConnected(page);
+  const card = page.getByRole('region', { name: 'Connection', exact: true });
+  const agreed = card.getByLabel('Extensions', { exact: true });
+  await expect(agreed).toHaveText('(none)');
+  await card.getByLabel('Compress (permessage-deflate)', { exact: true }).check();
+  await expect(card.getByLabel('URL', { exact: true })).toHaveText(/\?deflate$/);
+  await expect(agreed).toHaveText(/^permessage-deflate/);
+  await sendButton(page).click();
+  await expect(logRows(page, 'received', 'Received: Hello, world!')).toHaveCount(1);
+  // RFC 7692 §6: a compressed message's first frame has RSV1 ("Per-Message Compressed") set, both ways.
+  await expect(frames(page, 'browser → server', /.*/).last().getByRole('cell').nth(1)).toHaveText('1');
+  await expect(frames(page, 'server → browser', /.*/).last().getByRole('cell').nth(1)).toHaveText('1');
+  await card.getByLabel('Compress (permessage-deflate)', { exact: true }).uncheck();
+  await expect(card.getByLabel('URL', { exact: true })).not.toHaveText(/deflate/);
+  await expect(agreed).toHaveText('(none)');
+  expect(problems).toEqual([]);
+});

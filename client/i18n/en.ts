@@ -68,6 +68,7 @@ export const enPage = {
   // Connection card.
   'connection.heading': 'Connection',
   'connection.subprotocol': 'Subprotocol',
+  'connection.extensions': 'Extensions',
   'connection.lastClose': 'Last close',
   'connection.endpoint': 'Endpoint',
   'connection.paths': 'Switch to a path on this server',
@@ -78,6 +79,9 @@ export const enPage = {
   'connection.connect': 'Connect',
   'connection.disconnect': 'Disconnect',
   'connection.autoReconnect': 'Auto-reconnect',
+  'connection.compress': 'Compress (permessage-deflate)',
+  'connection.compressHint':
+    "Reconnects with {query}: this server then agrees to the browser's permessage-deflate offer, and Extensions shows its parameters.",
 
   // Stats card.
   'stats.heading': 'Stats',
