@@ -3,15 +3,16 @@
 import { createHash } from 'node:crypto';
 import type { Locator, Page } from '@playwright/test';
 import { expect, readyState } from './fixtures.ts';
+import { ENGLISH, type Words } from './i18n-helpers.ts';
 
-/** The frame view's list, newest last. */
-export function frameList(page: Page): Locator {
-  return page.getByRole('region', { name: 'Frames, newest last' });
+/** The frame view's list, newest last, named in `words`' language. */
+export function frameList(page: Page, words: Words = ENGLISH): Locator {
+  return page.getByRole('region', { name: words('frames.listHeading') });
 }
 
-/** Frames going `direction` whose fields show `text` somewhere (e.g. their payload as text). */
-export function frames(page: Page, direction: 'browser → server' | 'server → browser', text: string | RegExp): Locator {
-  return frameList(page)
+/** Frames going `direction` (as the page words it: 'browser → server') whose fields show `text` somewhere (e.g. their payload as text). */
+export function frames(page: Page, direction: string, text: string | RegExp, words: Words = ENGLISH): Locator {
+  return frameList(page, words)
     .getByRole('listitem')
     .filter({ has: page.getByText(direction, { exact: true }) })
     .filter({ hasText: text });
@@ -32,13 +33,14 @@ export function handshakeBytes(
   return page.getByRole('figure', { name: which, exact: true }).locator('pre');
 }
 
-/** Ticks Misbehave's parameters (a value of '' ticks one that takes none) and connects there. */
-export async function misbehave(page: Page, parameters: Record<string, string>): Promise<void> {
+/** Ticks Misbehave's parameters (a value of '' ticks one that takes none) and connects there, in `words`' language. */
+export async function misbehave(page: Page, parameters: Record<string, string>, words: Words = ENGLISH): Promise<void> {
   for (const [name, value] of Object.entries(parameters)) {
     await page.getByLabel(name, { exact: true }).check();
-    if (value !== '') await page.getByLabel(`Value of ${name}`, { exact: true }).fill(value);
+    const valueOf = words('misbehave.valueOf').replace('{name}', name);
+    if (value !== '') await page.getByLabel(valueOf, { exact: true }).fill(value);
   }
-  await page.getByRole('button', { name: 'Connect to this URL', exact: true }).click();
+  await page.getByRole('button', { name: words('misbehave.connect'), exact: true }).click();
   await expect(page.getByLabel('URL', { exact: true })).toHaveText(/[?&]monitor=[\w-]{22}$/);
   await expect(readyState(page)).toHaveText('1 OPEN');
 }
