@@ -37,8 +37,8 @@ export function handshakeBytes(
 export async function misbehave(page: Page, parameters: Record<string, string>, words: Words = ENGLISH): Promise<void> {
   for (const [name, value] of Object.entries(parameters)) {
     await page.getByLabel(name, { exact: true }).check();
-    const valueOf = words('misbehave.valueOf').replace('{name}', name);
-    if (value !== '') await page.getByLabel(valueOf, { exact: true }).fill(value);
+    const valueLabel = words('misbehave.valueOf').replace('{name}', name);
+    if (value !== '') await page.getByLabel(valueLabel, { exact: true }).fill(value);
   }
   await page.getByRole('button', { name: words('misbehave.connect'), exact: true }).click();
   await expect(page.getByLabel('URL', { exact: true })).toHaveText(/[?&]monitor=[\w-]{22}$/);
