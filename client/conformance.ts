@@ -3,6 +3,7 @@
 // fuzzing server does: the case count, each case's id, each chosen case
 // played with the page's socket echoing, then the reports, read back from
 // index.json. Loaded on the first click of "Test this browser". No DOM.
+import './i18n/later.ts';
 import {
   type Behavior,
   CONFORMANCE_CATEGORIES,
@@ -13,16 +14,10 @@ import {
   conformanceCaseAnchor,
 } from '../server/protocol.ts';
 import { type EchoCaseEnd, echoUntilClose, echoUrlFor, readFirstMessage } from './connection.ts';
+import { t } from './i18n/translate.ts';
 
-// Errors are clauses, as readFirstMessage's are: the panel says what stopped.
-const TEXT = {
-  badCount: (text: string) => `the server sent ${JSON.stringify(text)} as the number of cases, not a number`,
-  badInfo: (n: number) => `the server's description of case ${n} is not the JSON /getCaseInfo sends`,
-  reportsFailed: (code: number, reason: string) =>
-    `the server could not finish the reports (close code ${code}${reason ? `: ${reason}` : ''})`,
-  indexFailed: (status: number) => `reading the reports failed with HTTP ${status}`,
-  unknownBrowser: 'Browser',
-} as const;
+// The agent's name for a browser the page cannot name: sent to the server, not shown as prose, so English.
+const UNKNOWN_BROWSER = 'Browser';
 
 /** The verdicts in the order the page lists them, best first. */
 export const BEHAVIORS: readonly Behavior[] = ['OK', 'NON-STRICT', 'INFORMATIONAL', 'UNIMPLEMENTED', 'FAILED'];
@@ -139,12 +134,13 @@ export function conformanceEndpoints(
     async caseCount() {
       const text = await read(ws(CONFORMANCE_PATHS.caseCount, {}));
       const count = Number(text);
-      if (!Number.isInteger(count) || count < 0) throw new Error(TEXT.badCount(text));
+      if (!Number.isInteger(count) || count < 0)
+        throw new Error(t('conformance.badCount', { text: JSON.stringify(text) }));
       return count;
     },
     async caseInfo(number) {
       const info = parseJson(await read(ws(CONFORMANCE_PATHS.caseInfo, { case: number })));
-      if (!isCaseInfo(info)) throw new Error(TEXT.badInfo(number));
+      if (!isCaseInfo(info)) throw new Error(t('conformance.badInfo', { number }));
       return info;
     },
     runCase: (number, agent, signal) => echoUntilClose(ws(CONFORMANCE_PATHS.runCase, { case: number, agent }), signal),
@@ -156,11 +152,15 @@ export function conformanceEndpoints(
     },
     async updateReports(agent) {
       const end = await echoUntilClose(ws(CONFORMANCE_PATHS.updateReports, { agent }));
-      if (end.code !== 1000) throw new Error(TEXT.reportsFailed(end.code, end.reason));
+      const { code, reason } = end;
+      if (code !== 1000)
+        throw new Error(
+          reason ? t('conformance.reportsFailedReason', { code, reason }) : t('conformance.reportsFailed', { code }),
+        );
     },
     async reportIndex(agent) {
       const response = await fetch(reportsUrl(page, 'index.json', agent), { cache: 'no-store' });
-      if (!response.ok) throw new Error(TEXT.indexFailed(response.status));
+      if (!response.ok) throw new Error(t('conformance.indexFailed', { status: response.status }));
       return (await response.json()) as ReportIndex;
     },
   };
@@ -273,7 +273,7 @@ function fromUserAgent(userAgent: string): [name: string, version: string] {
     const match = pattern.exec(userAgent);
     if (match) return [name, match[1]!];
   }
-  return [TEXT.unknownBrowser, ''];
+  return [UNKNOWN_BROWSER, ''];
 }
 
 function parseJson(text: string): unknown {

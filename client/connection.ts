@@ -1,6 +1,8 @@
 // The only module that touches WebSocket. It holds one socket at a time and
 // reports everything through one typed events interface, so the rest of the
-// page never reads readyState or handles raw browser events itself.
+// page never reads readyState or handles raw browser events itself. Only
+// frame-watcher.ts also opens sockets: the frame view's, loaded after the
+// page's first paint.
 import { SUBPROTOCOL_NAME, WS_PATHS } from '../server/protocol.ts';
 import { Emitter } from './emitter.ts';
 import { asError } from './errors.ts';
@@ -24,6 +26,8 @@ export interface OpenInfo {
   url: string;
   /** The subprotocol the server chose from those offered; '' when it chose none. */
   protocol: string;
+  /** The extensions the server agreed to, e.g. 'permessage-deflate'; '' for none. */
+  extensions: string;
 }
 
 export interface CloseInfo {
@@ -179,8 +183,19 @@ export function echoUntilClose(url: string, signal?: AbortSignal): Promise<EchoC
 // is re-read this often while a socket is live; a comparison is all it costs.
 const STATE_POLL_MS = 100;
 
+export interface ConnectionOptions {
+  /**
+   * The URL to open instead of `url` so the frame view sees the connection
+   * (with the page's monitor token), or undefined when it cannot. The page
+   * goes on showing `url` as asked for.
+   */
+  watch?: (url: string) => string | undefined;
+}
+
 export class EchoConnection extends Emitter<ConnectionEvents> {
   #target: Target;
+  readonly #watch: ConnectionOptions['watch'];
+  #watched = false;
   #socket: WebSocket | undefined;
   // Set by disconnect()/close(), so the close event can say the page asked for it.
   #closeRequested = false;
@@ -190,9 +205,20 @@ export class EchoConnection extends Emitter<ConnectionEvents> {
   #reportedState: ReadyState = ReadyState.CLOSED;
   #poll: ReturnType<typeof setInterval> | undefined;
 
-  constructor(target: Target) {
+  constructor(target: Target, { watch }: ConnectionOptions = {}) {
     super();
     this.#target = target;
+    this.#watch = watch;
+  }
+
+  /** The extensions the current socket's server agreed to (e.g. 'permessage-deflate'); '' for none or no socket. */
+  get extensions(): string {
+    return this.#socket?.extensions ?? '';
+  }
+
+  /** Whether the current (or last) socket carried the page's monitor token, so the frame view sees it. */
+  get watched(): boolean {
+    return this.#watched;
   }
 
   /** Where the current (or next) socket connects. */
@@ -218,9 +244,11 @@ export class EchoConnection extends Emitter<ConnectionEvents> {
   connect(target?: Target): Error | undefined {
     if (this.readyState !== ReadyState.CLOSED) return undefined;
     if (target) this.#target = target;
+    const watchedUrl = this.#watch?.(this.url);
+    this.#watched = watchedUrl !== undefined;
     let socket: WebSocket;
     try {
-      socket = new WebSocket(this.url, [...this.protocols]);
+      socket = new WebSocket(watchedUrl ?? this.url, [...this.protocols]);
     } catch (error) {
       return asError(error);
     }
@@ -232,7 +260,9 @@ export class EchoConnection extends Emitter<ConnectionEvents> {
     socket.addEventListener('open', () => {
       if (!current()) return;
       this.#checkState();
-      this.emit('open', { url: socket.url, protocol: socket.protocol });
+      // The token is the page's plumbing, shown in the frame view's handshake; here the URL is the one asked for.
+      const url = watchedUrl === undefined ? socket.url : this.url;
+      this.emit('open', { url, protocol: socket.protocol, extensions: socket.extensions });
     });
     socket.addEventListener('message', (event: MessageEvent<ReceivedData>) => {
       if (current()) this.emit('message', event.data);

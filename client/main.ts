@@ -1,25 +1,26 @@
 // Wires the page together: its language first, then one connection, the
 // session that logs it, the auto-reconnect, and one setup call per card,
-// each given its own element. Nothing else happens here.
+// each given its own element; after the first paint, the frame watcher
+// beside the connection and the cards that need it (client/deferred.ts).
+// Nothing else happens here.
 import './style.css';
-import { EchoConnection, echoUrlFor, isWebSocketSupported } from './connection.ts';
+// Here, not in the lazily loaded card: CSS of a dynamic import would bring Vite's preload helper into the entry.
+import './conformance.css';
+import { EchoConnection, ReadyState, echoUrlFor, isWebSocketSupported } from './connection.ts';
 import { traceToConsole } from './console-trace.ts';
-import { ECHO_PROTOCOL } from '../server/protocol.ts';
+import { ECHO_PROTOCOL, WS_PATHS } from '../server/protocol.ts';
+import { newMonitorToken, watchedUrl, withToken } from './monitor-token.ts';
 import { Reconnector } from './reconnect.ts';
 import { Session } from './session.ts';
 import { setupBinaryPanel } from './views/binary-panel.ts';
-import { setupCanvasView } from './views/canvas-view.ts';
-import { setupClosePanel } from './views/close-panel.ts';
-import { setupConformancePanel } from './views/conformance-panel.ts';
 import { setupConnectionPanel } from './views/connection-panel.ts';
 import { find, showUnsupported } from './views/dom.ts';
-import { setupExplainerPanel } from './views/explainer-panel.ts';
 import { setupHexView } from './views/hex-view.ts';
 import { setupLanguageSwitch } from './views/language-switch.ts';
+import { setupLatestPanel } from './views/latest-panel.ts';
 import { setupLogPanel } from './views/log-panel.ts';
 import { setupSendPanel } from './views/send-panel.ts';
 import { setupStatsPanel } from './views/stats-panel.ts';
-import { setupTemplates } from './views/templates-panel.ts';
 
 // The one subprotocol the server speaks, offered as in Ruan Yifeng's WebSocket tutorial.
 const SUBPROTOCOLS = [ECHO_PROTOCOL];
@@ -29,7 +30,13 @@ const SUBPROTOCOLS = [ECHO_PROTOCOL];
 await setupLanguageSwitch(document, navigator.languages);
 
 if (isWebSocketSupported()) {
-  const connection = new EchoConnection({ url: echoUrlFor(window.location), protocols: SUBPROTOCOLS });
+  // A new token per page load: whoever has it can watch (docs/monitor.md).
+  const token = newMonitorToken();
+  const server = echoUrlFor(window.location);
+  const connection = new EchoConnection(
+    { url: server, protocols: SUBPROTOCOLS },
+    { watch: (url) => watchedUrl(url, token, server) },
+  );
   const session = new Session(connection);
   const reconnector: Reconnector = new Reconnector(() => {
     // A socket the browser refuses to create has no close event to report it: count it as lost too.
@@ -43,15 +50,29 @@ if (isWebSocketSupported()) {
   const card = (id: string) => find(document, id, HTMLElement);
   setupConnectionPanel(card('connection-card'), connection, reconnector);
   setupSendPanel(card('text-card'), connection, session);
-  setupTemplates(card('text-card'));
+  setupLatestPanel(card('text-card'), connection, session);
   setupBinaryPanel(card('binary-card'), connection, session);
-  setupCanvasView(card('canvas-figure'), connection, session);
   setupLogPanel(card('log-card'), session, setupHexView(card('hex-card'), session).show);
   setupStatsPanel(card('stats-card'), session);
-  setupClosePanel(card('close-card'), connection);
-  setupExplainerPanel(card('handshake-card'), connection);
-  setupConformancePanel(card('conformance-card'));
   connection.connect();
+  void import('./deferred.ts').then((later) => {
+    const watcher = new later.FrameWatcher(withToken(echoUrlFor(window.location, WS_PATHS.monitor), token));
+    const record = new later.WireRecord(watcher);
+    later.logFrames(watcher, session);
+    // Open now, and again with a reconnect if the server had closed it.
+    const watch = () => connection.watched && watcher.open();
+    connection.on('state', (state) => state === ReadyState.CONNECTING && watch());
+    watch();
+    later.setupTemplates(card('text-card'));
+    later.setupCanvasView(card('canvas-figure'), connection, session);
+    later.setupClosePanel(card('close-card'), connection);
+    later.setupExplainerPanel(card('handshake-card'), connection);
+    later.setupMisbehavePanel(card('misbehave-card'), connection, reconnector, token);
+    later.setupHandshakeFix(card('fix-101-card'), record, connection);
+    later.setupFramesPanel(card('frames-card'), record, connection);
+    later.setupFramingFix(card('fix-framing-card'), record);
+    later.setupConformancePanel(card('conformance-card'));
+  });
 } else {
   showUnsupported(document);
 }

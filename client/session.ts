@@ -1,7 +1,8 @@
 // Everything this page sent, received and saw happen, in memory and without
 // any DOM: the log's entries (capped), the counters behind the stats panel,
 // round-trip times for echo replies, and the JSON export of the lot. It
-// listens to the connection itself and is the way the panels send.
+// listens to the connection itself and is the way the panels send. The
+// frame watcher adds what scripts never see (client/frame-notes.ts).
 import { ReadyState, type EchoConnection, type ReceivedData, type SendableData } from './connection.ts';
 import { binaryDescription, describeClose } from './describe.ts';
 import { Emitter } from './emitter.ts';
@@ -10,7 +11,8 @@ import { t } from './i18n/translate.ts';
 import { RoundTrips, replyTestFor } from './rtt.ts';
 
 export type Direction = 'sent' | 'received' | 'event';
-export type Kind = 'text' | 'binary' | 'event';
+/** `control`: a ping, pong or close frame; `fragments`: a message that crossed in several frames. */
+export type Kind = 'text' | 'binary' | 'event' | 'control' | 'fragments';
 
 /**
  * What an entry says. A string stays as it is: a message's own text. A
@@ -28,7 +30,7 @@ export interface LogEntry {
   readonly kind: Kind;
   /** An event that went wrong: an error event, or a close that was not clean. */
   readonly error: boolean;
-  /** Bytes on the wire: UTF-8 length of text, byte length of binary, 0 for events. */
+  /** Bytes on the wire: UTF-8 length of text, byte length of binary, a frame's or message's payload, 0 for events. */
   readonly size: number;
   /** The text itself, what a binary message was ("Blob, 4 bytes"), or what happened, in the page's current language. */
   readonly text: string;
@@ -133,6 +135,11 @@ export class Session extends Emitter<SessionEvents> {
     if (typeof data !== 'string') this.#readBytes(entry, data);
     this.emit('stats', this.stats);
     return true;
+  }
+
+  /** Logs what the server saw cross the wire and a script never does: a control frame, a fragmented message. */
+  logWire(direction: 'sent' | 'received', kind: 'control' | 'fragments', size: number, text: Words): void {
+    this.#add(direction, kind, size, text, undefined);
   }
 
   /** Logs something that happened; `error` marks it as gone wrong. */

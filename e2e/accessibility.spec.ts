@@ -1,5 +1,6 @@
 // axe-core on the whole page, light and dark, after enough activity that
-// every panel has content (e2e/axe-helpers.ts); and the page used from the
+// every panel has content (e2e/axe-helpers.ts: control frames and the frame
+// view, Misbehave's history and the corrections among them); and the page used from the
 // keyboard alone. The Chinese page's scan is in e2e/language.spec.ts.
 import { fillEveryPanel, violations } from './axe-helpers.ts';
 import { expect, logRows, openConnected, sendButton, test } from './fixtures.ts';

@@ -22,7 +22,8 @@ test.afterAll(async () => {
 test('npm run dev serves the page, connects HMR and echoes on the same port', async ({ page }) => {
   const consoleErrors = await openWithHmr(page, dev.url);
   await page.getByRole('button', { name: 'Send Message' }).click();
-  await expect(page.getByText('Received: Hello, world!')).toBeVisible();
+  // In the log: the reply also shows under the form (Latest reply).
+  await expect(page.getByRole('log').getByText('Received: Hello, world!')).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });
 

@@ -24,7 +24,9 @@ interface WorkerFixtures {
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   server: [
     async ({}, use) => {
-      const server = await startServer();
+      // No heartbeat: its pings show in the page's log (control frames), and would land at random in
+      // tests that count rows. e2e/frames.spec.ts starts a server of its own to see them.
+      const server = await startServer({ args: ['--heartbeat-interval', '0'] });
       try {
         await use(server);
       } finally {

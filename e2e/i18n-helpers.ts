@@ -5,15 +5,16 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { en, enPage } from '../client/i18n/en.ts';
+import { enLater } from '../client/i18n/en-later.ts';
 import { type Direction, logRowsLabelled } from '../test/support/page-controls.ts';
 
-export type Key = keyof typeof enPage | keyof typeof en;
+export type Key = keyof typeof enPage | keyof typeof en | keyof typeof enLater;
 type Entry = string | { other: string };
 
 /** A catalogue's text for a key, as the page shows it before its {placeholders} are filled (a plural's `other`). */
 export type Words = (key: Key) => string;
 
-export const ENGLISH: Words = wordsOf({ ...enPage, ...en });
+export const ENGLISH: Words = wordsOf({ ...enPage, ...en, ...enLater });
 
 export const CHINESE: Words = wordsOf(
   JSON.parse(readFileSync(new URL('../client/i18n/zh-CN.json', import.meta.url), 'utf8')) as Record<string, Entry>,

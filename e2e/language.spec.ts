@@ -6,6 +6,7 @@ import type { Page } from '@playwright/test';
 import { enPage } from '../client/i18n/en.ts';
 import { fillEveryPanel, violations } from './axe-helpers.ts';
 import { expect, openConnected, readyState, sendButton, test } from './fixtures.ts';
+import { field, frames, misbehave } from './wire-helpers.ts';
 import { CHINESE, ENGLISH, type Key, markedTexts, rowsIn, type Words } from './i18n-helpers.ts';
 
 const LANGUAGES = [
@@ -94,6 +95,44 @@ test.describe('with the browser in zh-CN', () => {
     await expect(
       page.getByText(/^以 4000 关闭，原因 无，wasClean true：服务器以这个关闭码和原因回应了本页面的关闭帧。/),
     ).toBeVisible();
+    expect(problems).toEqual([]);
+  });
+
+  test("the frame view, Misbehave and the corrections in Chinese, the RFC's bit names as they are", async ({
+    page,
+    problems,
+  }) => {
+    await openConnected(page);
+    for (const heading of ['线路上的帧', '故障模拟', '101 响应：当年与现在', '帧格式：当年与现在', '客户端一致性']) {
+      await expect(page.getByRole('heading', { level: 2, name: heading, exact: true })).toBeVisible();
+    }
+    await sendButton(page).click();
+    const sent = frames(page, '浏览器 → 服务器', 'Hello, world!', CHINESE);
+    await expect(sent).toHaveCount(1);
+    await expect(sent.getByRole('columnheader')).toHaveText([
+      'FIN',
+      'RSV1',
+      'RSV2',
+      'RSV3',
+      'opcode',
+      'MASK',
+      'Payload len（载荷长度）',
+    ]);
+    await expect(field(sent, '载荷长度')).toHaveText('13 字节，在 7 位长度字段中');
+    await expect(page.locator('#fix-frame-parts')).toContainText(
+      '掩码后的载荷：再与密钥做一次 XOR 即可读出 "Hello, world!"',
+    );
+    await expect(page.locator('#fix-101-verdict')).toHaveText(
+      /^Sec-WebSocket-Origin 和 Sec-WebSocket-Location：此服务器的响应中没有。它按 RFC 6455 §4\.2\.2 的规定/,
+    );
+    // Misbehave: a parameter's words, then the server's pings and the browser's pongs in the log.
+    await expect(page.locator('#misbehave-ping_ms-hint')).toHaveText(
+      '100-60000 之间的整数：服务器按这个间隔发送 ping，载荷是一个计数（1、2、3…）。',
+    );
+    await misbehave(page, { ping_ms: '200' }, CHINESE);
+    await expect(rowsIn(page, CHINESE, 'received', 'ping，载荷 "1"')).toHaveCount(1);
+    await expect(rowsIn(page, CHINESE, 'sent', 'pong，载荷 "1"')).toHaveCount(1);
+    await expect(page.getByText(/^自上次“连接到此 URL”以来：打开 1 次，断开 0 次。$/)).toBeVisible();
     expect(problems).toEqual([]);
   });
 

@@ -61,6 +61,12 @@ test('at 360 px the page has no horizontal scroll and every control is visible',
     page.getByRole('button', { name: "Go tutorial's key", exact: true }),
     page.getByRole('button', { name: "Ruan Yifeng's key", exact: true }),
     page.getByLabel('Sec-WebSocket-Accept', { exact: true }),
+    page.getByLabel('Latest reply', { exact: true }),
+    page.getByLabel('Path', { exact: true }),
+    page.getByLabel('close', { exact: true }),
+    page.getByLabel('Value of close', { exact: true }),
+    page.getByRole('button', { name: 'Connect to this URL', exact: true }),
+    page.getByRole('region', { name: 'Frames, newest last' }),
   ];
   for (const control of controls) {
     await expect(control).toBeVisible();
@@ -76,5 +82,32 @@ test('at 360 px the page has no horizontal scroll and every control is visible',
   expect(await log.evaluate((box) => box.scrollWidth - box.clientWidth)).toBeLessThanOrEqual(0);
   const headers = page.getByRole('region', { name: 'Request headers' });
   expect(await headers.evaluate((box) => box.scrollWidth - box.clientWidth)).toBeLessThanOrEqual(0);
+  // Nor the frame view: each frame's table and fields fit, the long echo's payload wraps.
+  const frames = page.getByRole('region', { name: 'Frames, newest last' });
+  await expect(frames.getByRole('listitem').first()).toBeVisible();
+  expect(await frames.evaluate((box) => box.scrollWidth - box.clientWidth)).toBeLessThanOrEqual(0);
+  expect(problems).toEqual([]);
+});
+
+test('at 360 px the reply to Send Message and the state show on the first screen, right under the form', async ({
+  page,
+  problems,
+}) => {
+  await openConnected(page);
+  await sendButton(page).click();
+  const reply = page.getByLabel('Latest reply', { exact: true });
+  await expect(reply).toHaveText('Received: Hello, world!');
+  // On the first screen as it is: nothing scrolled, the whole reply in view.
+  expect(await page.evaluate(() => window.scrollY)).toBe(0);
+  await expect(reply).toBeInViewport({ ratio: 1 });
+  await expect(page.getByLabel('State', { exact: true })).toHaveText('1 OPEN');
+  await expect(page.getByLabel('State', { exact: true })).toBeInViewport({ ratio: 1 });
+  // The log below still has it all.
+  await expect(logRows(page, 'received', 'Received: Hello, world!')).toHaveCount(1);
+  await expect(logRows(page, 'sent', 'Hello, world!')).toHaveCount(1);
+
+  // A dropped connection shows there too, with its code.
+  await page.getByRole('button', { name: 'Disconnect', exact: true }).click();
+  await expect(page.getByLabel('State', { exact: true })).toHaveText('3 CLOSED, code 1000 (Normal Closure)');
   expect(problems).toEqual([]);
 });

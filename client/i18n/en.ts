@@ -54,6 +54,8 @@ export const enPage = {
   'text.hint': 'Enter sends, Shift+Enter adds a line, ↑ and ↓ recall what you sent.',
   'text.checkJson': 'Check JSON before sending',
   'text.prettyPrint': 'Pretty-print JSON',
+  'latest.state': 'State',
+  'latest.reply': 'Latest reply',
   'templates.legend': 'Templates',
   'templates.kept': '(kept in this browser)',
   'templates.saved': 'Saved',
@@ -66,6 +68,7 @@ export const enPage = {
   // Connection card.
   'connection.heading': 'Connection',
   'connection.subprotocol': 'Subprotocol',
+  'connection.extensions': 'Extensions',
   'connection.lastClose': 'Last close',
   'connection.endpoint': 'Endpoint',
   'connection.paths': 'Switch to a path on this server',
@@ -76,6 +79,9 @@ export const enPage = {
   'connection.connect': 'Connect',
   'connection.disconnect': 'Disconnect',
   'connection.autoReconnect': 'Auto-reconnect',
+  'connection.compress': 'Compress (permessage-deflate)',
+  'connection.compressHint':
+    "Reconnects with {query}: this server then agrees to the browser's permessage-deflate offer, and Extensions shows its parameters.",
 
   // Stats card.
   'stats.heading': 'Stats',
@@ -93,6 +99,8 @@ export const enPage = {
   'log.filter.sent': 'sent',
   'log.filter.received': 'received',
   'log.filter.event': 'events',
+  'log.filter.control': 'control frames',
+  'log.filter.fragments': 'fragmented messages',
   'log.search': 'Search',
 
   // Binary card.
@@ -141,6 +149,59 @@ export const enPage = {
   'handshake.goKeyTitle': 'The key in Go Web Programming §8.2 “WebSocket”',
   'handshake.ruanKey': "Ruan Yifeng's key",
   'handshake.ruanKeyTitle': "The key in Ruan Yifeng's WebSocket tutorial",
+
+  // Misbehave card.
+  'misbehave.heading': 'Misbehave',
+  'misbehave.intro':
+    "Ask this server to misbehave on the page's own connection, then watch the page cope: tick faults, read the URL they make, connect. Any client can use the same URL parameters.",
+  'misbehave.presets': 'Presets',
+  'misbehave.path': 'Path',
+  'misbehave.faults': 'Faults',
+  'misbehave.url': 'URL to connect to',
+  'misbehave.connect': 'Connect to this URL',
+  'misbehave.extensions': 'Negotiated extensions',
+
+  // The tutorials' corrections: the 101 of Ruan Yifeng's tutorial, the framing of the Go tutorial.
+  'fix101.heading': 'The 101 response, then and now',
+  'fix101.intro': "Ruan Yifeng's WebSocket tutorial shows the server answering:",
+  'fix101.tutorialCaption': "The tutorial's 101 response",
+  'fix101.explain':
+    "{origin} and {location} come from the drafts before RFC 6455 (hixie-76). RFC 6455 servers don't send them, and browsers ignore them; only {accept} proves the handshake. What this server answered this page:",
+  'fix101.serverCaption': "This server's 101 response",
+  'fix101.others': "The tutorial's other examples, on this page",
+  'fix101.port':
+    '{client} and {listen}: the page connects to the server that sent it, here {url}. The server listens on 1234 unless {flag} says otherwise.',
+  'fix101.protocol':
+    '{accept} (the {package} package): here the browser offers {protocol} (Connection, Subprotocols), the server picks it ({header} above), and it refuses an {origin} it does not allow with 403 before any handshake.',
+  'fix101.url':
+    "{old}: today's property is {url}, in lower case ({upper}, from early drafts of the API, is {undefined}); the URL in Connection is it.",
+  'fixFraming.heading': 'Framing, then and now',
+  'fixFraming.intro': '{book} §8.2 says that after the handshake every message travels between {start} and {end}:',
+  'fixFraming.gloss': '(“From then on, the data starts with \\x00 and ends with \\xFF.”)',
+  'fixFraming.explain':
+    'That was the framing of the drafts before RFC 6455 (hixie-75 and hixie-76): no length, no opcode, no mask, text only. Your last message, both ways:',
+  'fixFraming.hixieCaption': 'As §8.2 describes it (hixie-75/76)',
+  'fixFraming.realCaption': 'As it crossed the wire (RFC 6455)',
+
+  // Frames on the wire card.
+  'frames.heading': 'Frames on the wire',
+  'frames.hint':
+    "A page's script only ever sees whole messages. The server sees the frames, so it shows them here: every frame of this page's connection, both ways, as RFC 6455 §5.2 draws them. The browser's frames are masked, the server's are not.",
+  'frames.handshakeHeading': 'Opening handshake',
+  'frames.request': 'Request (browser → server)',
+  'frames.response': 'Response (server → browser)',
+  'frames.listHeading': 'Frames, newest last',
+
+  // Client conformance card.
+  'conformance.heading': 'Client conformance',
+  'conformance.hint':
+    "Plays this server's client-conformance cases (those of the Autobahn fuzzing server) against this page's own {api}, which echoes every message back, one case after another. The server grades what the browser does with each.",
+  'conformance.categories': 'Categories to run',
+  'conformance.duration':
+    'Category 9 sends messages of up to 16 MiB; without 9, 12 and 13 a run takes seconds rather than minutes.',
+  'conformance.run': 'Test this browser',
+  'conformance.stop': 'Stop',
+  'conformance.progress': 'Cases played',
 } as const;
 
 /** What the page's code says: bundled, for an English page's first load. */
@@ -175,6 +236,9 @@ export const en = {
   'target.badSubprotocol': '{name} is not a valid subprotocol name (no spaces or separators).',
   'target.repeated': 'Each subprotocol may be offered only once.',
 
+  // Under the message form (latest-panel.ts): the state after a close.
+  'latest.closed': '{state}, code {code} ({name})',
+
   // Stats card (stats-panel.ts).
   'stats.traffic': { one: '{count} message, {bytes}', other: '{count} messages, {bytes}' },
   'stats.rtt': {
@@ -195,6 +259,8 @@ export const en = {
   'log.direction.error': 'error',
   'log.kind.text': 'text',
   'log.kind.binary': 'binary',
+  'log.kind.control': 'control',
+  'log.kind.fragments': 'fragments',
   'log.size': '{size} B',
   'log.rtt': 'rtt {ms}',
   'log.hex': 'hex',
@@ -231,12 +297,8 @@ export const en = {
   'hexView.previewOnly': 'Only the newest binary messages keep more than their first 256 bytes.',
   'hexView.limit': 'The view stops at 64 KiB.',
 
-  // Close card (close-panel.ts) and close-codes.ts.
-  'close.bytes': '{count} of {max} bytes',
-  'close.explain': 'Closed with {code}, reason {reason}, wasClean {wasClean}: {who}. {code} {meaning}',
-  'close.who.answered': 'the server answered this page’s close frame with this code and reason',
-  'close.who.server': 'the server started the close with this code and reason',
-  'close.who.lost': 'no close frame came back; the browser reports the loss itself',
+  // Close card (close-panel.ts) and close-codes.ts: the codes' names, which the log needs too
+  // (what only the Close card says is in en-later.ts).
   // The short names RFC 6455 and the IANA registry give the 1000-range codes.
   'closeCode.1000': 'Normal Closure',
   'closeCode.1001': 'Going Away',
@@ -257,34 +319,6 @@ export const en = {
   'closeCode.private': 'Private use',
   'closeCode.reserved': 'Reserved',
   'closeCode.invalid': 'Not a valid code',
-  // One sentence each, for a learner who sees the code for the first time.
-  'closeCode.meaning': '{name}: {explanation}',
-  'closeCode.1000.meaning': 'the purpose of the connection was fulfilled.',
-  'closeCode.1001.meaning': 'an endpoint is going away, e.g. a server shutting down or a page being left.',
-  'closeCode.1002.meaning': 'an endpoint received a frame that breaks the protocol.',
-  'closeCode.1003.meaning': 'an endpoint received a type of data it cannot accept (e.g. binary where it wants text).',
-  'closeCode.1005.meaning': 'the close frame carried no code; never sent on the wire, only reported.',
-  'closeCode.1006.meaning': 'the connection dropped without a close frame; never sent on the wire, only reported.',
-  'closeCode.1007.meaning': 'a message was not what its type promised, e.g. text that is not UTF-8.',
-  'closeCode.1008.meaning': 'a message broke the endpoint’s policy (this server: the rate limit).',
-  'closeCode.1009.meaning': 'a message was too big for the endpoint (this server: over {size} by default).',
-  'closeCode.1010.meaning': 'the client needed an extension the server did not agree to.',
-  'closeCode.1011.meaning': 'the server met an unexpected condition.',
-  'closeCode.1012.meaning': 'the server is restarting; reconnecting later may work.',
-  'closeCode.1013.meaning': 'the server is overloaded; try again later.',
-  'closeCode.1014.meaning': 'a gateway or proxy got an invalid response upstream.',
-  'closeCode.1015.meaning': 'the TLS handshake failed; never sent on the wire, only reported.',
-  'closeCode.registered.meaning':
-    'Registered: 3000–3999 are registered with IANA by libraries, frameworks and applications.',
-  'closeCode.private.meaning': 'Private use: 4000–4999 are for an application and its server to agree on; no registry.',
-  'closeCode.reserved.meaning': 'Reserved: 1000–2999 are kept for RFC 6455 and its future extensions.',
-  'closeCode.invalid.meaning': 'Not a valid code: close codes run from 1000 to 4999.',
-  'closeCode.notNumber': 'Enter a whole number: 1000, or one from 3000 to 4999.',
-  'closeCode.notForPages':
-    '{code} ({name}) is for browsers and servers to send or report; a page may only close with 1000 or 3000–4999.',
-  'closeCode.future': '{code} is reserved for future RFCs; a page may only close with 1000 or 3000–4999.',
-  'closeCode.outside': '{code} is outside the close codes (1000–4999); a page may only close with 1000 or 3000–4999.',
-  'closeReason.tooLong': 'The reason is {bytes} bytes in UTF-8; a close frame has room for {max}.',
 
   // Handshake card (explainer-panel.ts) and connection.ts's readFirstMessage.
   'handshake.noCrypto':

@@ -3,6 +3,7 @@
 // file plus one row here. No DOM: the Storage comes in as a parameter.
 import { asError } from '../errors.ts';
 import { en } from './en.ts';
+import type { enLater } from './en-later.ts';
 import type { Catalogue, LoadedCatalogue } from './translate.ts';
 import type zhCN from './zh-CN.json';
 
@@ -16,11 +17,24 @@ import type zhCN from './zh-CN.json';
  */
 export const LANGUAGES = {
   // Without index.html's texts: the HTML holds those in English.
-  en: { name: 'English', load: async (): Promise<LoadedCatalogue> => en },
+  en: { name: 'English', load: async (): Promise<LoadedCatalogue> => ENGLISH },
   // In the two tutorials' words where they have one: 握手, 子协议, 帧, 密钥, and
   // Ruan Yifeng's 正在连接 / 连接成功 / 正在关闭 / 连接关闭 for the readyStates.
   'zh-CN': { name: '简体中文', load: () => fetchCatalogue(new URL('./zh-CN.json', import.meta.url)) },
 } as const satisfies Record<string, { name: string; load: () => Promise<LoadedCatalogue> }>;
+
+/**
+ * English as far as it has loaded: the bundled `en`, then what the lazily
+ * loaded cards bring with them (en-later.ts, added by addEnglish), so an
+ * English page's first load carries only the words of what it shows first.
+ * Every other language's file has every key.
+ */
+export const ENGLISH: LoadedCatalogue = { ...en };
+
+/** Called by a lazily loaded module before its first t(): its English words join the catalogue. */
+export function addEnglish(texts: typeof enLater): void {
+  Object.assign(ENGLISH, texts);
+}
 
 /**
  * Each JSON catalogue's type, held to English's keys: a key missing from one

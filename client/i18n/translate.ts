@@ -5,16 +5,20 @@
 // useLanguage() switches it and tells whoever listens. No DOM.
 import { Emitter } from '../emitter.ts';
 import { asError } from '../errors.ts';
-import { en, type enPage } from './en.ts';
-import { LANGUAGES, type Language } from './languages.ts';
+import type { en, enPage } from './en.ts';
+import type { enLater } from './en-later.ts';
+import { ENGLISH, LANGUAGES, type Language } from './languages.ts';
 
-type English = typeof enPage & typeof en;
+type English = typeof enPage & typeof en & typeof enLater;
 
-/** Every key a catalogue has: English's, index.html's (enPage) and the code's (en). */
+/** Every key a catalogue has: English's, index.html's (enPage) and the code's (en, enLater). */
 export type Key = keyof English;
 
-/** The keys code asks t() for; index.html's are looked up by views/static-texts.ts. */
-export type CodeKey = keyof typeof en;
+/**
+ * The keys code asks t() for; index.html's are looked up by views/static-texts.ts.
+ * An enLater key works once its lazily loaded module has called addEnglish().
+ */
+export type CodeKey = keyof typeof en | keyof typeof enLater;
 
 /** A text whose words depend on a count: the forms Intl.PluralRules names, `other` always. */
 export type Plural = { readonly [Form in Exclude<Intl.LDMLPluralRule, 'other'>]?: string } & {
@@ -27,10 +31,11 @@ type Entry<K extends Key> = English[K] extends string ? string : Plural;
 export type Catalogue = { readonly [K in Key]: Entry<K> };
 
 /**
- * What a language has once loaded: at least the code's texts. English's
- * bundled catalogue has only those, since index.html holds its own English.
+ * What a language has once loaded: at least the bundled code's texts. English
+ * has only those at first (index.html holds its own English, and the lazily
+ * loaded cards bring theirs, enLater); every other language has every key.
  */
-export type LoadedCatalogue = { readonly [K in CodeKey]: Entry<K> } & Partial<Catalogue>;
+export type LoadedCatalogue = { readonly [K in keyof typeof en]: Entry<K> } & Partial<Catalogue>;
 
 /** The `{name}`s in a text: 'open: connected to {url}' has 'url'. */
 type Placeholders<Text> = Text extends `${string}{${infer Name}}${infer Rest}` ? Name | Placeholders<Rest> : never;
@@ -49,7 +54,7 @@ export interface TranslateEvents {
 
 class Translator extends Emitter<TranslateEvents> {
   language: Language = 'en';
-  catalogue: LoadedCatalogue = en;
+  catalogue: LoadedCatalogue = ENGLISH;
   plurals = new Intl.PluralRules('en');
   // The latest language asked for: a slow catalogue must not undo a later choice.
   requested: Language = 'en';
@@ -66,7 +71,7 @@ const translator = new Translator();
 
 /** The text for `key` in the page's language, its `{placeholders}` filled from `params`. */
 export function t<K extends CodeKey>(key: K, ...[params]: ParamsArgument<K>): string {
-  const entry: string | Plural = translator.catalogue[key];
+  const entry: string | Plural = (translator.catalogue as Catalogue)[key];
   const values = params as Readonly<Record<string, string | number>> | undefined;
   const text =
     typeof entry === 'string' ? entry : (entry[translator.plurals.select(Number(values?.count))] ?? entry.other);

@@ -28,9 +28,12 @@ export function setupCanvasView(root: Element, connection: EchoConnection, sessi
     const binary = binaryDescription(pixels);
     session.send(pixels, () => t('log.canvas', { binary: binary() }));
   });
-  connection.on('state', (state) => {
+  // This view may load after the connection opened (client/deferred.ts): start from where it is.
+  const enable = (state: ReadyState) => {
     button.disabled = state !== ReadyState.OPEN;
-  });
+  };
+  connection.on('state', enable);
+  enable(connection.readyState);
 }
 
 function paint(ctx: CanvasRenderingContext2D, picture: Picture): void {

@@ -7,7 +7,7 @@ import {
   closeCodeProblem,
   closeReasonProblem,
   reasonBytes,
-} from '../close-codes.ts';
+} from '../close-rules.ts';
 import { ReadyState, type CloseInfo, type EchoConnection } from '../connection.ts';
 import { quoteReason } from '../describe.ts';
 import { onLanguageChange, t } from '../i18n/translate.ts';
@@ -41,9 +41,12 @@ export function setupClosePanel(root: Element, connection: EchoConnection): void
       showError(error, connection.close(Number(code.value.trim()), reason.value));
   });
 
-  connection.on('state', (state) => {
+  // This card may load after the connection opened (client/deferred.ts): start from where it is.
+  const enable = (state: ReadyState) => {
     button.disabled = state !== ReadyState.OPEN;
-  });
+  };
+  connection.on('state', enable);
+  enable(connection.readyState);
   let lastClose: CloseInfo | undefined;
   const showMeaning = () => {
     if (lastClose) meaning.textContent = explain(lastClose);

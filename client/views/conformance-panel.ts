@@ -2,15 +2,11 @@
 // cases and the Test this browser button. The runner and its results view
 // load on the first click: they are most of the card's code, and most
 // visits never run them.
-import '../conformance.css';
+import '../i18n/later.ts';
 import { CONFORMANCE_CATEGORIES } from '../../server/protocol.ts';
 import { asError } from '../errors.ts';
+import { t } from '../i18n/translate.ts';
 import { find, showError } from './dom.ts';
-
-const TEXT = {
-  noCategory: 'Choose at least one category to run.',
-  notLoaded: (message: string) => `The test runner could not be loaded: ${message}`,
-} as const;
 
 export function setupConformancePanel(root: Element): void {
   const form = find(root, 'conformance-form', HTMLFormElement);
@@ -24,7 +20,7 @@ export function setupConformancePanel(root: Element): void {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const chosen = new Set(boxes.filter((box) => box.checked).map((box) => box.value));
-    showError(error, chosen.size === 0 ? new Error(TEXT.noCategory) : undefined);
+    showError(error, chosen.size === 0 ? new Error(t('conformance.noCategory')) : undefined);
     if (chosen.size === 0) return;
     run.disabled = true;
     for (const box of boxes) box.disabled = true;
@@ -32,7 +28,7 @@ export function setupConformancePanel(root: Element): void {
       const { runInPanel } = await import('./conformance-run.ts');
       await runInPanel(root, chosen);
     } catch (thrown) {
-      showError(error, new Error(TEXT.notLoaded(asError(thrown).message)));
+      showError(error, new Error(t('conformance.notLoaded', { message: asError(thrown).message })));
     } finally {
       run.disabled = false;
       for (const box of boxes) box.disabled = false;

@@ -3,12 +3,12 @@
 // to what the server graded and what the browser itself reported, with links
 // to the case's JSON report and the HTML summary. Loaded on the first click.
 // Descriptions come from the server: text nodes only.
+import '../i18n/later.ts';
 import { type Behavior, CONFORMANCE_CATEGORIES, type IndexEntry } from '../../server/protocol.ts';
 import {
   BEHAVIORS,
   type CaseResult,
   type CategoryVerdicts,
-  type Progress,
   type RunOutcome,
   agentName,
   categoryOf,
@@ -23,47 +23,36 @@ import {
 import type { EchoCaseEnd } from '../connection.ts';
 import { formatDuration } from '../describe.ts';
 import { asError } from '../errors.ts';
+import { onLanguageChange, t } from '../i18n/translate.ts';
 import { find, showError } from './dom.ts';
 
-const TEXT = {
-  starting: (agent: string) => `Testing this browser as “${agent}”…`,
-  current: ({ number, count, info, done }: Progress, category: string) =>
-    `Case ${info.id} (number ${number} of ${count}), ${category}; ${plural(done, 'case')} run so far.`,
-  finished: (cases: number, elapsed: string, agent: string) =>
-    `Ran ${plural(cases, 'case')} in ${elapsed} as “${agent}”.`,
-  stopped: (cases: number, elapsed: string, agent: string) =>
-    `Stopped after ${plural(cases, 'case')} (${elapsed}) as “${agent}”; the verdicts of those are below.`,
-  failed: (message: string) => `The run stopped: ${message}.`,
-  nothingRun: 'No case ran to its end.',
-  counts: (counts: Record<Behavior, number>, missing: number) =>
-    [
-      ...BEHAVIORS.filter((b) => counts[b] > 0).map((b) => `${counts[b]} ${b}`),
-      ...(missing > 0 ? [`${missing} without a verdict`] : []),
-    ].join(', '),
-  summaryLink: 'HTML summary of every agent',
-  indexLink: 'index.json',
-  reportsAre: 'Reports: ',
-  noVerdict: 'no verdict',
-  fields: {
-    description: 'Description',
-    behavior: 'Behavior',
-    behaviorClose: 'Close behavior',
-    closeCode: 'Close code the browser sent',
-    duration: 'Duration',
-    browser: 'The browser reported',
-    report: 'Report',
-  },
-  none: 'none',
-  missing: 'The reports have no verdict for this case (the server may have dropped this agent to make room).',
-  durationMs: (ms: number) => `${ms} ms`,
-  browser: ({ code, reason, wasClean, failed, received, echoed }: EchoCaseEnd) =>
-    `${failed ? 'an error event, then ' : ''}close code ${code}${reason ? `, reason ${JSON.stringify(reason)}` : ''}, wasClean ${wasClean}; ${plural(received, 'message')} received, ${echoed} sent back`,
-  jsonReport: 'JSON report',
-  inSummary: 'in the summary',
-} as const;
+/** What the browser itself reported of a case: its close, and the messages it saw and sent back. */
+function browserText({ code, reason, wasClean, failed, received, echoed }: EchoCaseEnd): string {
+  const words = { code, wasClean: String(wasClean), received: t('conformance.messages', { count: received }), echoed };
+  const rest = reason
+    ? t('conformance.browserReason', { ...words, reason: JSON.stringify(reason) })
+    : t('conformance.browser', words);
+  return failed ? t('conformance.errorThen', { rest }) : rest;
+}
+
+/** "3 OK, 1 FAILED, 2 without a verdict": the verdicts' names are Autobahn's, the same in every language. */
+function countsText(counts: Record<Behavior, number>, missing: number): string {
+  return [
+    ...BEHAVIORS.filter((b) => counts[b] > 0).map((b) => t('conformance.count', { count: counts[b], verdict: b })),
+    ...(missing > 0 ? [t('conformance.withoutVerdict', { count: missing })] : []),
+  ].join(t('list.gap'));
+}
 
 /** One name per page: a tab's later runs replace its own verdicts and never mix with another tab's. */
 let agent: string | undefined;
+
+// The latest run's status line and verdicts, drawn again in the words of a new language.
+let sayStatus = (): void => {};
+let showLatest = (): void => {};
+onLanguageChange(() => {
+  sayStatus();
+  showLatest();
+});
 
 /** Runs the chosen categories with this page's WebSocket and shows how they went; resolves when done. */
 export async function runInPanel(root: Element, categories: ReadonlySet<string>): Promise<void> {
@@ -86,7 +75,14 @@ export async function runInPanel(root: Element, categories: ReadonlySet<string>)
   bar.value = 0;
   current.textContent = '';
   progress.hidden = false;
-  status.textContent = TEXT.starting(agent);
+  const name = agent;
+  const say = (words: () => string) => {
+    sayStatus = () => {
+      status.textContent = words();
+    };
+    sayStatus();
+  };
+  say(() => t('conformance.starting', { agent: name }));
   try {
     const outcome = await runConformance({
       endpoints: conformanceEndpoints(window.location),
@@ -97,17 +93,25 @@ export async function runInPanel(root: Element, categories: ReadonlySet<string>)
         bar.max = step.count;
         bar.value = step.number - 1;
         const category = categoryOf(step.info.id);
-        current.textContent = TEXT.current(step, `${category} ${CONFORMANCE_CATEGORIES[category] ?? ''}`);
+        current.textContent = t('conformance.current', {
+          id: step.info.id,
+          number: step.number,
+          count: step.count,
+          category: `${category} ${CONFORMANCE_CATEGORIES[category] ?? ''}`,
+          done: t('conformance.cases', { count: step.done }),
+        });
       },
     });
     const elapsed = formatDuration(outcome.elapsedMs);
-    status.textContent = outcome.stopped
-      ? TEXT.stopped(outcome.results.length, elapsed, outcome.agent)
-      : TEXT.finished(outcome.results.length, elapsed, outcome.agent);
-    showResults(results, outcome);
+    say(() => {
+      const words = { cases: t('conformance.cases', { count: outcome.results.length }), elapsed, agent: outcome.agent };
+      return outcome.stopped ? t('conformance.stopped', words) : t('conformance.finished', words);
+    });
+    showLatest = () => showResults(results, outcome);
+    showLatest();
   } catch (thrown) {
-    showError(error, new Error(TEXT.failed(asError(thrown).message)));
-    status.textContent = '';
+    showError(error, new Error(t('conformance.failed', { message: asError(thrown).message })));
+    say(() => '');
   } finally {
     progress.hidden = true;
     stop.disabled = true;
@@ -118,18 +122,18 @@ export async function runInPanel(root: Element, categories: ReadonlySet<string>)
 function showResults(results: HTMLElement, { results: cases, agent }: RunOutcome): void {
   const doc = results.ownerDocument;
   if (cases.length === 0) {
-    results.replaceChildren(element(doc, 'p', 'hint', TEXT.nothingRun));
+    results.replaceChildren(element(doc, 'p', 'hint', t('conformance.nothingRun')));
     results.hidden = false;
     return;
   }
   const groups = groupByCategory(cases);
   const missing = groups.reduce((sum, group) => sum + group.missing, 0);
-  const total = element(doc, 'p', 'conformance-total', TEXT.counts(totalCounts(groups), missing));
-  const links = element(doc, 'p', 'hint', TEXT.reportsAre);
+  const total = element(doc, 'p', 'conformance-total', countsText(totalCounts(groups), missing));
+  const links = element(doc, 'p', 'hint', t('conformance.reportsAre'));
   links.append(
-    link(doc, reportsUrl(window.location), TEXT.summaryLink),
+    link(doc, reportsUrl(window.location), t('conformance.summaryLink')),
     ' · ',
-    link(doc, reportsUrl(window.location, 'index.json'), TEXT.indexLink),
+    link(doc, reportsUrl(window.location, 'index.json'), 'index.json'),
   );
   results.replaceChildren(total, links, ...groups.map((group) => categoryDetails(doc, group, agent)));
   results.hidden = false;
@@ -142,7 +146,7 @@ function categoryDetails(doc: Document, group: CategoryVerdicts, agent: string):
   summary.append(
     element(doc, 'span', 'conformance-category-name', `${group.category} ${group.name}`),
     ' ',
-    element(doc, 'span', worstClass(group), TEXT.counts(group.counts, group.missing)),
+    element(doc, 'span', worstClass(group), countsText(group.counts, group.missing)),
   );
   const list = element(doc, 'ul', 'conformance-cases');
   list.append(...group.cases.map((result) => element(doc, 'li', undefined, caseDetails(doc, result, agent))));
@@ -156,39 +160,40 @@ function caseDetails(doc: Document, result: CaseResult, agent: string): HTMLDeta
   const details = element(doc, 'details', 'conformance-case');
   const summary = element(doc, 'summary');
   summary.append(element(doc, 'span', 'mono', result.id), ' ', verdict(doc, entry?.behavior));
-  if (entry && entry.behaviorClose !== 'OK') summary.append(' ', verdict(doc, entry.behaviorClose, 'close'));
+  if (entry && entry.behaviorClose !== 'OK') summary.append(' ', verdict(doc, entry.behaviorClose, true));
   // The server's verdict and what it saw, then what the browser itself reported.
-  const rows: [string, string | Node][] = [[TEXT.fields.description, result.description]];
+  const rows: [string, string | Node][] = [[t('conformance.field.description'), result.description]];
   if (entry) {
+    const code = entry.remoteCloseCode === null ? t('conformance.none') : String(entry.remoteCloseCode);
     rows.push(
-      [TEXT.fields.behavior, entry.behavior],
-      [TEXT.fields.behaviorClose, entry.behaviorClose],
-      [TEXT.fields.closeCode, entry.remoteCloseCode === null ? TEXT.none : String(entry.remoteCloseCode)],
-      [TEXT.fields.duration, TEXT.durationMs(entry.duration)],
+      [t('conformance.field.behavior'), entry.behavior],
+      [t('conformance.field.behaviorClose'), entry.behaviorClose],
+      [t('conformance.field.closeCode'), code],
+      [t('conformance.field.duration'), t('conformance.durationMs', { ms: entry.duration })],
     );
   }
-  rows.push([TEXT.fields.browser, TEXT.browser(result.browser)]);
-  if (entry) rows.push([TEXT.fields.report, reportLinkList(doc, result.id, entry, agent)]);
+  rows.push([t('conformance.field.browser'), browserText(result.browser)]);
+  if (entry) rows.push([t('conformance.field.report'), reportLinkList(doc, result.id, entry, agent)]);
   const list = element(doc, 'dl', 'conformance-case-fields');
   for (const [term, value] of rows)
     list.append(element(doc, 'dt', undefined, term), element(doc, 'dd', undefined, value));
   details.append(summary, list);
-  if (!entry) details.append(element(doc, 'p', 'hint', TEXT.missing));
+  if (!entry) details.append(element(doc, 'p', 'hint', t('conformance.missing')));
   return details;
 }
 
 function reportLinkList(doc: Document, id: string, entry: IndexEntry, agent: string): DocumentFragment {
   const { json, summary } = reportLinks(window.location, id, entry, agent);
   const fragment = doc.createDocumentFragment();
-  fragment.append(link(doc, json, TEXT.jsonReport), ' · ', link(doc, summary, TEXT.inSummary));
+  fragment.append(link(doc, json, t('conformance.jsonReport')), ' · ', link(doc, summary, t('conformance.inSummary')));
   return fragment;
 }
 
 /** A verdict as a badge, coloured by how good it is. */
-function verdict(doc: Document, behavior: string | undefined, prefix?: string): HTMLElement {
-  const text = behavior ?? TEXT.noVerdict;
+function verdict(doc: Document, behavior: string | undefined, closing = false): HTMLElement {
+  const text = behavior ?? t('conformance.noVerdict');
   const badge = element(doc, 'span', `verdict verdict--${(behavior ?? 'missing').toLowerCase().replace(' ', '-')}`);
-  badge.textContent = prefix ? `${prefix} ${text}` : text;
+  badge.textContent = closing ? t('conformance.closeVerdict', { verdict: text }) : text;
   return badge;
 }
 
@@ -220,9 +225,4 @@ function element<K extends keyof HTMLElementTagNameMap>(
   if (className) node.className = className;
   if (content !== undefined) node.append(content);
   return node;
-}
-
-/** "1 case", "2 cases": this card's words are English until they join the catalogues (client/i18n). */
-function plural(count: number, noun: string, nouns = `${noun}s`): string {
-  return `${count} ${count === 1 ? noun : nouns}`;
 }

@@ -1,7 +1,7 @@
 // The Connection card: live status (readyState and what it means, URL,
-// subprotocol, last close), where to connect and with which subprotocols,
-// Connect and Disconnect, the one-click paths of this server, and
-// auto-reconnect.
+// subprotocol, the extensions agreed, last close), where to connect and with
+// which subprotocols, compression (?deflate), Connect and Disconnect, the
+// one-click paths of this server, and auto-reconnect.
 import {
   ReadyState,
   echoUrlFor,
@@ -25,6 +25,8 @@ export function setupConnectionPanel(root: Element, connection: EchoConnection, 
   const stateMeaning = find(root, 'ready-state-meaning', HTMLElement);
   const urlOutput = find(root, 'url', HTMLOutputElement);
   const protocol = find(root, 'protocol', HTMLOutputElement);
+  const extensions = find(root, 'extensions', HTMLOutputElement);
+  const compress = find(root, 'compress', HTMLInputElement);
   const lastClose = find(root, 'last-close', HTMLOutputElement);
   const form = find(root, 'connect-form', HTMLFormElement);
   const endpoint = find(root, 'endpoint', HTMLInputElement);
@@ -54,6 +56,12 @@ export function setupConnectionPanel(root: Element, connection: EchoConnection, 
       go(parseTarget(endpoint.value, subprotocols.value), (t) => connection.switchTo(t));
     });
   }
+  // The server compresses only where the URL asks (or --deflate): the box moves the connection there and back.
+  compress.addEventListener('change', () => {
+    const url = withDeflate(connection.url, compress.checked);
+    endpoint.value = url;
+    go(parseTarget(url, subprotocols.value), (t) => connection.switchTo(t));
+  });
   disconnectButton.addEventListener('click', () => {
     reconnector.stop();
     connection.disconnect('Disconnect clicked');
@@ -74,6 +82,7 @@ export function setupConnectionPanel(root: Element, connection: EchoConnection, 
   const showWords = () => {
     stateMeaning.textContent = t(`readyState.${connection.readyState}`);
     if (opened) protocol.value = opened.protocol || t('none');
+    if (opened) extensions.value = opened.extensions || t('none');
     if (closed) lastClose.value = describeClose(closed);
   };
 
@@ -84,8 +93,12 @@ export function setupConnectionPanel(root: Element, connection: EchoConnection, 
     connectButton.disabled = state !== ReadyState.CLOSED;
     disconnectButton.disabled = state !== ReadyState.CONNECTING && state !== ReadyState.OPEN;
     if (state === ReadyState.CONNECTING) {
+      // Another card (Misbehave) may have moved the connection: follow it, unless something else was typed.
+      if (endpoint.value === urlOutput.value) endpoint.value = connection.url;
       urlOutput.value = connection.url;
+      compress.checked = asksForDeflate(connection.url);
       protocol.value = '—';
+      extensions.value = '—';
       opened = undefined;
     }
   });
@@ -115,6 +128,8 @@ function setupReconnectToggle(root: Element, reconnector: Reconnector): void {
   if (toggle.checked) reconnector.setEnabled(true);
 
   const render = (s: ReconnectStatus) => {
+    // Another card (Misbehave's presets) may turn it on.
+    toggle.checked = reconnector.enabled;
     clearInterval(ticker);
     ticker = undefined;
     countdown.textContent = '';
@@ -135,4 +150,19 @@ function setupReconnectToggle(root: Element, reconnector: Reconnector): void {
   reconnector.on('status', render);
   render(reconnector.status);
   onLanguageChange(() => render(reconnector.status));
+}
+
+/** `url` with the bare ?deflate parameter (docs/misbehave.md) added or taken out, the rest as it was. */
+function withDeflate(url: string, on: boolean): string {
+  const parsed = new URL(url);
+  const kept = parsed.search
+    .slice(1)
+    .split('&')
+    .filter((pair) => pair !== '' && pair.split('=', 1)[0] !== 'deflate');
+  parsed.search = [...kept, ...(on ? ['deflate'] : [])].join('&');
+  return parsed.href;
+}
+
+function asksForDeflate(url: string): boolean {
+  return new URL(url).searchParams.has('deflate');
 }

@@ -5,7 +5,7 @@
 // Everything the server sends back is untrusted: rows are text nodes only.
 import { formatMs, formatTime } from '../describe.ts';
 import { onLanguageChange, t } from '../i18n/translate.ts';
-import { MAX_ENTRIES, type LogEntry, type Session } from '../session.ts';
+import { MAX_ENTRIES, type Direction, type Kind, type LogEntry, type Session } from '../session.ts';
 import { find } from './dom.ts';
 
 /** Rows kept in the DOM; older matches stay in memory and in the export. */
@@ -13,7 +13,8 @@ export const MAX_ROWS = 500;
 // How close to the bottom counts as "following along" (px), so reading older rows is not interrupted.
 const FOLLOW_SLACK_PX = 24;
 
-type Filter = 'all' | 'sent' | 'received' | 'event';
+// A direction, or a kind (control frames, fragmented messages); 'event' is both.
+type Filter = 'all' | Direction | Kind;
 
 /** Wires the Log card to `session`; `showBinary` opens a binary entry in the hex view. */
 export function setupLogPanel(root: Element, session: Session, showBinary: (entry: LogEntry) => void): void {
@@ -34,7 +35,7 @@ export function setupLogPanel(root: Element, session: Session, showBinary: (entr
 
   const matches = (entry: LogEntry) =>
     entry.id > clearedThrough &&
-    (filter === 'all' || entry.direction === filter) &&
+    (filter === 'all' || entry.direction === filter || entry.kind === filter) &&
     (query === '' || entry.text.toLowerCase().includes(query));
 
   const showStatus = () => {
@@ -139,6 +140,7 @@ function createRow(doc: Document, entry: LogEntry): HTMLLIElement {
   const row = doc.createElement('li');
   row.className = `log-row log-row--${direction}`;
   row.dataset.id = String(entry.id);
+  row.dataset.kind = entry.kind;
   const at = new Date(entry.time);
   const time = doc.createElement('time');
   time.dateTime = at.toISOString();

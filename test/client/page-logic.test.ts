@@ -3,7 +3,8 @@
 // tutorials' handshake keys, what the Endpoint field accepts, and errors.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { closeCodeMeaning, closeCodeName, closeCodeProblem, closeReasonProblem } from '../../client/close-codes.ts';
+import { closeCodeName } from '../../client/close-codes.ts';
+import { closeCodeMeaning, closeCodeProblem, closeReasonProblem } from '../../client/close-rules.ts';
 import { TextHistory } from '../../client/history.ts';
 import { hexDump, parseHex, toHex } from '../../client/hex.ts';
 import { RoundTrips, isServerMessage, replyTestFor } from '../../client/rtt.ts';

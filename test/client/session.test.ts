@@ -48,7 +48,7 @@ describe('Session', () => {
   it('logs the connection events in the words the page has always used', () => {
     const { connection, session } = setup();
     connection.fire('state', ReadyState.CONNECTING);
-    connection.fire('open', { url: connection.url, protocol: 'echo-protocol' });
+    connection.fire('open', { url: connection.url, protocol: 'echo-protocol', extensions: '' });
     connection.fire('error');
     connection.fire('close', { code: 1006, reason: '', wasClean: false, requested: false });
     assert.deepEqual(
@@ -130,6 +130,36 @@ describe('Session', () => {
     assert.equal(exported.entries[1]!.kind, 'binary');
   });
 
+  it('logs control frames and fragmented messages among the rest, without counting them as messages', () => {
+    const { connection, session } = setup();
+    session.send('Hi', 'Hi');
+    session.logWire('received', 'control', 1, 'ping, payload "1"');
+    session.logWire('sent', 'control', 1, 'pong, payload "1"');
+    connection.fire('message', 'Received: Hi');
+    session.logWire('received', 'fragments', 12, 'the server sent this message as 3 fragments (4 + 4 + 4 bytes)');
+    assert.deepEqual(
+      session.entries.map((e) => [e.direction, e.kind, e.size, e.text]),
+      [
+        ['sent', 'text', 2, 'Hi'],
+        ['received', 'control', 1, 'ping, payload "1"'],
+        ['sent', 'control', 1, 'pong, payload "1"'],
+        ['received', 'text', 12, 'Received: Hi'],
+        ['received', 'fragments', 12, 'the server sent this message as 3 fragments (4 + 4 + 4 bytes)'],
+      ],
+    );
+    assert.equal(session.stats.sentMessages, 1);
+    assert.equal(session.stats.receivedMessages, 1);
+    const exported = session.toJSON() as { entries: ExportedEntry[] };
+    assert.deepEqual(exported.entries[2], {
+      ...exported.entries[2],
+      direction: 'sent',
+      kind: 'control',
+      size: 1,
+      rtt: null,
+      text: 'pong, payload "1"',
+    });
+  });
+
   describe('after a change of language', () => {
     const stopServing = servingCatalogues();
     after(async () => {
@@ -139,7 +169,7 @@ describe('Session', () => {
 
     it('reads events and binary descriptions in the new language, and messages as they were', async () => {
       const { connection, session } = setup();
-      connection.fire('open', { url: connection.url, protocol: '' });
+      connection.fire('open', { url: connection.url, protocol: '', extensions: '' });
       connection.fire('message', 'Received: hello');
       connection.fire('message', new ArrayBuffer(3));
       connection.fire('close', { code: 1000, reason: 'bye', wasClean: true, requested: true });
