@@ -1,6 +1,7 @@
 // npm run docs:tables: rewrites the generated tables of the docs from their one
-// source: README.md's configuration table from server/config.ts's SETTINGS,
-// docs/misbehave.md's URL parameters from server/misbehave.ts's WS_PARAMETERS.
+// source: the configuration tables from server/config.ts's SETTINGS (every
+// setting in docs/configuration.md, the everyday ones in README.md), the URL
+// parameters in docs/misbehave.md from server/misbehave.ts's WS_PARAMETERS.
 // Each sits between its markers; the text around them is left as it is.
 // Tests fail while a table and its source differ.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,8 @@ export interface GeneratedTable {
 }
 
 export const TABLES = {
-  config: { name: 'config-table', file: docPath('README.md'), render: renderConfigTable },
+  config: { name: 'config-table', file: docPath('docs/configuration.md'), render: () => renderConfigTable('all') },
+  everydayConfig: { name: 'config-table', file: docPath('README.md'), render: () => renderConfigTable('everyday') },
   parameters: { name: 'parameters-table', file: docPath('docs/misbehave.md'), render: renderParametersTable },
 } as const satisfies Record<string, GeneratedTable>;
 

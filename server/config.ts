@@ -1,7 +1,8 @@
 // The one place where flags and environment become a validated Config.
 // Each setting is one row of SETTINGS: its flag, environment twin, default,
-// parser and help. parseConfig, --help and the README's configuration table
-// (npm run docs:tables) all read that row; the flag wins over its twin.
+// parser and help. parseConfig, --help and the configuration tables (every
+// setting in docs/configuration.md, the everyday ones in the README; npm run
+// docs:tables) all read that row; the flag wins over its twin.
 import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism, hostname } from 'node:os';
@@ -61,12 +62,14 @@ export interface Setting<T> extends Input {
   partner?: Input;
   /** The value when neither flag nor twin is given; a function where it depends on other settings or the machine. */
   default: T | ((settled: Settled) => T);
-  /** The default as --help and the README show it (Markdown), where the value alone does not say it. */
+  /** The default as --help and the docs show it (Markdown), where the value alone does not say it. */
   shown?: string;
   /** Turns what the user wrote into the value, or throws a one-line ConfigError (see `invalid`). */
   parse(value: Value, partner?: Value): T;
-  /** What the setting does, for --help and the README (Markdown code spans allowed). */
+  /** What the setting does, for --help and the docs (Markdown code spans allowed). */
   help: string;
+  /** A setting a newcomer reaches for: the README's short table lists it (docs/configuration.md lists them all). */
+  everyday?: true;
 }
 
 const MiB = 1024 * 1024;
@@ -77,9 +80,10 @@ const MIN_BUFFERED = 16_384;
 /** --help wraps its lines to this many columns. */
 const HELP_WIDTH = 120;
 
-/** Every setting, in the order --help and the README list them; the keys are Config's. */
+/** Every setting, in the order --help and the docs list them; the keys are Config's. */
 export const SETTINGS = {
   port: setting({
+    everyday: true,
     flag: 'port',
     short: 'p',
     env: 'PORT',
@@ -88,6 +92,7 @@ export const SETTINGS = {
     help: 'port for the page, the echo and `/healthz`, `/metrics` (`0` = any free port)',
   }),
   host: setting({
+    everyday: true,
     flag: 'host',
     env: 'HOST',
     default: '127.0.0.1',
@@ -95,6 +100,7 @@ export const SETTINGS = {
     help: 'interface to bind; `0.0.0.0` or `::` for other machines (then the per-IP cap and rate limit default on)',
   }),
   basePath: setting({
+    everyday: true,
     flag: 'base-path',
     env: 'BASE_PATH',
     default: '',
@@ -111,6 +117,7 @@ export const SETTINGS = {
     help: 'serve the page through Vite with hot reload (`npm run dev`)',
   }),
   logLevel: setting<LogLevel>({
+    everyday: true,
     flag: 'log-level',
     env: 'LOG_LEVEL',
     default: 'info',
@@ -126,6 +133,7 @@ export const SETTINGS = {
     help: '`pretty` or `json` (one object per line)',
   }),
   subprotocols: setting<readonly string[] | '*'>({
+    everyday: true,
     flag: 'subprotocols',
     env: 'SUBPROTOCOLS',
     default: [],
@@ -134,6 +142,7 @@ export const SETTINGS = {
     help: "comma list of subprotocols accepted besides `echo-protocol` (`graphql-ws,mqtt`), or `*` for the client's first",
   }),
   maxMessageBytes: setting({
+    everyday: true,
     flag: 'max-message-size',
     env: 'MAX_MESSAGE_SIZE',
     // The page mentions this limit too, so it lives in protocol.ts.
@@ -186,6 +195,7 @@ export const SETTINGS = {
     help: 'open WebSocket connections from one IP; more get 503 (`0` = off)',
   }),
   deflate: setting({
+    everyday: true,
     flag: 'deflate',
     env: 'DEFLATE',
     boolean: true,
@@ -209,6 +219,7 @@ export const SETTINGS = {
     help: "messages per second per connection (a second's worth may burst); more closes with 1008 (`0` = off)",
   }),
   allowedOrigins: setting<readonly string[] | '*'>({
+    everyday: true,
     flag: 'allowed-origins',
     env: 'ALLOWED_ORIGINS',
     default: [],
@@ -233,6 +244,7 @@ export const SETTINGS = {
     help: 'comma list of other `ws://`/`wss://` servers the page may connect to (CSP `connect-src`), or `*`',
   }),
   tls: setting<TlsIdentity | undefined>({
+    everyday: true,
     flag: 'tls-cert',
     env: 'TLS_CERT',
     partner: { flag: 'tls-key', env: 'TLS_KEY' },
@@ -281,6 +293,7 @@ export const SETTINGS = {
     help: '`/inspect` shows the values of `Cookie`, `Authorization`, `Proxy-Authorization`, not only their length',
   }),
   reportsDir: setting<string | undefined>({
+    everyday: true,
     flag: 'reports-dir',
     env: 'REPORTS_DIR',
     default: undefined,
@@ -342,9 +355,9 @@ export function parseConfig(
   return config as Config;
 }
 
-/** The README's configuration table (Markdown, columns padded), from SETTINGS. */
-export function renderConfigTable(): string {
-  const rows = ROWS.map(([, row]) => {
+/** A configuration table (Markdown, columns padded) from SETTINGS: every row (docs/configuration.md) or the everyday ones (README). */
+export function renderConfigTable(which: 'all' | 'everyday' = 'all'): string {
+  const rows = ROWS.filter(([, row]) => which === 'all' || row.everyday).map(([, row]) => {
     const inputs = inputsOf(row);
     const flag = inputs.map((input) => code(`${input.short ? `-${input.short}, ` : ''}--${input.flag}`)).join(', ');
     return [flag, inputs.map((input) => code(input.env)).join(', '), shownDefault(row), row.help];

@@ -546,12 +546,23 @@ function helpOptions(usage: string): Map<string, string> {
   return options;
 }
 
-describe("README.md's configuration table", () => {
-  it('is the one SETTINGS renders', async () => {
+describe('the configuration tables', () => {
+  it("docs/configuration.md's is the one SETTINGS renders, every setting", () => {
     assert.equal(
       tableIn(TABLES.config),
-      renderConfigTable(),
+      renderConfigTable('all'),
+      'docs/configuration.md differs from server/config.ts: run `npm run docs:tables`',
+    );
+  });
+
+  it("README.md's is the one SETTINGS renders for the everyday settings", () => {
+    const readme = tableIn(TABLES.everydayConfig);
+    assert.equal(
+      readme,
+      renderConfigTable('everyday'),
       'README.md differs from server/config.ts: run `npm run docs:tables`',
     );
+    assert.match(readme, /--port/);
+    assert.doesNotMatch(readme, /--rate-limit/);
   });
 });
