@@ -124,10 +124,13 @@ export async function startServer({
 /** The page's URL in the plain line main.ts prints first. */
 const START_LINE = /^ws-echo listening on (\S+) \(echo: /;
 
+/** The URL of the line that says the whole server listens: not a worker's own 'worker listening' (debug), which comes before its siblings listen. */
 function parseUrl(line: string): string | undefined {
   try {
-    const entry = JSON.parse(line) as { url?: unknown };
-    return typeof entry.url === 'string' ? entry.url : undefined;
+    const entry = JSON.parse(line) as { url?: unknown; msg?: unknown };
+    return typeof entry.url === 'string' && typeof entry.msg === 'string' && entry.msg.startsWith('listening')
+      ? entry.url
+      : undefined;
   } catch {
     return undefined;
   }
