@@ -18,6 +18,8 @@ export interface ConnectionState {
   bucket: TokenBucket | undefined;
   /** True while replies are being gathered for one write. */
   corked: boolean;
+  /** Whether small replies are framed by the echo itself (reply-frame.ts): no extension was negotiated. */
+  framed: boolean;
   /** True from a heartbeat ping until the client's pong. */
   awaitingPong: boolean;
   /** What the URL asked this connection to do wrong; undefined (the usual case) for nothing. */

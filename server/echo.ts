@@ -4,8 +4,8 @@
 //
 // This is the hot path. The handlers are shared functions that find their
 // connection's state on the socket (connection-state.ts), so a connection
-// costs one small object and no closures, and replies produced from one read
-// leave in one write.
+// costs one small object and no closures, small replies are framed here
+// (reply-frame.ts), and replies produced from one read leave in one write.
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
@@ -19,10 +19,13 @@ import type { Asked } from './misbehave.ts';
 import { ECHO_PROTOCOL, RATE_LIMITED_CLOSE, TEXT_REPLY_PREFIX, WS_PATHS, type WsPath } from './protocol.ts';
 import { startPushing } from './push.ts';
 import { TokenBucket } from './rate-limit.ts';
+import { REPLY_FRAME_MAX, replyFrame } from './reply-frame.ts';
 
 const TEXT_PREFIX = Buffer.from(TEXT_REPLY_PREFIX);
 const AS_TEXT = { binary: false } as const;
 const AS_BINARY = { binary: true } as const;
+const OP_TEXT = 0x1;
+const OP_BINARY = 0x2;
 
 /**
  * The `handleProtocols` that accepts echo-protocol and `accepted` (--subprotocols),
@@ -128,12 +131,21 @@ export function createEchoHandler({
         state.faults.reply(bytes, true);
         return;
       }
-      this.send(bytes, AS_BINARY);
+      // Into the corked socket, in order with anything ws itself writes (a pong, a close frame).
+      if (state.framed && bytes.length <= REPLY_FRAME_MAX) socket.write(replyFrame(OP_BINARY, undefined, bytes));
+      else this.send(bytes, AS_BINARY);
       sent.binary.messages++;
       sent.binary.bytes += bytes.length;
     } else {
       // ws has already validated the UTF-8, so the reply can stay bytes.
-      const reply = state.prefix ? Buffer.concat([state.prefix, bytes]) : bytes;
+      const { prefix } = state;
+      const replyLength = (prefix ? prefix.length : 0) + bytes.length;
+      if (state.framed && replyLength <= REPLY_FRAME_MAX && !logMessages && !state.faults) {
+        socket.write(replyFrame(OP_TEXT, prefix, bytes));
+        countSentText(replyLength);
+        return;
+      }
+      const reply = prefix ? Buffer.concat([prefix, bytes]) : bytes;
       if (logMessages)
         logger.debug(
           { peer: peerOf(state), received: bytes.toString(), sending: reply.toString() },
@@ -191,6 +203,7 @@ export function createEchoHandler({
       prefix: path === WS_PATHS.raw ? undefined : TEXT_PREFIX,
       bucket: rateLimit > 0 ? new TokenBucket(rateLimit) : undefined,
       corked: false,
+      framed: ws.extensions === '',
       awaitingPong: false,
       faults: undefined,
     };

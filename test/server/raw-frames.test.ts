@@ -3,7 +3,7 @@
 // failing only their own connection with the RFC 6455 close code.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { useEchoServer } from '../support/conformance.ts';
+import { lengthEncoding, minimalEncoding, recordWire, useEchoServer } from '../support/conformance.ts';
 import { startInProcess, type InProcessServer } from '../support/in-process.ts';
 import {
   RawClient,
@@ -114,6 +114,28 @@ describe('frames, by hand', () => {
       const bytes = Buffer.alloc(size, size % 251);
       client.send({ opcode: Opcode.binary, payload: bytes });
       assertFrame(await client.nextFrame(), Opcode.binary, bytes);
+    }
+    client.destroy();
+  });
+
+  it('frames every reply with the minimal length, on both sides of the sizes the echo frames itself', async () => {
+    // Replies of up to 4096 bytes are framed by the echo (server/reply-frame.ts), larger ones by ws;
+    // 125/126 is where the length needs two more bytes. Text replies carry the 10-byte "Received: ".
+    const client = await RawClient.connect(s.port);
+    const wire = recordWire(client);
+    let seen = 0;
+    for (const reply of [0, 125, 126, 4095, 4096, 4097, 65535]) {
+      for (const opcode of [Opcode.text, Opcode.binary]) {
+        const size = opcode === Opcode.text ? reply - 10 : reply;
+        if (size < 0) continue;
+        const payload = Buffer.alloc(size, 0x61 + (reply % 26));
+        client.send({ opcode, payload });
+        const expected = opcode === Opcode.text ? Buffer.concat([Buffer.from('Received: '), payload]) : payload;
+        assertFrame(await client.nextFrame(), opcode, expected);
+        const bytes = wire().subarray(seen);
+        assert.equal(lengthEncoding(bytes), minimalEncoding(reply), `a ${reply}-byte reply's length field`);
+        seen += bytes.length;
+      }
     }
     client.destroy();
   });
