@@ -26,7 +26,8 @@ export function replyFrame(opcode: number, prefix: Buffer | undefined, payload: 
     frame[1] = 126;
     frame.writeUInt16BE(length, 2);
   }
-  if (prefix) prefix.copy(frame, headerLength);
-  payload.copy(frame, headerLength + prefixLength);
+  // TypedArray set: cheaper than Buffer.copy for a few dozen bytes.
+  if (prefix) frame.set(prefix, headerLength);
+  frame.set(payload, headerLength + prefixLength);
   return frame;
 }
