@@ -20,8 +20,8 @@ export interface ConnectionState {
   corked: boolean;
   /** Whether small replies are framed by the echo itself (reply-frame.ts): no extension was negotiated. */
   framed: boolean;
-  /** True from a heartbeat ping until the client's pong. */
-  awaitingPong: boolean;
+  /** The socket's bytesRead when the heartbeat last pinged (-1 before the first ping). */
+  readAtPing: number;
   /** What the URL asked this connection to do wrong; undefined (the usual case) for nothing. */
   faults: ConnectionFaults | undefined;
 }

@@ -11,7 +11,6 @@ import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { type ConnectionState, type EchoSocket, peerOf, STATE } from './connection-state.ts';
 import { ConnectionFaults, type FaultContext } from './faults.ts';
-import { onPong } from './heartbeat.ts';
 import { describeHandshake } from './inspect.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics } from './metrics.ts';
@@ -56,8 +55,6 @@ export interface EchoOptions {
   onClosed: (ip: string) => void;
   /** This instance's name, for /inspect. */
   instanceId: string;
-  /** Whether the heartbeat pings (then each connection listens for the pongs). */
-  heartbeat: boolean;
 }
 
 /** Returns the 'connection' handler: echo every message, log each open and close. */
@@ -69,7 +66,6 @@ export function createEchoHandler({
   clients,
   onClosed,
   instanceId,
-  heartbeat,
 }: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string, asked: Asked) => void {
   // Decided once, so the per-message path pays nothing at info level and
   // opening and closing pay nothing for log lines at warn.
@@ -204,7 +200,7 @@ export function createEchoHandler({
       bucket: rateLimit > 0 ? new TokenBucket(rateLimit) : undefined,
       corked: false,
       framed: ws.extensions === '',
-      awaitingPong: false,
+      readAtPing: -1,
       faults: undefined,
     };
     const echoSocket = ws as EchoSocket;
@@ -216,7 +212,6 @@ export function createEchoHandler({
     echoSocket.on('message', onMessage as (this: WebSocket, data: RawData, isBinary: boolean) => void);
     echoSocket.on('error', onError as (this: WebSocket, error: Error) => void);
     echoSocket.on('close', onClose as (this: WebSocket, code: number, reason: Buffer) => void);
-    if (heartbeat) echoSocket.on('pong', onPong);
     socket.on('finish', releaseAfterCloseHandshake);
     // The greeting goes first (the constructor sends it), then the path's own first message.
     if (asked.faults) state.faults = new ConnectionFaults(ws, socket, asked.faults, peerOf(state), faultContext);

@@ -106,7 +106,6 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
       clients,
       onClosed: (ip) => caps.release(ip),
       instanceId: config.instanceId,
-      heartbeat: config.heartbeatIntervalMs > 0,
     }),
   );
   routeUpgrades(httpServer, {

@@ -157,6 +157,27 @@ describe('--heartbeat-interval 200', { concurrency: true }, () => {
     ws.terminate();
   });
 
+  it('keeps a raw client that never answers a ping but keeps sending messages: anything it sends proves it is there', async () => {
+    const client = await RawClient.connect(s.port);
+    const frames = recordFrames(client);
+    // Four intervals, a message every 50 ms and never a pong.
+    for (let i = 0; i < 16; i++) {
+      client.send({ opcode: Opcode.text, payload: `m${i}` });
+      await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS / 4));
+    }
+    assert.equal(client.socket.destroyed, false, 'dropped although it kept sending');
+    const echoes = frames.filter((f) => f.opcode === Opcode.text).map((f) => f.payload.toString());
+    assert.ok(
+      frames.some((f) => f.opcode === Opcode.ping),
+      'the server pinged it',
+    );
+    assert.deepEqual(
+      echoes.slice(0, 15),
+      Array.from({ length: 15 }, (_, i) => `Received: m${i}`),
+    );
+    client.destroy();
+  });
+
   it('keeps a raw client that answers every ping with a pong by hand', async () => {
     const client = await RawClient.connect(s.port);
     for (let i = 0; i < 4; i++) {
