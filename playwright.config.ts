@@ -16,6 +16,9 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     ...devices['Desktop Chrome'],
+    // The page speaks the browser's language (client/i18n/); the specs read
+    // its English unless they ask for another, whatever this machine's locale.
+    locale: 'en-US',
     launchOptions: executablePath ? { executablePath } : {},
     trace: 'retain-on-failure',
   },

@@ -12,5 +12,8 @@ export default defineConfig({
   build: {
     outDir: fromHere('./dist/client'),
     emptyOutDir: true,
+    // The page is one script with no modulepreload links to polyfill (the
+    // language catalogues are fetched as JSON): 0.3 KB less to load first.
+    modulePreload: { polyfill: false },
   },
 });

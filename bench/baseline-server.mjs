@@ -9,18 +9,21 @@
 // compiled dist/server/main.js, so neither server carries tsx's loader (its
 // hooks thread and memory would skew the RSS and CPU figures).
 //
-// Usage: node bench/baseline-server.mjs --port <port>
+// With --deflate it negotiates permessage-deflate with ws's defaults (the
+// project's --deflate uses the same options), for scenario (g).
+//
+// Usage: node bench/baseline-server.mjs --port <port> [--deflate]
 import { WebSocketServer } from 'ws';
 
 const at = process.argv.indexOf('--port');
 const port = Number(at > 0 ? process.argv[at + 1] : NaN);
 if (!Number.isInteger(port) || port <= 0) {
-  process.stderr.write('usage: node bench/baseline-server.mjs --port <port>\n');
+  process.stderr.write('usage: node bench/baseline-server.mjs --port <port> [--deflate]\n');
   process.exit(2);
 }
 
 // Bound to loopback like the project's default --host: the benchmark never leaves the machine.
-const wss = new WebSocketServer({ port, host: '127.0.0.1' });
+const wss = new WebSocketServer({ port, host: '127.0.0.1', perMessageDeflate: process.argv.includes('--deflate') });
 
 wss.on('connection', (ws) => {
   ws.on('error', console.error);

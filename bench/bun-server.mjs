@@ -3,16 +3,17 @@
 // of. Same reply rules as the other two (text comes back as
 // `Received: <text>`, binary as the same bytes), echo-protocol chosen when
 // offered, and otherwise Bun's defaults (16 MiB maxPayloadLength, so the
-// 1 MiB messages of scenario (e) pass).
+// 1 MiB messages of scenario (e) pass). With --deflate it negotiates
+// permessage-deflate (Bun's perMessageDeflate: true), for scenario (g).
 //
 // Runs under the Bun binary that run.ts installs on demand into bench/.bun/
 // (npm's @oven/bun-linux-x64), never under node.
 //
-// Usage: bun bench/bun-server.mjs --port <port>
+// Usage: bun bench/bun-server.mjs --port <port> [--deflate]
 const at = process.argv.indexOf('--port');
 const port = Number(at > 0 ? process.argv[at + 1] : NaN);
 if (!Number.isInteger(port) || port <= 0) {
-  process.stderr.write('usage: bun bench/bun-server.mjs --port <port>\n');
+  process.stderr.write('usage: bun bench/bun-server.mjs --port <port> [--deflate]\n');
   process.exit(2);
 }
 
@@ -29,6 +30,7 @@ Bun.serve({
     return new Response('Upgrade Required', { status: 426 });
   },
   websocket: {
+    perMessageDeflate: process.argv.includes('--deflate'),
     message(ws, message) {
       // Text arrives as a string, binary as a Buffer (Bun's default binaryType).
       ws.send(typeof message === 'string' ? `Received: ${message}` : message);

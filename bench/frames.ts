@@ -24,13 +24,16 @@ const ACCEPT = createHash('sha1').update(`${KEY}258EAFA5-E914-47DA-95CA-C5AB0DC8
 // would spare the server work it does in production (noticeably at 1 MiB).
 const MASK_KEY = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
 
-/** A complete masked client frame, ready to be written as many times as needed. */
-export function clientFrame(opcode: number, payload: Buffer): Buffer {
+/**
+ * A complete masked client frame, ready to be written as many times as
+ * needed; `compressed` sets RSV1 (a permessage-deflate message in one frame).
+ */
+export function clientFrame(opcode: number, payload: Buffer, compressed = false): Buffer {
   const n = payload.length;
   const lengthBytes = n < 126 ? 0 : n < 0x10000 ? 2 : 8;
   const start = 2 + lengthBytes + 4;
   const frame = Buffer.alloc(start + n);
-  frame[0] = 0x80 | opcode;
+  frame[0] = 0x80 | (compressed ? 0x40 : 0) | opcode;
   frame[1] = 0x80 | (lengthBytes === 0 ? n : lengthBytes === 2 ? 126 : 127);
   if (lengthBytes === 2) frame.writeUInt16BE(n, 2);
   if (lengthBytes === 8) frame.writeBigUInt64BE(BigInt(n), 2);
@@ -44,8 +47,8 @@ export const CLOSE_FRAME = clientFrame(OP_CLOSE, Buffer.from([0x03, 0xe8]));
 
 /** Receives parsed server messages; payload bytes arrive in pieces, never copied. */
 export interface MessageSink {
-  /** A data message starts (its first frame's opcode). */
-  start(binary: boolean): void;
+  /** A data message starts (its first frame's opcode; RSV1, where the parser allows it). */
+  start(binary: boolean, compressed: boolean): void;
   /** Payload bytes `buf[from, to)` of the current message, in order. */
   data(buf: Buffer, from: number, to: number): void;
   /** The current message is complete. */
@@ -59,10 +62,13 @@ export interface MessageSink {
  * to the sink instead of reassembling them, so a 1 MiB message costs no
  * copies and small frames split across TCP reads still parse. It keeps no
  * reference to a pushed chunk, so chunks may live in a reused buffer. Fragmented
- * messages are supported; a masked server frame or reserved bits are errors.
+ * messages are supported; a masked server frame or reserved bits are errors,
+ * but for RSV1 on a message's first frame once permessage-deflate was
+ * negotiated (`compressed`).
  */
 export class FrameParser {
   readonly #sink: MessageSink;
+  readonly #deflate: boolean;
   readonly #head = Buffer.alloc(10);
   #headLength = 0;
   #remaining = 0; // payload bytes of the current frame still to come
@@ -72,8 +78,9 @@ export class FrameParser {
   #fin = false;
   #inMessage = false;
 
-  constructor(sink: MessageSink) {
+  constructor(sink: MessageSink, deflate = false) {
     this.#sink = sink;
+    this.#deflate = deflate;
   }
 
   push(chunk: Buffer): void {
@@ -114,8 +121,10 @@ export class FrameParser {
     const b1 = this.#head[1]!;
     this.#headLength = 0;
     if (b1 & 0x80) throw new Error('protocol error: the server sent a masked frame');
-    if (b0 & 0x70) throw new Error('protocol error: the server set reserved bits (no extension was negotiated)');
     const opcode = b0 & 0x0f;
+    const compressed = this.#deflate && (b0 & 0x40) !== 0 && opcode !== 0 && opcode < 0x8;
+    if (b0 & (compressed ? 0x30 : 0x70))
+      throw new Error(`protocol error: the server set reserved bits 0x${(b0 & 0x70).toString(16)} on opcode ${opcode}`);
     this.#fin = (b0 & 0x80) !== 0;
     this.#controlOpcode = opcode >= 0x8 ? opcode : 0;
     if (!this.#controlOpcode) {
@@ -125,7 +134,7 @@ export class FrameParser {
         if (this.#inMessage) throw new Error('protocol error: new message before the last one finished');
         if (opcode !== OP_TEXT && opcode !== OP_BINARY) throw new Error(`protocol error: unknown opcode ${opcode}`);
         this.#inMessage = true;
-        this.#sink.start(opcode === OP_BINARY);
+        this.#sink.start(opcode === OP_BINARY, compressed);
       }
     }
     this.#remaining = length;
@@ -154,10 +163,11 @@ export interface Target {
 }
 
 /** The upgrade request, built once per target: every connection sends the same bytes. */
-export function upgradeRequest({ host, port }: Target): Buffer {
+export function upgradeRequest({ host, port }: Target, extensions?: string): Buffer {
   return Buffer.from(
     `GET / HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      `Sec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n` +
+      `${extensions === undefined ? '' : `Sec-WebSocket-Extensions: ${extensions}\r\n`}\r\n`,
   );
 }
 
@@ -170,6 +180,8 @@ const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
 /** An open WebSocket. */
 export interface OpenSocket {
   socket: Socket;
+  /** The server's Sec-WebSocket-Extensions; '' when it negotiated none. */
+  extensions: string;
   /**
    * Hands every byte the server sends from now on (starting with any that
    * came with the 101) to `receive`. The buffer is reused as soon as
@@ -235,6 +247,7 @@ export function openWebSocket(
       if (all.length > end + 4) early.push(all.subarray(end + 4));
       resolve({
         socket,
+        extensions: /\r\nsec-websocket-extensions:[ \t]*([^\r]*?)[ \t]*\r\n/i.exec(text)?.[1] ?? '',
         read(r) {
           for (const bytes of early) r(bytes);
           early = [];

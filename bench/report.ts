@@ -2,15 +2,19 @@
 // reports, in which unit, and which direction is better.
 import { median, summarize, type Summary } from './stats.ts';
 
-export type ScenarioName = 'latency' | 'throughput' | 'idle' | 'handshakes' | 'large' | 'samecore';
-/** Scenario order, and the letters that --only also accepts ((f) is the scaling runs, in scaling.ts). */
+export type ScenarioName = 'latency' | 'throughput' | 'idle' | 'handshakes' | 'large' | 'deflate' | 'samecore';
+/**
+ * Scenario order, and the letters that --only also accepts ((f) is the
+ * scaling runs, in scaling.ts; (h) the cold starts, in cold-start.ts).
+ */
 export const SCENARIO_LETTERS: Record<string, ScenarioName> = {
   a: 'latency',
   b: 'throughput',
   c: 'idle',
   d: 'handshakes',
   e: 'large',
-  g: 'samecore',
+  g: 'deflate',
+  i: 'samecore',
 };
 
 /**
@@ -74,9 +78,36 @@ export const METRICS: Metric[] = [
   { scenario: 'large', key: 'mb_per_s_1m', label: '(e) 1 MiB binary', unit: 'MB/s', better: 'higher' },
   { scenario: 'large', key: 'server_cpu_pct_1m', label: '(e) 1 MiB server CPU', unit: '%', better: 'info' },
   { scenario: 'large', key: 'gen_cpu_pct_1m', label: '(e) 1 MiB generator CPU', unit: '%', better: 'info' },
-  { scenario: 'samecore', key: 'round_trips_per_s', label: '(g) round trips, 1 core', unit: '/s', better: 'higher' },
-  { scenario: 'samecore', key: 'server_cpu_pct', label: '(g) server CPU', unit: '%', better: 'info' },
-  { scenario: 'samecore', key: 'gen_cpu_pct', label: '(g) client CPU', unit: '%', better: 'info' },
+  {
+    scenario: 'deflate',
+    key: 'deflate_msgs_per_s',
+    label: '(g) deflate 50×16, 2 KiB',
+    unit: 'msg/s',
+    better: 'higher',
+  },
+  { scenario: 'deflate', key: 'deflate_p99_us', label: '(g) deflate RTT p99', unit: 'µs', better: 'lower' },
+  { scenario: 'deflate', key: 'server_cpu_pct', label: '(g) deflate server CPU', unit: '%', better: 'info' },
+  { scenario: 'deflate', key: 'gen_cpu_pct', label: '(g) deflate generator CPU', unit: '%', better: 'info' },
+  { scenario: 'deflate', key: 'plain_msgs_per_s', label: '(g) same, uncompressed', unit: 'msg/s', better: 'higher' },
+  {
+    scenario: 'deflate',
+    key: 'deflate_bytes_per_conn',
+    label: '(g) memory / deflate conn',
+    unit: 'KiB',
+    better: 'lower',
+    scale: 1 / 1024,
+  },
+  {
+    scenario: 'deflate',
+    key: 'plain_bytes_per_conn',
+    label: '(g) memory / plain conn',
+    unit: 'KiB',
+    better: 'lower',
+    scale: 1 / 1024,
+  },
+  { scenario: 'samecore', key: 'round_trips_per_s', label: '(i) round trips, 1 core', unit: '/s', better: 'higher' },
+  { scenario: 'samecore', key: 'server_cpu_pct', label: '(i) server CPU', unit: '%', better: 'info' },
+  { scenario: 'samecore', key: 'gen_cpu_pct', label: '(i) client CPU', unit: '%', better: 'info' },
 ];
 
 /** One scenario's figures from one server in one round. */

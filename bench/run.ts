@@ -21,11 +21,13 @@ import {
   type ServerName,
 } from './report.ts';
 import { formatScaling, runScaling, scalingPlacement } from './scaling.ts';
+import { COLD_STARTS, formatColdStart, runColdStart } from './cold-start.ts';
 import {
   choosePinning,
   killAll,
   ONLY_IN,
   runGenerator,
+  SCENARIO_FLAGS,
   serverCommand,
   startServer,
   TUNED_FLAGS,
@@ -34,11 +36,12 @@ import {
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const ALL_SERVERS: readonly ServerName[] = ['project', 'tuned', 'ws', 'bun'];
-const USAGE = `Usage: npm run bench -- [--quick] [--rounds N] [--only a,b,c,d,e,f,g] [--servers LIST] [--workers N]
+const USAGE = `Usage: npm run bench -- [--quick] [--rounds N] [--only a,b,c,d,e,f,g,h,i] [--servers LIST] [--workers N]
   --quick         1 round, short phases: a smoke run (a few minutes)
   --rounds N      rounds (default 3; each round runs every server, in rotating order)
   --only LIST     scenarios by letter or name: a latency, b throughput, c idle, d handshakes, e large,
-                  f scaling (the project's throughput with --workers 1 and 2), g samecore
+                  f scaling (the project's throughput with --workers 1 and 2), g deflate (every server compressing),
+                  h cold (start to first echo: the CLI against ws, startEchoServer in-process), i samecore
   --servers LIST  of ${ALL_SERVERS.join(',')} (default: all; tuned runs in (d) only)
   --workers N     passed to the project server as --workers N (e.g. 2 or auto)`;
 
@@ -76,7 +79,7 @@ async function main(): Promise<void> {
       : 'Pinning: NONE (no taskset or fewer than 2 CPUs); servers and generator share the CPUs, figures are less comparable.',
   );
   console.log(
-    `Scenarios: ${[...options.scenarios, ...(options.scaling ? ['scaling'] : [])].join(', ')}; ${options.rounds} round(s)${options.quick ? ', quick' : ''}.`,
+    `Scenarios: ${[...options.scenarios, ...(options.scaling ? ['scaling'] : []), ...(options.coldStart ? ['cold'] : [])].join(', ')}; ${options.rounds} round(s)${options.quick ? ', quick' : ''}.`,
   );
   const build = wsBuild();
   const { ws, bufferutil } = build;
@@ -95,6 +98,11 @@ async function main(): Promise<void> {
     const where = ONLY_IN[name] ? ` (in ${ONLY_IN[name]!.join(', ')} only)` : '';
     console.log(`${name.padEnd(7)} ${command}${where}`);
   }
+  for (const [scenario, flags] of Object.entries(SCENARIO_FLAGS)) {
+    if (!options.scenarios.includes(scenario as ScenarioName)) continue;
+    const each = Object.entries(flags).map(([name, added]) => `${name} ${added.join(' ')}`);
+    console.log(`In ${scenario}, added: ${each.join('; ')}.`);
+  }
   if (bun && 'path' in bun) console.log(`Bun ${bun.version}, from npm's @oven/bun-linux-x64 in bench/.bun/.`);
   console.log(`tuned = the project with ${TUNED_FLAGS.join(' ')}; everything else at its defaults.\n`);
 
@@ -107,8 +115,9 @@ async function main(): Promise<void> {
         servers.filter((s) => !ONLY_IN[s] || ONLY_IN[s].includes(scenario)),
         round,
       )) {
-        const server = await startServer(name, { root: ROOT, pinning, ...commands });
-        ran[name] = server.command;
+        const flags = SCENARIO_FLAGS[scenario]?.[name];
+        const server = await startServer(name, { root: ROOT, pinning, ...commands, flags });
+        ran[flags ? `${name} (${scenario})` : name] = server.command;
         let result: Awaited<ReturnType<typeof runGenerator>>;
         try {
           result = await runGenerator(scenario, server, pinning, options.quick);
@@ -143,6 +152,10 @@ async function main(): Promise<void> {
     ? await runScaling(ROOT, scalingWhere, options.rounds, options.quick, (line) => console.log(line))
     : undefined;
 
+  const coldStart = options.coldStart
+    ? await runColdStart(ROOT, pinning, options.rounds, options.quick, (line) => console.log(line))
+    : undefined;
+
   const summary = options.scenarios.length ? summarizeMetrics(results, options.scenarios) : [];
   if (summary.length) {
     console.log(`\n${formatTable(summary, options.rounds)}`);
@@ -153,6 +166,8 @@ async function main(): Promise<void> {
     if (!pinning) console.log('NOTE: server and generator ran unpinned, sharing the CPUs.');
   }
   if (scaling) console.log(`\n${formatScaling(scaling.summary, options.rounds)}`);
+  if (coldStart)
+    console.log(`\n${formatColdStart(coldStart.summary, coldStart.runs.length / Object.keys(COLD_STARTS).length)}`);
   const report = {
     machine: machineInfo(pinning, cpuCount, started, build),
     options: { ...options, seconds: (Date.now() - started.getTime()) / 1000 },
@@ -161,6 +176,7 @@ async function main(): Promise<void> {
     summary,
     rounds: results,
     ...(scaling ? { scaling } : {}),
+    ...(coldStart ? { coldStart } : {}),
   };
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
@@ -174,7 +190,7 @@ async function main(): Promise<void> {
 // to run while some other process had their core. Only a quiet machine gives
 // figures worth comparing across runs.
 function contentionNote(results: readonly RoundResult[]): string {
-  // In (g) the two share a core on purpose: there each one's wait is the other's turn.
+  // In (i) the two share a core on purpose: there each one's wait is the other's turn.
   const shared = (r: RoundResult) => r.scenario === 'samecore';
   const worst = (who: string) =>
     Math.max(
@@ -242,18 +258,18 @@ function readOptions() {
   const all = Object.values(SCENARIO_LETTERS);
   const picked =
     values.only === undefined
-      ? [...all, 'scaling']
+      ? [...all, 'scaling', 'cold']
       : values.only
           .split(',')
           .map((s) => s.trim().toLowerCase())
           .filter(Boolean);
   const scenarios = all.filter((name) => picked.some((p) => p === name || SCENARIO_LETTERS[p] === name));
   const scaling = picked.includes('f') || picked.includes('scaling');
-  const unknown = picked.filter(
-    (p) => !SCENARIO_LETTERS[p] && !all.includes(p as ScenarioName) && p !== 'f' && p !== 'scaling',
-  );
-  if (unknown.length || (scenarios.length === 0 && !scaling))
-    fail(`--only takes a,b,c,d,e,f,g or ${all.join(',')},scaling; got ${values.only}`);
+  const coldStart = picked.includes('h') || picked.includes('cold');
+  const extra = ['f', 'scaling', 'h', 'cold'];
+  const unknown = picked.filter((p) => !SCENARIO_LETTERS[p] && !all.includes(p as ScenarioName) && !extra.includes(p));
+  if (unknown.length || (scenarios.length === 0 && !scaling && !coldStart))
+    fail(`--only takes a,b,c,d,e,f,g,h,i or ${all.join(',')},scaling,cold; got ${values.only}`);
   // Passed through as given (a number or 'auto'); the project server validates it.
   if (values.workers !== undefined && !/^[\w-]+$/.test(values.workers))
     fail(`--workers takes a number or a word such as auto, got ${values.workers}`);
@@ -261,7 +277,7 @@ function readOptions() {
   const unknownServers = servers.filter((s) => !ALL_SERVERS.includes(s as ServerName));
   if (unknownServers.length || !servers.includes('project'))
     fail(`--servers takes project and any of ${ALL_SERVERS.slice(1).join(',')}; got ${values.servers}`);
-  return { quick, rounds, scenarios, scaling, workers: values.workers, servers: servers as ServerName[] };
+  return { quick, rounds, scenarios, scaling, coldStart, workers: values.workers, servers: servers as ServerName[] };
 }
 
 function fail(message: string): never {

@@ -88,17 +88,29 @@ export const ONLY_IN: Partial<Record<ServerName, readonly ScenarioName[]>> = { t
 // caller's shell (say MAX_MESSAGE_SIZE) must not change what is measured.
 const PROJECT_ENV = ENV_NAMES;
 
+/** What a scenario adds to a server's command line: (g) has every server compress. */
+export const SCENARIO_FLAGS: Partial<Record<ScenarioName, Partial<Record<ServerName, readonly string[]>>>> = {
+  // The project's cap on compressing connections (500) would decline most of (g)'s 1,000.
+  deflate: { project: ['--deflate', '--max-deflate-connections', '20000'], ws: ['--deflate'], bun: ['--deflate'] },
+};
+
 /** What it takes to start each server: `bun` is the Bun binary, when there is one. */
 export interface ServerCommands {
   workers?: string | undefined;
   bun?: string | undefined;
+  /** More flags for this server (SCENARIO_FLAGS). */
+  flags?: readonly string[] | undefined;
 }
 
-export function serverCommand(name: ServerName, port: number, { workers, bun }: ServerCommands = {}): string[] {
-  if (name === 'ws') return [process.execPath, 'bench/baseline-server.mjs', '--port', String(port)];
+export function serverCommand(
+  name: ServerName,
+  port: number,
+  { workers, bun, flags = [] }: ServerCommands = {},
+): string[] {
+  if (name === 'ws') return [process.execPath, 'bench/baseline-server.mjs', '--port', String(port), ...flags];
   if (name === 'bun') {
     if (!bun) throw new Error('the Bun server was asked for, but there is no Bun binary');
-    return [bun, 'bench/bun-server.mjs', '--port', String(port)];
+    return [bun, 'bench/bun-server.mjs', '--port', String(port), ...flags];
   }
   // The project runs as `npm start` runs it: with its V8 flags.
   return [
@@ -111,6 +123,7 @@ export function serverCommand(name: ServerName, port: number, { workers, bun }: 
     '127.0.0.1',
     ...(name === 'tuned' ? TUNED_FLAGS : []),
     ...(workers !== undefined ? ['--workers', workers] : []),
+    ...flags,
   ];
 }
 
@@ -215,7 +228,7 @@ function readLog(file: string): { lines: number; rest: string } {
 // One scenario in a fresh generator process on the generator's CPU; a hard time limit backs up the scenario's own bounds.
 export async function runGenerator(scenario: ScenarioName, server: RunningServer, pinning: Pinning, quick: boolean) {
   const job = { scenario, quick, serverPid: server.pid, target: { host: '127.0.0.1', port: server.port } };
-  // (g) is about sharing one core: the client runs on the server's.
+  // (i) is about sharing one core: the client runs on the server's.
   const command = pinned(pinning, scenario === 'samecore' ? 'server' : 'generator', [
     process.execPath,
     '--import',
@@ -260,7 +273,7 @@ export function tail(child: ChildProcess, keep = 8192): () => string {
   return () => text.trim();
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

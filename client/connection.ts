@@ -4,6 +4,7 @@
 import { SUBPROTOCOL_NAME, WS_PATHS } from '../server/protocol.ts';
 import { Emitter } from './emitter.ts';
 import { asError } from './errors.ts';
+import { t } from './i18n/translate.ts';
 
 /** readyState values as Ruan Yifeng's tutorial lists them; kept here because `WebSocket.OPEN` is missing where WebSocket is. */
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
@@ -83,20 +84,18 @@ export function parseTarget(urlText: string, protocolsText: string): Target | Er
   try {
     url = new URL(urlText.trim());
   } catch {
-    return new Error(`${JSON.stringify(urlText.trim())} is not a URL; write e.g. ws://127.0.0.1:1234/raw.`);
+    return new Error(t('target.notUrl', { text: JSON.stringify(urlText.trim()) }));
   }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:')
-    return new Error(`A WebSocket URL starts with ws:// or wss://, not ${url.protocol}//.`);
-  if (url.hash) return new Error('A WebSocket URL cannot have a #fragment.');
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return new Error(t('target.scheme', { scheme: url.protocol }));
+  if (url.hash) return new Error(t('target.fragment'));
   const protocols = protocolsText
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '');
   // RFC 6455 4.1: each subprotocol is an HTTP token, and none may repeat.
   const bad = protocols.find((p) => !SUBPROTOCOL_NAME.test(p));
-  if (bad !== undefined)
-    return new Error(`${JSON.stringify(bad)} is not a valid subprotocol name (no spaces or separators).`);
-  if (new Set(protocols).size !== protocols.length) return new Error('Each subprotocol may be offered only once.');
+  if (bad !== undefined) return new Error(t('target.badSubprotocol', { name: JSON.stringify(bad) }));
+  if (new Set(protocols).size !== protocols.length) return new Error(t('target.repeated'));
   return { url: url.href, protocols };
 }
 
@@ -113,7 +112,7 @@ export function readFirstMessage({ url, protocols }: Target, timeoutMs = 5000): 
       reject(asError(error));
       return;
     }
-    const timer = setTimeout(() => finish(new Error(`no message within ${timeoutMs / 1000} s`)), timeoutMs);
+    const timer = setTimeout(() => finish(new Error(t('inspect.timeout', { seconds: timeoutMs / 1000 }))), timeoutMs);
     const finish = (outcome: string | Error) => {
       clearTimeout(timer);
       if (socket.readyState === ReadyState.CONNECTING || socket.readyState === ReadyState.OPEN)
@@ -122,11 +121,57 @@ export function readFirstMessage({ url, protocols }: Target, timeoutMs = 5000): 
       else reject(outcome);
     };
     socket.addEventListener('message', (event: MessageEvent<unknown>) =>
-      finish(typeof event.data === 'string' ? event.data : new Error('the first message was binary')),
+      finish(typeof event.data === 'string' ? event.data : new Error(t('inspect.binary'))),
     );
-    socket.addEventListener('close', ({ code }) =>
-      finish(new Error(`the connection closed with ${code} before any message`)),
-    );
+    socket.addEventListener('close', ({ code }) => finish(new Error(t('inspect.closed', { code }))));
+  });
+}
+
+/** How a socket that echoUntilClose opened ended, as the browser reported it. */
+export interface EchoCaseEnd extends Pick<CloseInfo, 'code' | 'reason' | 'wasClean'> {
+  /** Messages that arrived. */
+  received: number;
+  /** Messages sent back: those that arrived while the socket was still OPEN. */
+  echoed: number;
+  /** Whether the browser fired an error event first: it failed the connection itself. */
+  failed: boolean;
+}
+
+/**
+ * What a client under test does in the fuzzing server's protocol: opens a
+ * socket (no subprotocol, binary as ArrayBuffer), sends every message back
+ * with the same type, and resolves once the socket has closed, however that
+ * happened. `signal` ends the socket early with 1000.
+ */
+export function echoUntilClose(url: string, signal?: AbortSignal): Promise<EchoCaseEnd> {
+  return new Promise((resolve, reject) => {
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(url);
+    } catch (error) {
+      reject(asError(error));
+      return;
+    }
+    socket.binaryType = 'arraybuffer';
+    let received = 0;
+    let echoed = 0;
+    let failed = false;
+    const abort = () => socket.close(1000);
+    signal?.addEventListener('abort', abort, { once: true });
+    socket.addEventListener('message', (event: MessageEvent<string | ArrayBuffer>) => {
+      received++;
+      // Once closing, the browser would drop it: count only what was really handed over.
+      if (socket.readyState !== ReadyState.OPEN) return;
+      socket.send(event.data);
+      echoed++;
+    });
+    socket.addEventListener('error', () => {
+      failed = true;
+    });
+    socket.addEventListener('close', ({ code, reason, wasClean }) => {
+      signal?.removeEventListener('abort', abort);
+      resolve({ code, reason, wasClean, received, echoed, failed });
+    });
   });
 }
 

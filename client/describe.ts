@@ -1,7 +1,9 @@
 // Words for what the connection reports, shared by the on-page log and the
-// console so both name things the same way. Plain strings, no DOM.
+// console so both name things the same way. Plain strings, no DOM; what is
+// more than code or numbers is in the page's language (client/i18n/).
 import { closeCodeName } from './close-codes.ts';
 import { ReadyState, type CloseInfo, type ReceivedData } from './connection.ts';
+import { t } from './i18n/translate.ts';
 
 const READY_STATE_NAMES: Record<ReadyState, string> = {
   [ReadyState.CONNECTING]: 'CONNECTING',
@@ -20,9 +22,15 @@ export function binaryTypeName(data: Blob | ArrayBuffer): string {
   return data instanceof Blob ? 'Blob' : 'ArrayBuffer';
 }
 
-/** "Blob, 3000 bytes": how the log shows binary data. */
-export function describeBinary(data: Blob | ArrayBuffer): string {
-  return `${binaryTypeName(data)}, ${byteLength(data)} bytes`;
+/**
+ * "Blob, 3000 bytes", how the log shows binary data, in the page's language
+ * whenever it is asked. It keeps the type and the size, never the data, so a
+ * log entry does not hold a megabyte message alive.
+ */
+export function binaryDescription(data: Blob | ArrayBuffer): () => string {
+  const type = binaryTypeName(data);
+  const size = byteLength(data);
+  return () => t('describe.binary', { type, size });
 }
 
 /** The Go tutorial's console wording: the text itself, or "ArrayBuffer(512000)" for binary. */
@@ -32,8 +40,17 @@ export function consoleForm(data: ReceivedData): string {
 
 /** 'code 1000 (Normal Closure), reason "bye", wasClean true'; the name says what the code means. */
 export function describeClose({ code, reason, wasClean }: Pick<CloseInfo, 'code' | 'reason' | 'wasClean'>): string {
-  // JSON quoting keeps an empty or whitespace-only reason visible.
-  return `code ${code} (${closeCodeName(code)}), reason ${reason ? JSON.stringify(reason) : '(none)'}, wasClean ${wasClean}`;
+  return t('describe.close', {
+    code,
+    name: closeCodeName(code),
+    reason: quoteReason(reason),
+    wasClean: String(wasClean),
+  });
+}
+
+/** '"bye"', or '(none)': JSON quoting keeps an empty or whitespace-only reason visible. */
+export function quoteReason(reason: string): string {
+  return reason ? JSON.stringify(reason) : t('none');
 }
 
 function byteLength(data: Blob | ArrayBuffer): number {
@@ -63,9 +80,4 @@ export function formatDuration(ms: number): string {
   const seconds = Math.max(0, Math.floor(ms / 1000));
   const two = (n: number) => String(n).padStart(2, '0');
   return `${Math.floor(seconds / 3600)}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`;
-}
-
-/** "1 message", "2 messages"; "1 reply", "2 replies" with the plural given. */
-export function plural(count: number, noun: string, nouns = `${noun}s`): string {
-  return `${count} ${count === 1 ? noun : nouns}`;
 }

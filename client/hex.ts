@@ -1,5 +1,6 @@
 // Hex in both directions, no DOM: what the user types into bytes, and bytes
 // into the `hexdump -C` layout (offset, 16 bytes a row, printable ASCII).
+import { t } from './i18n/translate.ts';
 
 /**
  * Reads "de ad be ef", "deadbeef", "DE:AD:BE:EF" or "0xde 0xad": pairs of hex
@@ -8,10 +9,10 @@
  */
 export function parseHex(text: string): Uint8Array | Error {
   const digits = text.replace(/0x/gi, '').replace(/[\s:,-]/g, '');
-  if (digits === '') return new Error('Type some bytes as hex, e.g. "de ad be ef".');
+  if (digits === '') return new Error(t('hex.empty'));
   const bad = /[^0-9a-f]/i.exec(digits);
-  if (bad) return new Error(`${JSON.stringify(bad[0])} is not a hex digit; use 0–9 and a–f.`);
-  if (digits.length % 2 === 1) return new Error(`That is ${digits.length} hex digits; each byte needs two.`);
+  if (bad) return new Error(t('hex.notDigit', { char: JSON.stringify(bad[0]) }));
+  if (digits.length % 2 === 1) return new Error(t('hex.odd', { count: digits.length }));
   const bytes = new Uint8Array(digits.length / 2);
   for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(digits.slice(i * 2, i * 2 + 2), 16);
   return bytes;

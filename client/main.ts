@@ -1,6 +1,6 @@
-// Wires the page together: one connection, the session that logs it, the
-// auto-reconnect, and one setup call per card, each given its own element.
-// Nothing else happens here.
+// Wires the page together: its language first, then one connection, the
+// session that logs it, the auto-reconnect, and one setup call per card,
+// each given its own element. Nothing else happens here.
 import './style.css';
 import { EchoConnection, echoUrlFor, isWebSocketSupported } from './connection.ts';
 import { traceToConsole } from './console-trace.ts';
@@ -10,10 +10,12 @@ import { Session } from './session.ts';
 import { setupBinaryPanel } from './views/binary-panel.ts';
 import { setupCanvasView } from './views/canvas-view.ts';
 import { setupClosePanel } from './views/close-panel.ts';
+import { setupConformancePanel } from './views/conformance-panel.ts';
 import { setupConnectionPanel } from './views/connection-panel.ts';
 import { find, showUnsupported } from './views/dom.ts';
 import { setupExplainerPanel } from './views/explainer-panel.ts';
 import { setupHexView } from './views/hex-view.ts';
+import { setupLanguageSwitch } from './views/language-switch.ts';
 import { setupLogPanel } from './views/log-panel.ts';
 import { setupSendPanel } from './views/send-panel.ts';
 import { setupStatsPanel } from './views/stats-panel.ts';
@@ -21,6 +23,10 @@ import { setupTemplates } from './views/templates-panel.ts';
 
 // The one subprotocol the server speaks, offered as in Ruan Yifeng's WebSocket tutorial.
 const SUBPROTOCOLS = [ECHO_PROTOCOL];
+
+// The views draw their first words in the page's language, so they wait for
+// its catalogue: one small same-origin file, and none at all for English.
+await setupLanguageSwitch(document, navigator.languages);
 
 if (isWebSocketSupported()) {
   const connection = new EchoConnection({ url: echoUrlFor(window.location), protocols: SUBPROTOCOLS });
@@ -44,6 +50,7 @@ if (isWebSocketSupported()) {
   setupStatsPanel(card('stats-card'), session);
   setupClosePanel(card('close-card'), connection);
   setupExplainerPanel(card('handshake-card'), connection);
+  setupConformancePanel(card('conformance-card'));
   connection.connect();
 } else {
   showUnsupported(document);

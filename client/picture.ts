@@ -4,6 +4,7 @@
 // random, so screenshots stay comparable. No DOM: client/views/canvas-view.ts
 // paints it.
 import { TEXT_REPLY_PREFIX } from '../server/protocol.ts';
+import { t } from './i18n/translate.ts';
 
 export interface Node {
   x: number;
@@ -52,10 +53,10 @@ export function pixelBytes(width: number, height: number): number {
   return width * height * 4;
 }
 
-/** The picture for a canvas of `width` × `height`. */
+/** The picture for a canvas of `width` × `height`, its words in the page's language (the messages stay as sent). */
 export function pictureOf(width: number, height: number): Picture {
-  const client: Node = { x: 78, y: height / 2, radius: 30, colour: '#38bdf8', label: 'client' };
-  const server: Node = { x: width - 78, y: height / 2, radius: 30, colour: '#f472b6', label: 'server' };
+  const client: Node = { x: 78, y: height / 2, radius: 30, colour: '#38bdf8', label: t('canvas.client') };
+  const server: Node = { x: width - 78, y: height / 2, radius: 30, colour: '#f472b6', label: t('canvas.server') };
   const gap = 42;
   const label = (text: string, y: number, font: string, colour: string): Shape => ({
     kind: 'label',
@@ -69,7 +70,7 @@ export function pictureOf(width: number, height: number): Picture {
     background: ['#1e3a8a', '#7c3aed'],
     dots: { first: 16, step: 24, size: 2, colour: 'rgba(255, 255, 255, 0.12)' },
     shapes: [
-      label('ws:// echo', 52, '600 24px system-ui, sans-serif', '#f8fafc'),
+      label(t('canvas.title'), 52, '600 24px system-ui, sans-serif', '#f8fafc'),
       { kind: 'arrow', fromX: client.x + gap, toX: server.x - gap, y: client.y - 22, colour: '#bae6fd' },
       { kind: 'arrow', fromX: server.x - gap, toX: client.x + gap, y: server.y + 22, colour: '#fbcfe8' },
       label('Hello, world!', client.y - 34, '13px ui-monospace, monospace', '#e0f2fe'),
@@ -78,7 +79,7 @@ export function pictureOf(width: number, height: number): Picture {
       { kind: 'node', ...client },
       { kind: 'node', ...server },
       label(
-        `${width} × ${height} × 4 = ${pixelBytes(width, height)} bytes`,
+        t('canvas.bytes', { width, height, bytes: pixelBytes(width, height) }),
         height - 28,
         '14px system-ui, sans-serif',
         'rgba(248, 250, 252, 0.85)',

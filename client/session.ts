@@ -3,13 +3,21 @@
 // round-trip times for echo replies, and the JSON export of the lot. It
 // listens to the connection itself and is the way the panels send.
 import { ReadyState, type EchoConnection, type ReceivedData, type SendableData } from './connection.ts';
-import { describeBinary, describeClose } from './describe.ts';
+import { binaryDescription, describeClose } from './describe.ts';
 import { Emitter } from './emitter.ts';
 import { toHex } from './hex.ts';
+import { t } from './i18n/translate.ts';
 import { RoundTrips, replyTestFor } from './rtt.ts';
 
 export type Direction = 'sent' | 'received' | 'event';
 export type Kind = 'text' | 'binary' | 'event';
+
+/**
+ * What an entry says. A string stays as it is: a message's own text. A
+ * function is asked each time the entry is read, so descriptions and events
+ * follow the page's language, even after it changes.
+ */
+export type Words = string | (() => string);
 
 export interface LogEntry {
   /** 1, 2, 3, … in the order things happened; never reused, not even after the cap drops entries. */
@@ -22,7 +30,7 @@ export interface LogEntry {
   readonly error: boolean;
   /** Bytes on the wire: UTF-8 length of text, byte length of binary, 0 for events. */
   readonly size: number;
-  /** The text itself, what a binary message was ("Blob, 4 bytes"), or what happened. */
+  /** The text itself, what a binary message was ("Blob, 4 bytes"), or what happened, in the page's current language. */
   readonly text: string;
   /** The connection's URL at the time. */
   readonly url: string;
@@ -90,22 +98,21 @@ export class Session extends Emitter<SessionEvents> {
       if (state !== ReadyState.CONNECTING) return;
       this.#roundTrips.reset();
       this.#isReply = replyTestFor(connection.url);
-      this.note(`connecting to ${connection.url}, offering subprotocol ${connection.protocols.join(', ') || '(none)'}`);
+      const { url, protocols } = connection;
+      this.note(() => t('log.connecting', { url, protocols: protocols.join(', ') || t('none') }));
     });
     connection.on('open', ({ url, protocol }) => {
       this.stats.openedAt = Date.now();
-      this.note(`open: connected to ${url}, subprotocol ${protocol || '(none)'}`);
+      this.note(() => t('log.open', { url, protocol: protocol || t('none') }));
       this.emit('stats', this.stats);
     });
     connection.on('message', (data) => this.#received(data));
-    connection.on('error', () =>
-      this.note('error event: the browser gives no details; the close event has the code', true),
-    );
+    connection.on('error', () => this.note(() => t('log.error'), true));
     connection.on('close', (info) => {
       this.stats.openedAt = undefined;
       // A dropped connection (1006) often comes with no error event at all, so
       // the close entry itself carries the alarm.
-      this.note(`close: ${describeClose(info)}`, !info.wasClean);
+      this.note(() => t('log.close', { close: describeClose(info) }), !info.wasClean);
       this.emit('stats', this.stats);
     });
   }
@@ -116,7 +123,7 @@ export class Session extends Emitter<SessionEvents> {
   }
 
   /** Sends when the socket is OPEN and logs it as `description`; false means nothing was sent. */
-  send(data: SendableData, description: string): boolean {
+  send(data: SendableData, description: Words): boolean {
     if (!this.#connection.send(data)) return false;
     this.#roundTrips.sent(performance.now());
     const size = sizeOf(data);
@@ -129,7 +136,7 @@ export class Session extends Emitter<SessionEvents> {
   }
 
   /** Logs something that happened; `error` marks it as gone wrong. */
-  note(text: string, error = false): void {
+  note(text: Words, error = false): void {
     this.#add('event', 'event', 0, text, undefined, error);
   }
 
@@ -168,12 +175,12 @@ export class Session extends Emitter<SessionEvents> {
     if (typeof data === 'string') {
       this.#add('received', 'text', size, data, rtt);
     } else {
-      this.#readBytes(this.#add('received', 'binary', size, describeBinary(data), rtt), data);
+      this.#readBytes(this.#add('received', 'binary', size, binaryDescription(data), rtt), data);
     }
     this.emit('stats', this.stats);
   }
 
-  #add(direction: Direction, kind: Kind, size: number, text: string, rtt: number | undefined, error = false): LogEntry {
+  #add(direction: Direction, kind: Kind, size: number, words: Words, rtt: number | undefined, error = false): LogEntry {
     const entry: LogEntry = {
       id: this.#nextId++,
       time: Date.now(),
@@ -181,7 +188,9 @@ export class Session extends Emitter<SessionEvents> {
       kind,
       error,
       size,
-      text,
+      get text() {
+        return typeof words === 'string' ? words : words();
+      },
       url: this.#connection.url,
       rtt,
       bytes: undefined,

@@ -1,6 +1,7 @@
 // Saved messages, kept in localStorage so they outlive the tab. Takes the
 // Storage as a parameter (no DOM), and survives storage that is full,
 // disabled or holding something that is not ours.
+import { t } from './i18n/translate.ts';
 
 export interface Template {
   name: string;
@@ -44,6 +45,8 @@ function write(storage: Storage, templates: Template[]): Template[] | Error {
     storage.setItem(KEY, JSON.stringify(templates));
     return templates;
   } catch (error) {
-    return new Error(`The browser would not store it (${error instanceof Error ? error.name : 'storage error'}).`);
+    return new Error(
+      t('templates.refused', { reason: error instanceof Error ? error.name : t('templates.storageError') }),
+    );
   }
 }

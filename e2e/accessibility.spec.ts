@@ -1,33 +1,8 @@
 // axe-core on the whole page, light and dark, after enough activity that
-// every panel has content (log rows of each kind, a hex dump, an inspected
-// handshake, an error line); and the page used from the keyboard alone.
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+// every panel has content (e2e/axe-helpers.ts); and the page used from the
+// keyboard alone. The Chinese page's scan is in e2e/language.spec.ts.
+import { fillEveryPanel, violations } from './axe-helpers.ts';
 import { expect, logRows, openConnected, sendButton, test } from './fixtures.ts';
-
-async function fillEveryPanel(page: Page): Promise<void> {
-  await openConnected(page);
-  await sendButton(page).click();
-  await expect(logRows(page, 'received', 'Received: Hello, world!')).toHaveCount(1);
-  await page.getByLabel('Hex bytes', { exact: true }).fill('de ad be ef');
-  await page.getByRole('button', { name: 'Send bytes', exact: true }).click();
-  await expect(page.getByLabel('Hex dump', { exact: true })).toContainText('de ad be ef');
-  await page.getByRole('button', { name: 'Inspect handshake', exact: true }).click();
-  await expect(page.getByLabel('Match', { exact: true })).toHaveText(/^✓/);
-  await page.getByLabel('Close code', { exact: true }).fill('1001');
-  await page.getByRole('button', { name: 'Close with code', exact: true }).click();
-  await expect(page.getByRole('alert')).toBeVisible();
-}
-
-async function violations(page: Page): Promise<string[]> {
-  // axe walks every node of a full page: ~8 s alone, past 30 s on a loaded two-core machine.
-  test.slow();
-  const results = await new AxeBuilder({ page }).analyze();
-  // One line per failing element, so a failure says what and where.
-  return results.violations.flatMap((v) =>
-    v.nodes.map((node) => `${v.id}: ${node.target.join(' ')} — ${node.failureSummary ?? v.help}`),
-  );
-}
 
 test('axe finds no violations in light mode', async ({ page }) => {
   await fillEveryPanel(page);
@@ -46,7 +21,10 @@ test('the keyboard alone reaches the message box, sends with Enter, and focus is
   problems,
 }) => {
   await openConnected(page);
-  // The message box is the first stop: the message form is at the top.
+  // The header's language switch is the first stop, named in both languages;
+  // the message box is the next: the message form is at the top.
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Language · 语言', { exact: true })).toBeFocused();
   await page.keyboard.press('Tab');
   const box = page.getByLabel('Message', { exact: true });
   await expect(box).toBeFocused();

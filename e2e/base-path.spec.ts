@@ -3,6 +3,7 @@
 // echo under the prefix by itself. Production, then dev mode (Vite's base).
 import { expect, logRows, readyState, sendButton, test } from './fixtures.ts';
 import { startServer, type RunningServer } from '../test/support/spawn-server.ts';
+import { openWithHmr } from './dev-page.ts';
 
 test.describe('npm start -- --base-path /prefix', () => {
   let prefixed: RunningServer;
@@ -43,13 +44,7 @@ test.describe('npm run dev -- --base-path /prefix', () => {
   });
 
   test('Vite serves the page under /prefix/, connects HMR there, and the page echoes', async ({ page }) => {
-    const consoleErrors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    const hmrConnected = page.waitForEvent('console', (message) => message.text().includes('[vite] connected'));
-    await page.goto(dev.url);
-    await hmrConnected;
+    const consoleErrors = await openWithHmr(page, dev.url);
     await sendButton(page).click();
     await expect(logRows(page, 'received', 'Received: Hello, world!')).toBeVisible();
     expect(consoleErrors).toEqual([]);

@@ -4,6 +4,7 @@ import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { PROJECT_ROOT, startServer, type RunningServer } from '../test/support/spawn-server.ts';
+import { openWithHmr } from './dev-page.ts';
 
 let dev: RunningServer;
 
@@ -19,14 +20,7 @@ test.afterAll(async () => {
 });
 
 test('npm run dev serves the page, connects HMR and echoes on the same port', async ({ page }) => {
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  const hmrConnected = page.waitForEvent('console', (message) => message.text().includes('[vite] connected'));
-
-  await page.goto(dev.url);
-  await hmrConnected;
+  const consoleErrors = await openWithHmr(page, dev.url);
   await page.getByRole('button', { name: 'Send Message' }).click();
   await expect(page.getByText('Received: Hello, world!')).toBeVisible();
   expect(consoleErrors).toEqual([]);
@@ -38,9 +32,7 @@ test('a stylesheet edit hot-reloads without a full page reload', async ({ page }
   // Restored afterwards with its old times too: a newer mtime would make the
   // next `npm start` think the sources changed and rebuild.
   const { atime, mtime } = await stat(stylesheet);
-  const hmrConnected = page.waitForEvent('console', (message) => message.text().includes('[vite] connected'));
-  await page.goto(dev.url);
-  await hmrConnected;
+  await openWithHmr(page, dev.url);
   // A full reload would wipe this marker; a hot update keeps it.
   await page.evaluate(() => Object.assign(window, { hmrMarker: true }));
   const probe = () =>

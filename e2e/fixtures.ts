@@ -1,11 +1,13 @@
 // Playwright's `test` plus what the browser tests share: the built server (one
 // per worker, so `page.goto('/')` reaches it), the page's console lines, and
 // everything that went wrong while it loaded or ran.
-import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
+import { readyState } from '../test/support/page-controls.ts';
 import { collectProblems } from '../test/support/page-problems.ts';
 import { startServer, type RunningServer } from '../test/support/spawn-server.ts';
 
 export { expect };
+export { logOf, logRows, readyState, sendButton } from '../test/support/page-controls.ts';
 
 interface TestFixtures {
   /** Every console.log line the page wrote, in order. */
@@ -48,34 +50,6 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await use(collectProblems(page));
   },
 });
-
-/** The page's log. */
-export function logOf(page: Page): Locator {
-  return page.getByRole('log');
-}
-
-/** Log rows going `direction` whose content is exactly `content`. */
-export function logRows(
-  page: Page,
-  direction: 'sent' | 'received' | 'event' | 'error',
-  content: string | RegExp,
-): Locator {
-  const text = typeof content === 'string' ? page.getByText(content, { exact: true }) : page.getByText(content);
-  return logOf(page)
-    .getByRole('listitem')
-    .filter({ has: page.getByText(direction, { exact: true }) })
-    .filter({ has: text });
-}
-
-/** The live readyState, e.g. "1 OPEN". */
-export function readyState(page: Page): Locator {
-  return page.getByLabel('readyState', { exact: true });
-}
-
-/** The Send Message button. */
-export function sendButton(page: Page): Locator {
-  return page.getByRole('button', { name: 'Send Message', exact: true });
-}
 
 /** Opens the page and waits until its socket is OPEN. */
 export async function openConnected(page: Page, url = '/'): Promise<void> {

@@ -1,22 +1,26 @@
 // `npm run screenshots`: regenerates the README's pictures from the built
 // page after some activity: a text echo, a hex message in the binary view,
-// and an inspected handshake. Not part of `npm test`.
+// and an inspected handshake; in English, and once in Chinese for the
+// README's 简体中文 section. Not part of `npm test`.
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../test/support/spawn-server.ts';
-import { expect, logRows, openConnected, sendButton, test } from './fixtures.ts';
+import { expect, openConnected, sendButton, test } from './fixtures.ts';
+import { CHINESE, ENGLISH, rowsIn, type Words } from './i18n-helpers.ts';
 import type { Page } from '@playwright/test';
 
 const DOCS = join(PROJECT_ROOT, 'docs');
 
-async function showActivity(page: Page): Promise<void> {
+async function showActivity(page: Page, words: Words = ENGLISH): Promise<void> {
   await openConnected(page);
   await sendButton(page).click();
-  await expect(logRows(page, 'received', 'Received: Hello, world!')).toHaveCount(1);
-  await page.getByLabel('Hex bytes', { exact: true }).fill('57 65 62 53 6f 63 6b 65 74 20 e2 9c 93 00 01 02 03 ff fe');
-  await page.getByRole('button', { name: 'Send bytes', exact: true }).click();
-  await expect(logRows(page, 'received', 'Blob, 19 bytes')).toHaveCount(1);
-  await page.getByRole('button', { name: 'Inspect handshake', exact: true }).click();
-  await expect(page.getByLabel('Match', { exact: true })).toHaveText(/^✓ match/);
+  await expect(rowsIn(page, words, 'received', 'Received: Hello, world!')).toHaveCount(1);
+  await page
+    .getByLabel(words('binary.hexBytes'), { exact: true })
+    .fill('57 65 62 53 6f 63 6b 65 74 20 e2 9c 93 00 01 02 03 ff fe');
+  await page.getByRole('button', { name: words('binary.sendBytes'), exact: true }).click();
+  await expect(rowsIn(page, words, 'received', /^Blob/)).toHaveCount(1);
+  await page.getByRole('button', { name: words('handshake.inspect'), exact: true }).click();
+  await expect(page.getByLabel(words('handshake.match'), { exact: true })).toHaveText(/^✓/);
   // Clicking scrolled the page; from the top is where a reader first sees it.
   await page.evaluate(() => window.scrollTo(0, 0));
 }
@@ -38,4 +42,14 @@ test('desktop in dark mode', async ({ page }) => {
   await page.setViewportSize({ width: 1200, height: 900 });
   await showActivity(page);
   await page.screenshot({ path: join(DOCS, 'screenshot-dark.png'), fullPage: true });
+});
+
+test.describe('in Chinese', () => {
+  test.use({ locale: 'zh-CN' });
+
+  test('desktop, about 1200 px wide', async ({ page }) => {
+    await page.setViewportSize({ width: 1200, height: 900 });
+    await showActivity(page, CHINESE);
+    await page.screenshot({ path: join(DOCS, 'screenshot-zh.png'), fullPage: true });
+  });
 });

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { acceptFor, encodeFrame, Opcode } from '../test/support/raw-client.ts';
+import { acceptFor, encodeFrame, Opcode } from '../test/support/frames.ts';
 
 export interface StallingServer {
   /** Where to open the page; the WebSocket goes to the same origin. */

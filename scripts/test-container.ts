@@ -175,7 +175,7 @@ async function runChecks(port: number, running: Container, config: ImageConfig):
     const close = closed(ws);
     await running.kill('TERM');
     const { code, reason } = await close;
-    const exit = await withTimeout(running.exited, STOP_TIMEOUT_MS, 'the container to exit after SIGTERM');
+    const exit = await withTimeout(running.exited, 'the container to exit after SIGTERM', STOP_TIMEOUT_MS);
     expect(
       code === SHUTDOWN_CLOSE.code && reason === SHUTDOWN_CLOSE.reason,
       `the client got close ${code} "${reason}", not ${SHUTDOWN_CLOSE.code} "${SHUTDOWN_CLOSE.reason}"`,

@@ -1,12 +1,15 @@
 // The Express app that serves the page: Vite's middleware in dev (imported
 // lazily, so production never loads Vite), the built files in production.
+// In production Express, helmet and the static handler load on the first
+// HTTP request, not at start: a server used only for its WebSocket echo (a
+// test's in-process server, a client under test) never pays for them.
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
+import type { Express, Request, RequestHandler, Router } from 'express';
+import type { OperationsOptions } from './operations.ts';
 import type { ClientView } from './proxy.ts';
-import { securityHeaders } from './security-headers.ts';
 
 /** The project folder (the one holding package.json), wherever this file was built to. */
 export const PROJECT_ROOT = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
@@ -15,7 +18,7 @@ export const CLIENT_DIST = join(PROJECT_ROOT, 'dist', 'client');
 
 export interface PageApp {
   /** The request handler to mount on the http server. */
-  app: Express;
+  handle(req: IncomingMessage, res: ServerResponse): void;
   /** Releases what serving the page holds (Vite's watcher and HMR sockets in dev). */
   close(): Promise<void>;
 }
@@ -33,35 +36,18 @@ export interface PageAppOptions {
   clientView: ClientView;
   /** The http(s) server, which Vite shares in dev for its HMR socket. */
   httpServer: Server;
-  /** /healthz and /metrics, mounted ahead of the page. */
-  operations: Router;
-  /** More routes under the page's security headers, ahead of the page (the fuzzing reports). */
-  routes?: Router;
+  /** What /healthz and /metrics, mounted ahead of the page, report. */
+  operations: OperationsOptions;
+  /** More routes under the page's security headers, ahead of the page (the fuzzing reports), made with the app. */
+  routes?: () => Promise<Router>;
 }
 
-/** Builds the app for the chosen mode. */
-export async function createPageApp({
-  dev,
-  basePath,
-  tls,
-  connectSrc,
-  clientView,
-  httpServer,
-  operations,
-  routes,
-}: PageAppOptions): Promise<PageApp> {
-  const app = express();
-  app.disable('x-powered-by');
-  // As the upgrade router does: /Prefix/ is not /prefix/.
-  app.set('case sensitive routing', true);
-  askClientView(app, clientView);
-  // Express takes the mount path off req.url, so what is mounted here sees /healthz, /index.html, ...
-  const mount = basePath || '/';
-  if (basePath) app.use(addTrailingSlash(basePath));
-  app.use(mount, operations);
-  app.use(...securityHeaders({ dev, tls, connectSrc }));
-  if (routes) app.use(mount, routes);
+/** Builds the app for the chosen mode: at once in dev, on the first request in production. */
+export async function createPageApp(options: PageAppOptions): Promise<PageApp> {
+  const { dev, basePath, httpServer } = options;
   if (dev) {
+    // Vite attaches its HMR socket to the http server as it starts, so it cannot wait.
+    const app = await expressApp(options);
     const { createServer } = await import('vite');
     const vite = await createServer({
       configFile: join(PROJECT_ROOT, 'vite.config.ts'),
@@ -71,16 +57,65 @@ export async function createPageApp({
       appType: 'mpa',
       server: { middlewareMode: true, ws: { server: httpServer } },
     });
-    app.use(mount, vite.middlewares);
-    return { app, close: () => vite.close() };
+    app.use(basePath || '/', vite.middlewares);
+    return { handle: app, close: () => vite.close() };
   }
+  // Checked at start, where a missing build is a one-line error, not a 500 later.
   if (!existsSync(join(CLIENT_DIST, 'index.html'))) {
     throw Object.assign(new Error(`the page is not built (no ${join(CLIENT_DIST, 'index.html')}); run npm run build`), {
       code: 'ERR_WS_ECHO_NOT_BUILT',
     });
   }
+  let loading: Promise<Express> | undefined;
+  return {
+    handle(req, res) {
+      loading ??= staticApp(options);
+      loading.then(
+        (app) => app(req, res),
+        (error: unknown) => {
+          res.statusCode = 500;
+          res.end(`the page could not be loaded: ${error instanceof Error ? error.message : String(error)}\n`);
+        },
+      );
+    },
+    close: async () => {},
+  };
+}
+
+/** Express with /healthz, /metrics, the security headers and the extra routes; the page goes after them. */
+async function expressApp({
+  dev,
+  basePath,
+  tls,
+  connectSrc,
+  clientView,
+  operations,
+  routes,
+}: PageAppOptions): Promise<Express> {
+  const [{ default: express }, { securityHeaders }, { operationsRouter }, extraRoutes] = await Promise.all([
+    import('express'),
+    import('./security-headers.ts'),
+    import('./operations.ts'),
+    routes?.(),
+  ]);
+  const app = express();
+  app.disable('x-powered-by');
+  // As the upgrade router does: /Prefix/ is not /prefix/.
+  app.set('case sensitive routing', true);
+  askClientView(app, clientView);
+  // Express takes the mount path off req.url, so what is mounted here sees /healthz, /index.html, ...
+  const mount = basePath || '/';
+  if (basePath) app.use(addTrailingSlash(basePath));
+  app.use(mount, operationsRouter(operations));
+  app.use(...securityHeaders({ dev, tls, connectSrc }));
+  if (extraRoutes) app.use(mount, extraRoutes);
+  return app;
+}
+
+async function staticApp(options: PageAppOptions): Promise<Express> {
+  const [app, { default: express }] = await Promise.all([expressApp(options), import('express')]);
   app.use(
-    mount,
+    options.basePath || '/',
     express.static(CLIENT_DIST, {
       setHeaders(res, path) {
         // Vite fingerprints everything under assets/, so those never change.
@@ -89,7 +124,7 @@ export async function createPageApp({
       },
     }),
   );
-  return { app, close: async () => {} };
+  return app;
 }
 
 /**

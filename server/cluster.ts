@@ -3,7 +3,7 @@
 // server; the primary only forks, replaces workers that die, aggregates
 // /metrics for whichever worker is asked, and runs the graceful stop.
 import cluster, { type Worker } from 'node:cluster';
-import { AggregatorRegistry } from 'prom-client';
+import type { AggregatorRegistry, PrometheusContentType } from 'prom-client';
 import type { Logger } from './logger.ts';
 
 /** Messages between the primary and its workers. */
@@ -18,7 +18,8 @@ export type ClusterMessage =
  * `announce` runs once, with the page's URL, when every worker listens.
  */
 export function runPrimary(workers: number, logger: Logger, announce: (url: string) => void): void {
-  const aggregator = new AggregatorRegistry();
+  // prom-client loads when the first worker asks for the cluster's metrics, not at start.
+  let aggregator: Promise<AggregatorRegistry<PrometheusContentType>> | undefined;
   const listening = new Set<number>();
   let announced = false;
   let stopping = false;
@@ -35,15 +36,18 @@ export function runPrimary(workers: number, logger: Logger, announce: (url: stri
         );
       }
     } else if (message.type === 'ws-echo:metrics-request') {
-      aggregator.clusterMetrics().then(
-        (text) => worker.send({ type: 'ws-echo:metrics-response', id: message.id, text } satisfies ClusterMessage),
-        (error: Error) =>
-          worker.send({
-            type: 'ws-echo:metrics-response',
-            id: message.id,
-            error: error.message,
-          } satisfies ClusterMessage),
-      );
+      aggregator ??= import('prom-client').then(({ AggregatorRegistry }) => new AggregatorRegistry());
+      aggregator
+        .then((registry) => registry.clusterMetrics())
+        .then(
+          (text) => worker.send({ type: 'ws-echo:metrics-response', id: message.id, text } satisfies ClusterMessage),
+          (error: Error) =>
+            worker.send({
+              type: 'ws-echo:metrics-response',
+              id: message.id,
+              error: error.message,
+            } satisfies ClusterMessage),
+        );
     }
   });
 

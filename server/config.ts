@@ -90,7 +90,7 @@ export const SETTINGS = {
     env: 'HOST',
     default: '127.0.0.1',
     parse: ({ text }) => text,
-    help: 'interface to bind; `0.0.0.0` or `::` to accept other machines (off loopback, the per-IP cap and rate limit are on by default)',
+    help: 'interface to bind; `0.0.0.0` or `::` for other machines (then the per-IP cap and rate limit default on)',
   }),
   basePath: setting({
     flag: 'base-path',
@@ -98,7 +98,7 @@ export const SETTINGS = {
     default: '',
     shown: '`/`',
     parse: basePath,
-    help: 'serve everything under this path (the page, the echo paths, `/healthz`, `/metrics`), e.g. `/ws-echo` behind a shared ingress; the bare path redirects to it with a `/`',
+    help: 'serve everything (page, echo, `/healthz`, `/metrics`) under this path, e.g. `/ws-echo` behind a shared ingress',
   }),
   dev: setting({
     flag: 'dev',
@@ -129,7 +129,7 @@ export const SETTINGS = {
     default: [],
     shown: '`echo-protocol` only',
     parse: subprotocols,
-    help: "comma list of subprotocols accepted besides `echo-protocol` (`graphql-ws,mqtt`), or `*` for any: the server picks the client's first offered one it accepts, and echoes the same whichever it is",
+    help: "comma list of subprotocols accepted besides `echo-protocol` (`graphql-ws,mqtt`), or `*` for the client's first",
   }),
   maxMessageBytes: setting({
     flag: 'max-message-size',
@@ -152,7 +152,7 @@ export const SETTINGS = {
     env: 'HEARTBEAT_INTERVAL_MS',
     default: 30_000,
     parse: integer(0, 86_400_000, 'milliseconds from 0 (off) to 86400000'),
-    help: 'ms between server pings; a peer that sends nothing between two pings, not even the pong, is dropped (`0` = off)',
+    help: 'ms between server pings; a peer that sends nothing (not even the pong) from one ping to the next is dropped (`0` = off)',
   }),
   maxBufferedBytes: setting({
     flag: 'max-buffered',
@@ -176,13 +176,28 @@ export const SETTINGS = {
     parse: integer(0, 10_000_000, 'a count from 0 (off) to 10000000'),
     help: 'open WebSocket connections from one IP; more get 503 (`0` = off)',
   }),
+  deflate: setting({
+    flag: 'deflate',
+    env: 'DEFLATE',
+    boolean: true,
+    default: false,
+    parse: bool,
+    help: 'negotiate permessage-deflate with every client that offers it, not only on URLs with `?deflate`',
+  }),
+  maxDeflateConnections: setting({
+    flag: 'max-deflate-connections',
+    env: 'MAX_DEFLATE_CONNECTIONS',
+    default: 500,
+    parse: integer(0, 10_000_000, 'a count from 0 (never) to 10000000'),
+    help: 'connections compressing at once (~280 KiB of zlib state each); more connect uncompressed (`0` = never)',
+  }),
   rateLimit: setting({
     flag: 'rate-limit',
     env: 'RATE_LIMIT',
     default: (settled) => defaultLimit('rateLimit', settled),
     shown: `off on loopback only, else \`${EXPOSED_LIMITS.rateLimit}\``,
     parse: integer(0, 100_000_000, 'messages per second from 0 (off) to 100000000'),
-    help: "messages per second per connection (bursts up to one second's worth); more closes with 1008 (`0` = off)",
+    help: "messages per second per connection (a second's worth may burst); more closes with 1008 (`0` = off)",
   }),
   allowedOrigins: setting<readonly string[] | '*'>({
     flag: 'allowed-origins',
@@ -198,7 +213,7 @@ export const SETTINGS = {
     default: [],
     shown: 'this server only',
     parse: connectSources,
-    help: "comma list of other `ws://`/`wss://` servers the page may test (added to the CSP's `connect-src`), or `*` for any",
+    help: 'comma list of other `ws://`/`wss://` servers the page may connect to (CSP `connect-src`), or `*`',
   }),
   tls: setting<TlsIdentity | undefined>({
     flag: 'tls-cert',
@@ -230,7 +245,7 @@ export const SETTINGS = {
     boolean: true,
     default: false,
     parse: bool,
-    help: "behind one reverse proxy: the client's address is the last `X-Forwarded-For` entry, its host `X-Forwarded-Host` (logs, `/inspect`, per-IP caps, the Origin check), and the per-IP cap and rate limit are on by default; never set it without a proxy that overwrites these headers",
+    help: "behind one reverse proxy that overwrites `X-Forwarded-For`/`-Host`: the client's address and host come from them; per-IP cap and rate limit default on",
   }),
   instanceId: setting({
     flag: 'instance-id',
@@ -246,7 +261,7 @@ export const SETTINGS = {
     default: undefined,
     shown: 'none (served at `/reports/clients/` only)',
     parse: directory,
-    help: 'also write the client-conformance reports (`/updateReports`) to this folder; it is created if missing',
+    help: 'also write the client-conformance reports to this folder (created if missing)',
   }),
 };
 

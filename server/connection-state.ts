@@ -18,12 +18,18 @@ export interface ConnectionState {
   bucket: TokenBucket | undefined;
   /** True while replies are being gathered for one write. */
   corked: boolean;
-  /** Whether small replies are framed by the echo itself (reply-frame.ts): no extension was negotiated. */
+  /** Whether small replies are framed by the echo itself (reply-frame.ts): no extension, no faults, no monitor. */
   framed: boolean;
   /** The socket's bytesRead when the heartbeat last pinged (-1 before the first ping). */
   readAtPing: number;
   /** What the URL asked this connection to do wrong; undefined (the usual case) for nothing. */
   faults: ConnectionFaults | undefined;
+  /**
+   * On a connection that compresses (and has no faults, which pace their own
+   * sends): the callback of every echo reply, which resumes reading once
+   * ws's queue is under the bound. Undefined on every other connection.
+   */
+  replyWritten: (() => void) | undefined;
 }
 
 /** Where the state lives on its WebSocket. */

@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { type ConnectionState, type EchoSocket, peerOf, STATE } from './connection-state.ts';
+import { negotiatedExtensions } from './deflate.ts';
 import { ConnectionFaults, type FaultContext } from './faults.ts';
 import { describeHandshake } from './inspect.ts';
 import type { Logger } from './logger.ts';
@@ -66,7 +67,14 @@ export function createEchoHandler({
   clients,
   onClosed,
   instanceId,
-}: EchoOptions): (ws: WebSocket, req: IncomingMessage, path: WsPath, ip: string, asked: Asked) => void {
+}: EchoOptions): (
+  ws: WebSocket,
+  req: IncomingMessage,
+  path: WsPath,
+  ip: string,
+  asked: Asked,
+  compressed: boolean,
+) => void {
   // Decided once, so the per-message path pays nothing at info level and
   // opening and closing pay nothing for log lines at warn.
   const logMessages = logger.isLevelEnabled('debug');
@@ -129,14 +137,14 @@ export function createEchoHandler({
       }
       // Into the corked socket, in order with anything ws itself writes (a pong, a close frame).
       if (state.framed && bytes.length <= REPLY_FRAME_MAX) socket.write(replyFrame(OP_BINARY, undefined, bytes));
-      else this.send(bytes, AS_BINARY);
+      else this.send(bytes, AS_BINARY, state.replyWritten);
       sent.binary.messages++;
       sent.binary.bytes += bytes.length;
     } else {
       // ws has already validated the UTF-8, so the reply can stay bytes.
       const { prefix } = state;
       const replyLength = (prefix ? prefix.length : 0) + bytes.length;
-      if (state.framed && replyLength <= REPLY_FRAME_MAX && !logMessages && !state.faults) {
+      if (state.framed && replyLength <= REPLY_FRAME_MAX && !logMessages) {
         socket.write(replyFrame(OP_TEXT, prefix, bytes));
         countSentText(replyLength);
         return;
@@ -151,7 +159,7 @@ export function createEchoHandler({
         state.faults.reply(reply, false);
         return;
       }
-      this.send(reply, AS_TEXT);
+      this.send(reply, AS_TEXT, state.replyWritten);
       countSentText(reply.length);
     }
   }
@@ -165,10 +173,21 @@ export function createEchoHandler({
     // sends but does not read would otherwise make the server queue its
     // replies without bound; stop reading until they drain, and TCP flow
     // control slows the sender down.
-    if (socket.writableLength > maxBufferedBytes && !ws.isPaused) {
+    if (state.replyWritten !== undefined) {
+      // Compressed replies wait in ws's queue for zlib before they reach the
+      // socket, and a client sending faster than zlib keeps up fills it even
+      // while the socket is empty: bound that queue too (bufferedAmount
+      // counts both). The replies' write callbacks resume reading.
+      if (ws.bufferedAmount > maxBufferedBytes && !ws.isPaused) ws.pause();
+    } else if (socket.writableLength > maxBufferedBytes && !ws.isPaused) {
       ws.pause();
       socket.once('drain', resume.bind(ws));
     }
+  }
+
+  /** An echo reply on a compressing connection was written (or dropped at close): read again if under the bound. */
+  function resumeWhenWritten(this: WebSocket): void {
+    if (this.isPaused && this.bufferedAmount <= maxBufferedBytes) this.resume();
   }
 
   // Without this listener a malformed frame would be an uncaught 'error' and
@@ -190,7 +209,7 @@ export function createEchoHandler({
       logger.info({ peer: peerOf(this[STATE]), code, reason: reason.toString() }, 'connection closed');
   }
 
-  return (ws, req, path, ip, asked) => {
+  return (ws, req, path, ip, asked, compressed) => {
     const socket = req.socket as Socket;
     const state: ConnectionState = {
       ws,
@@ -199,16 +218,28 @@ export function createEchoHandler({
       prefix: path === WS_PATHS.raw ? undefined : TEXT_PREFIX,
       bucket: rateLimit > 0 ? new TokenBucket(rateLimit) : undefined,
       corked: false,
-      framed: ws.extensions === '',
+      // Only where the bytes are ws's own: a compressing connection's payload is
+      // deflated by ws, a faulty one's replies keep the order of faults.ts's
+      // queue, and a monitored one is recorded as ws alone would have written it.
+      framed: !compressed && !asked.faults && asked.monitor === undefined,
       readAtPing: -1,
       faults: undefined,
+      replyWritten: compressed && !asked.faults ? resumeWhenWritten.bind(ws) : undefined,
     };
     const echoSocket = ws as EchoSocket;
     echoSocket[STATE] = state;
     clients.add(ws);
     metrics.connectionsTotal++;
     if (logConnections)
-      logger.info({ peer: peerOf(state), protocol: ws.protocol || null, path: req.url }, 'connection opened');
+      logger.info(
+        {
+          peer: peerOf(state),
+          protocol: ws.protocol || null,
+          path: req.url,
+          extensions: compressed ? negotiatedExtensions(req) : undefined,
+        },
+        'connection opened',
+      );
     echoSocket.on('message', onMessage as (this: WebSocket, data: RawData, isBinary: boolean) => void);
     echoSocket.on('error', onError as (this: WebSocket, error: Error) => void);
     echoSocket.on('close', onClose as (this: WebSocket, code: number, reason: Buffer) => void);

@@ -8,6 +8,8 @@
 // never interleaved with another message's. The queue is bounded in bytes:
 // while it holds more than --max-buffered (with what the socket holds), the
 // server stops reading from the client, as the echo does for unread replies.
+// On a connection that compresses, what ws holds for zlib counts too, and the
+// next turn of frames waits until zlib has written the last one.
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Logger } from './logger.ts';
@@ -59,13 +61,17 @@ export class ConnectionFaults {
   #head = 0;
   /** Bytes the queue holds, ENTRY_BYTES included, for the bound. */
   #queuedBytes = 0;
-  /** What will run the queue next: a due time, the next turn, the socket draining, or nothing yet. */
-  #wake: 'timer' | 'turn' | 'drain' | undefined;
+  /** What will run the queue next: a due time, the next turn, the socket draining, zlib catching up, or nothing yet. */
+  #wake: 'timer' | 'turn' | 'drain' | 'written' | undefined;
   #wakeTimer: NodeJS.Timeout | undefined;
   #wakeTurn: NodeJS.Immediate | undefined;
   #repliesSent = 0;
   /** Set once the connection ended on purpose or closed: nothing more is sent. */
   #ended = false;
+  /** permessage-deflate was negotiated: ws.send compresses, later, through zlib's queue. */
+  readonly #compressed: boolean;
+  /** Frames handed to ws on a compressing connection and not yet written. */
+  #unwritten = 0;
   readonly #timers: NodeJS.Timeout[] = [];
 
   /** Starts the faults of a connection that just opened: logs them, counts them, sends the greeting. */
@@ -75,6 +81,7 @@ export class ConnectionFaults {
     this.#faults = faults;
     this.#peer = peer;
     this.#context = context;
+    this.#compressed = ws.extensions !== '';
     const { greeting, ...rest } = faults;
     context.logger.info(
       { peer, faults: { ...rest, greetingBytes: greeting === undefined ? undefined : Buffer.byteLength(greeting) } },
@@ -170,8 +177,14 @@ export class ConnectionFaults {
     // An empty message is still one frame.
     do {
       const end = Math.min(item.offset + size, data.length);
-      // ws gives the first frame of a message the data opcode and the rest 0x0 (continuation).
-      this.#ws.send(data.subarray(item.offset, end), { binary: isBinary, fin: end === data.length });
+      // ws gives the first frame of a message the data opcode and the rest 0x0
+      // (continuation); compressing, it sets RSV1 on the first only.
+      const frame = data.subarray(item.offset, end);
+      const options = { binary: isBinary, fin: end === data.length };
+      if (this.#compressed) {
+        this.#unwritten++;
+        this.#ws.send(frame, options, this.#onWritten);
+      } else this.#ws.send(frame, options);
       this.#queuedBytes -= end - item.offset;
       item.offset = end;
       frames++;
@@ -207,6 +220,13 @@ export class ConnectionFaults {
       this.#socket.once('drain', this.#onDrain);
       return;
     }
+    // A compressing connection's frames wait in ws for zlib, which a turn
+    // outruns (fragment=1 on 1 MiB would queue a million of them): go on, or
+    // read again, once the last one is written.
+    if (this.#unwritten > 0 && (this.#head < this.#queue.length || this.#ws.isPaused)) {
+      this.#wake = 'written';
+      return;
+    }
     if (this.#head === this.#queue.length) return;
     const wait = this.#queue[this.#head]!.dueAt - performance.now();
     if (wait > 0) {
@@ -220,6 +240,10 @@ export class ConnectionFaults {
 
   readonly #onWake = (): void => this.#run();
   readonly #onDrain = (): void => this.#run();
+  // ws calls it for every frame, written or dropped at close.
+  readonly #onWritten = (): void => {
+    if (--this.#unwritten === 0 && this.#wake === 'written') this.#run();
+  };
 
   /** Stops reading from the client while too much waits for it, and reads again once it is under the bound. */
   #relieve(): void {
@@ -230,7 +254,8 @@ export class ConnectionFaults {
   }
 
   #waitingBytes(): number {
-    return this.#queuedBytes + this.#socket.writableLength;
+    // bufferedAmount is the socket's queue plus, when compressing, what waits in ws for zlib.
+    return this.#queuedBytes + (this.#compressed ? this.#ws.bufferedAmount : this.#socket.writableLength);
   }
 
   /** Fires close or drop. */

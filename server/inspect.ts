@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
+import { negotiatedExtensions } from './deflate.ts';
 import { type HandshakeReport, WEBSOCKET_GUID } from './protocol.ts';
 
 /** Computes Sec-WebSocket-Accept for a key, as RFC 6455 section 4.2.2 says. */
@@ -33,6 +34,7 @@ export function describeHandshake(
     key,
     accept: acceptFor(key),
     protocol: ws.protocol,
-    extensions: ws.extensions,
+    // With its parameters, as the client got them; ws's own `extensions` has the name only.
+    extensions: negotiatedExtensions(req) || ws.extensions,
   };
 }

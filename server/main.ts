@@ -11,6 +11,14 @@ import { WS_PATHS } from './protocol.ts';
 import { createEchoServer, type EchoServer } from './server.ts';
 import { missingV8Flags } from './v8-flags.ts';
 
+// A second signal while stopping means "now": it falls through to Node's
+// default and exits at once. Under `npm run dev` one Ctrl-C arrives twice,
+// though: the terminal signals the whole process group and tsx relays the
+// same signal to its child, which under load may land well after the
+// group's. There, a repeat within DUPLICATE_SIGNAL_MS is that echo, not a
+// second press; in production every second signal counts.
+const DUPLICATE_SIGNAL_MS = 1000;
+
 const config = readConfigOrExit();
 const clustered = config.workers > 1;
 const logger = createLogger(config, {
@@ -32,7 +40,7 @@ async function serve(): Promise<void> {
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
     } else {
-      stopOnFirstSignal(stop);
+      stopOnFirstSignal(stop, config.dev ? DUPLICATE_SIGNAL_MS : 0);
     }
     const url = await server.listen();
     if (clustered) {
@@ -110,12 +118,18 @@ function stopOnce(echoServer: EchoServer): (why: string) => void {
   };
 }
 
-// A second signal while stopping falls through to Node's default: exit at once.
-function stopOnFirstSignal(stop: (why: string) => void): void {
+function stopOnFirstSignal(stop: (why: string) => void, duplicateWithinMs: number): void {
+  let first: { signal: NodeJS.Signals; at: number } | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (first === undefined) {
+      first = { signal, at: performance.now() };
+      stop(signal);
+      return;
+    }
+    if (signal === first.signal && performance.now() - first.at < duplicateWithinMs) return;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    stop(signal);
+    process.kill(process.pid, signal);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

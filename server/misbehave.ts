@@ -1,6 +1,7 @@
 // Misbehave on request: URL parameters that make one connection close, drop,
-// stall, fragment, ping or stay silent on purpose, so a developer can test a
-// WebSocket client's edge cases with nothing but the URL. This module is the
+// stall, fragment, ping or stay silent on purpose, or compress (?deflate), so
+// a developer can test a WebSocket client's edge cases with nothing but the
+// URL. This module is the
 // one source for which parameters exist, what they accept and what they do
 // (the table feeds the 400 answers, the docs and the page), and it checks a
 // request's query against it. Pure: no Node APIs, so the page can import it.
@@ -77,7 +78,7 @@ export const WS_PARAMETERS: readonly WsParameter[] = [
     name: 'fragment',
     value: { type: 'integer', ranges: [[1, 65_536]] },
     meaning:
-      'every message the server sends is split into frames of at most this many payload bytes: the first with the data opcode, the rest continuations, FIN on the last',
+      'every message the server sends is split into frames of at most this many payload bytes (before compression, with deflate): the first with the data opcode, the rest continuations, FIN on the last',
   },
   {
     name: 'ping_ms',
@@ -93,6 +94,12 @@ export const WS_PARAMETERS: readonly WsParameter[] = [
     name: 'greeting',
     value: { type: 'text', maxBytes: 4096 },
     meaning: "sent as a text message right after the open, before /inspect's report and any reply",
+  },
+  {
+    name: 'deflate',
+    value: { type: 'word', words: ['', '1'] },
+    meaning:
+      "the server accepts the client's permessage-deflate offer (RFC 7692) with the parameters it asks for, unless --max-deflate-connections already compress; without deflate or --deflate it never does",
   },
   {
     name: 'reject',
@@ -144,6 +151,8 @@ export interface Asked {
   pushIntervalMs: number;
   /** The monitor token: on an echo path, record this connection for it; on /monitor, watch it. */
   monitor: string | undefined;
+  /** Negotiate permessage-deflate if the client offers it (not a fault: the connection stays correct). */
+  deflate: boolean;
 }
 
 /** The answer for a URL without a query: shared, so the common case allocates nothing. */
@@ -151,6 +160,7 @@ export const NOTHING_ASKED: Asked = Object.freeze({
   faults: undefined,
   pushIntervalMs: PUSH_INTERVAL.default,
   monitor: undefined,
+  deflate: false,
 });
 
 /** Whether `parameter` may be given on `path`. */
@@ -235,12 +245,14 @@ const QUOTED_CHARS = 40;
 function combine(given: Map<string, string | number>): Asked | { error: string } {
   const pushIntervalMs = (given.get('interval') as number | undefined) ?? PUSH_INTERVAL.default;
   const monitor = given.get('monitor') as string | undefined;
+  const deflate = given.has('deflate');
   given.delete('interval');
   given.delete('monitor');
+  given.delete('deflate');
   if (given.size === 0) {
-    return pushIntervalMs === PUSH_INTERVAL.default && monitor === undefined
+    return pushIntervalMs === PUSH_INTERVAL.default && monitor === undefined && !deflate
       ? NOTHING_ASKED
-      : { faults: undefined, pushIntervalMs, monitor };
+      : { faults: undefined, pushIntervalMs, monitor, deflate };
   }
   const has = (name: string) => given.has(name);
   if (has('close') && has('drop')) {
@@ -269,7 +281,7 @@ function combine(given: Map<string, string | number>): Asked | { error: string }
     greeting: given.get('greeting') as string | undefined,
     reject: number('reject'),
   };
-  return { faults, pushIntervalMs, monitor };
+  return { faults, pushIntervalMs, monitor, deflate };
 }
 
 /** The checked value: a number for integers, the text for the rest; undefined when not allowed. */

@@ -31,7 +31,8 @@ export function operationsRouter({ metrics, openConnections, isShuttingDown, ins
   });
   router.get('/metrics', async (_req, res, next) => {
     try {
-      res.type(metrics.registry.contentType).send(await metrics.exposition());
+      const { contentType, text } = await metrics.exposition();
+      res.type(contentType).send(text);
     } catch (error) {
       next(error);
     }

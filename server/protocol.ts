@@ -65,7 +65,7 @@ export interface HandshakeReport {
   accept: string;
   /** The subprotocol the server chose; '' for none. */
   protocol: string;
-  /** The negotiated extensions; '' for none. */
+  /** The Sec-WebSocket-Extensions the server answered, parameters included (`permessage-deflate; server_no_context_takeover`); '' for none. */
   extensions: string;
 }
 
@@ -196,3 +196,64 @@ export const MONITOR_CLOSE = {
   /** Too many tokens: this one's history was dropped to make room (MONITOR_LIMITS.tokens). */
   evicted: { code: 1013, reason: 'monitor dropped: too many tokens' },
 } as const;
+
+/**
+ * The client-conformance server (server/fuzzing/README.md): the Autobahn
+ * fuzzing server's WebSocket endpoints, beside the echo (under --base-path
+ * too), and where its reports are served over HTTP.
+ */
+export const CONFORMANCE_PATHS = {
+  caseCount: '/getCaseCount',
+  caseInfo: '/getCaseInfo',
+  runCase: '/runCase',
+  caseStatus: '/getCaseStatus',
+  updateReports: '/updateReports',
+  reports: '/reports/clients',
+} as const;
+
+/** The conformance cases' categories (the first part of a case id), with the names the fuzzing server's reports use. */
+export const CONFORMANCE_CATEGORIES: Readonly<Record<string, string>> = {
+  '1': 'Framing',
+  '2': 'Pings/Pongs',
+  '3': 'Reserved Bits',
+  '4': 'Opcodes',
+  '5': 'Fragmentation',
+  '6': 'UTF-8 Handling',
+  '7': 'Close Handling',
+  '9': 'Limits/Performance',
+  '10': 'Misc',
+  '12': 'WebSocket Compression (different payloads)',
+  '13': 'WebSocket Compression (different parameters)',
+};
+
+/** The id of a case's section in /reports/clients/index.html: "case-1-1-1" for case 1.1.1. */
+export function conformanceCaseAnchor(id: string): string {
+  return `case-${id.replaceAll('.', '-')}`;
+}
+
+/** What /getCaseInfo sends. */
+export interface CaseInfo {
+  /** e.g. "1.1.1". */
+  id: string;
+  description: string;
+}
+
+/** A case's verdict on the client's behaviour, as the fuzzing server names them. */
+export type Behavior = 'OK' | 'NON-STRICT' | 'INFORMATIONAL' | 'UNIMPLEMENTED' | 'FAILED';
+/** The verdict on how the connection closed; WRONG CODE and UNCLEAN are the fuzzing server's finer failures. */
+export type CloseBehavior = 'OK' | 'WRONG CODE' | 'UNCLEAN' | 'INFORMATIONAL' | 'UNIMPLEMENTED' | 'FAILED';
+
+/** One case's line in /reports/clients/index.json. */
+export interface IndexEntry {
+  behavior: Behavior;
+  behaviorClose: CloseBehavior;
+  /** Milliseconds from the open connection to the lost one. */
+  duration: number;
+  /** The close code the client sent; null when it sent none. */
+  remoteCloseCode: number | null;
+  /** The case's JSON report, beside index.json. */
+  reportfile: string;
+}
+
+/** /reports/clients/index.json: agent → case id → entry. */
+export type ReportIndex = Record<string, Record<string, IndexEntry>>;

@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { createPageApp } from './app.ts';
 import type { Config } from './config.ts';
 import { ConnectionCaps } from './connection-caps.ts';
+import { DeflateCap } from './deflate.ts';
 import { createEchoHandler, protocolSelector } from './echo.ts';
 import { createFuzzingServer } from './fuzzing/index.ts';
 import { startHeartbeat } from './heartbeat.ts';
@@ -15,7 +16,6 @@ import type { Logger } from './logger.ts';
 import { EchoMetrics } from './metrics.ts';
 import { MonitorEndpoint } from './monitor/endpoint.ts';
 import { MonitorHub } from './monitor/hub.ts';
-import { operationsRouter } from './operations.ts';
 import { createOriginPolicy } from './origin.ts';
 import { SHUTDOWN_CLOSE } from './protocol.ts';
 import { createClientView } from './proxy.ts';
@@ -64,7 +64,11 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     maxPayload: config.maxMessageBytes,
     handleProtocols: protocolSelector(config.subprotocols),
   });
-  const metrics = new EchoMetrics(() => clients.size);
+  const deflateCap = new DeflateCap(config.maxDeflateConnections);
+  const metrics = await EchoMetrics.create(
+    () => clients.size,
+    () => deflateCap.open,
+  );
   // One reading of X-Forwarded-* for the page, the upgrade router and the logs.
   const clientView = createClientView(config.trustProxy);
   let shuttingDown = false;
@@ -77,15 +81,15 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     connectSrc: config.connectSrc,
     httpServer,
     clientView,
-    operations: operationsRouter({
+    operations: {
       metrics,
       openConnections: () => clients.size,
       isShuttingDown: () => shuttingDown,
       instanceId: config.instanceId,
-    }),
+    },
     routes: fuzzing.router,
   });
-  httpServer.on('request', page.app);
+  httpServer.on('request', page.handle);
 
   const caps = new ConnectionCaps(config.maxConnections, config.maxConnectionsPerIp);
   const monitorHub = new MonitorHub({ maxBufferedBytes: config.maxBufferedBytes });
@@ -120,6 +124,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
     fuzzing,
     monitorHub,
     monitorEndpoint,
+    deflate: { everyConnection: config.deflate, cap: deflateCap },
   });
   const stopHeartbeat = startHeartbeat(clients, config.heartbeatIntervalMs, logger);
 

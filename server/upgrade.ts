@@ -3,11 +3,13 @@
 // server/fuzzing/, Vite's own HMR sockets to Vite (dev only), and a plain HTTP
 // refusal for everything else. One router on one port, because `new WebSocketServer({ server, path })`
 // would answer every other upgrade with 400 and break HMR. Admission checks
-// run here, before ws allocates anything for the connection.
+// run here, before ws allocates anything for the connection, and so does the
+// choice of whether the connection may compress (server/deflate.ts).
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { ConnectionCaps } from './connection-caps.ts';
+import { DEFLATE_OPTIONS, type DeflateCap, offersDeflate, rememberNegotiated } from './deflate.ts';
 import type { FuzzingServer } from './fuzzing/index.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics, RefusalReason } from './metrics.ts';
@@ -44,6 +46,8 @@ export interface UpgradeRouterOptions {
   monitorHub: MonitorHub;
   /** Takes the watchers (/monitor). */
   monitorEndpoint: MonitorEndpoint;
+  /** permessage-deflate: on every echo connection (--deflate) or only when the URL asks, and its cap. */
+  deflate: { everyConnection: boolean; cap: DeflateCap };
 }
 
 /** Installs the one `upgrade` listener that decides where each WebSocket request goes. */
@@ -61,6 +65,7 @@ export function routeUpgrades(
     fuzzing,
     monitorHub,
     monitorEndpoint,
+    deflate,
   }: UpgradeRouterOptions,
 ): void {
   const refuse = (
@@ -85,14 +90,19 @@ export function routeUpgrades(
     );
     writeRefusal(socket, status, headers, body);
   };
-  // ws answers pings itself, per server; a client that asks for ?pong=off
-  // is upgraded by a twin that does not, made on first use.
-  let pongOff: WebSocketServer | undefined;
-  const upgraderFor = (asked: Asked): WebSocketServer => {
-    if (!asked.faults?.pongOff) return wss;
-    pongOff ??= pongOffTwin(wss, onClientError);
-    return pongOff;
+  // Whether ws answers pings (autoPong) and whether it negotiates
+  // permessage-deflate are options of a WebSocketServer, not of a
+  // connection: a connection that needs either other than `wss` has it is
+  // upgraded by a twin of `wss` that differs in just that, made on first use.
+  const twins: Array<WebSocketServer | undefined> = [wss];
+  const upgraderFor = (asked: Asked, compress: boolean): WebSocketServer => {
+    const pongOff = asked.faults?.pongOff === true;
+    const index = (pongOff ? 1 : 0) | (compress ? 2 : 0);
+    twins[index] ??= twinOf(wss, { pongOff, compress }, onClientError);
+    return twins[index];
   };
+  const { cap: deflateCap } = deflate;
+  const releaseDeflate = () => deflateCap.release();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = wsPathOf(req.url, basePath);
@@ -141,30 +151,62 @@ export function routeUpgrades(
     const ip = clientView.address(req);
     const full = caps.admit(ip);
     if (full) return refuse(req, socket, 503, full, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+    const compress = (deflate.everyConnection || asked.deflate) && offersDeflate(req) && takeDeflateSlot(req, ip);
     let accepted = false;
-    // The path rides along with the event, so the echo need not parse the URL
-    // again; the echo releases the cap when the connection closes.
-    upgraderFor(asked).handleUpgrade(req, socket, head, (ws) => {
+    // The path (and whether it compresses) rides along with the event, so the
+    // echo need not parse the URL again; the echo releases the cap when the
+    // connection closes.
+    upgraderFor(asked, compress).handleUpgrade(req, socket, head, (ws) => {
       accepted = true;
+      // ws's parse of the offer has the last word on whether it compresses.
+      const compressed = compress && ws.extensions !== '';
+      if (compressed) ws.once('close', releaseDeflate);
+      else if (compress) releaseDeflate();
       if (watching) monitorEndpoint.accept(ws, req, ip, asked.monitor!);
-      else wss.emit('connection', ws, req, path, ip, asked);
+      else wss.emit('connection', ws, req, path, ip, asked, compressed);
     });
     // ws decides synchronously: no callback means it refused the handshake.
-    if (!accepted) caps.release(ip);
+    if (!accepted) {
+      caps.release(ip);
+      if (compress) releaseDeflate();
+    }
   });
 
-  // ws's own checks (method, Upgrade header, key, subprotocol syntax) land here
-  // instead of being answered silently, so they are logged and counted too.
-  function onClientError(_error: Error, socket: Duplex, req: IncomingMessage): void {
-    refuse(req, socket, req.method === 'GET' ? 400 : 405, 'invalid_handshake');
+  // Over the cap, the client is upgraded as if it had offered nothing: it
+  // asked for compression, not for a refusal.
+  function takeDeflateSlot(req: IncomingMessage, ip: string): boolean {
+    if (deflateCap.take()) return true;
+    metrics.deflateDeclined();
+    logger.info(
+      { peer: peerName(ip, req.socket), open: deflateCap.open },
+      'permessage-deflate declined: --max-deflate-connections are compressing; upgrading without it',
+    );
+    return false;
+  }
+
+  // ws's own checks (method, Upgrade header, key, subprotocol syntax, and a
+  // permessage-deflate offer it cannot parse) land here instead of being
+  // answered silently, so they are logged and counted too, and the answer
+  // says which header was wrong (ws's message is one line).
+  function onClientError(error: Error, socket: Duplex, req: IncomingMessage): void {
+    refuse(req, socket, req.method === 'GET' ? 400 : 405, 'invalid_handshake', {}, error.message);
   }
   wss.on('wsClientError', onClientError);
 }
 
-/** A WebSocketServer like `wss` that leaves pings unanswered (ws's autoPong is per server). */
-function pongOffTwin(wss: WebSocketServer, onClientError: (...args: [Error, Duplex, IncomingMessage]) => void) {
-  const twin = new WebSocketServer({ ...wss.options, autoPong: false });
+/** A WebSocketServer like `wss`, but leaving pings unanswered and/or negotiating permessage-deflate. */
+function twinOf(
+  wss: WebSocketServer,
+  { pongOff, compress }: { pongOff: boolean; compress: boolean },
+  onClientError: (...args: [Error, Duplex, IncomingMessage]) => void,
+): WebSocketServer {
+  const twin = new WebSocketServer({
+    ...wss.options,
+    autoPong: pongOff ? false : wss.options.autoPong,
+    perMessageDeflate: compress ? DEFLATE_OPTIONS : wss.options.perMessageDeflate,
+  });
   twin.on('wsClientError', onClientError);
+  if (compress) twin.on('headers', rememberNegotiated);
   return twin;
 }
 

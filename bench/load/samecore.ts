@@ -1,4 +1,4 @@
-// (g) Round trips with client and server on one core: one connection, one
+// (i) Round trips with client and server on one core: one connection, one
 // 32-byte text message in flight, the generator pinned to the server's CPU.
 // Every round trip is then two hand-offs between the two processes on that
 // core, so what is measured is what a message costs both ends together,

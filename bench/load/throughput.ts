@@ -2,7 +2,16 @@
 // Each reply immediately triggers the next message on its connection. All the
 // replies in one TCP read are answered with one write (a slice of pre-built
 // frames), so the generator spends one syscall per read, not per message.
-import { clientFrame, FrameParser, OP_TEXT, openWebSocket, upgradeRequest, type OpenSocket } from '../frames.ts';
+// (g) drives the same load with other messages over other wires (deflate.ts).
+import {
+  clientFrame,
+  FrameParser,
+  OP_TEXT,
+  openWebSocket,
+  upgradeRequest,
+  type MessageSink,
+  type OpenSocket,
+} from '../frames.ts';
 import { Samples, mean, percentile } from '../stats.ts';
 import {
   BenchFailure,
@@ -26,12 +35,50 @@ export const SETTINGS = {
 
 const RING = 64; // distinct payloads per connection; more than in flight, so reordering shows
 
-export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
-  const settings = ctx.quick ? SETTINGS.quick : SETTINGS.full;
-  const request = upgradeRequest(ctx.target);
+/** How the messages are made and the replies read; (b) sends 32-byte text frames as they are. */
+export interface Wire {
+  /** The upgrade request every connection sends. */
+  request: Buffer;
+  /** The Sec-WebSocket-Extensions the server must answer ('' for none). */
+  extensions: string;
+  /** The message for (connection, slot): distinct, so a misrouted or reordered reply shows. */
+  payload(connection: number, slot: number): Buffer;
+  /** The client frame that carries `payload`. */
+  frame(payload: Buffer): Buffer;
+  /** What the frame parser of one connection feeds, around the reply checker. */
+  sink(checker: EchoChecker): MessageSink;
+}
+
+/** 32-byte text, uncompressed. */
+export function plainWire(ctx: ScenarioContext): Wire {
+  return {
+    request: upgradeRequest(ctx.target),
+    extensions: '',
+    payload: textPayload,
+    frame: (payload) => clientFrame(OP_TEXT, payload),
+    sink: (checker) => checker,
+  };
+}
+
+export function run(ctx: ScenarioContext): Promise<ScenarioResult> {
+  return measureThroughput(ctx, ctx.quick ? SETTINGS.quick : SETTINGS.full, plainWire(ctx));
+}
+
+/** The throughput load over `wire`, with (b)'s figures. */
+export async function measureThroughput(
+  ctx: ScenarioContext,
+  settings: (typeof SETTINGS)['full'],
+  wire: Wire,
+): Promise<ScenarioResult> {
   const opened = await Promise.all(
-    Array.from({ length: settings.connections }, () => openWebSocket(ctx.target, request, '127.0.0.1')),
+    Array.from({ length: settings.connections }, () => openWebSocket(ctx.target, wire.request, '127.0.0.1')),
   );
+  for (const { extensions } of opened) {
+    if (extensions !== wire.extensions)
+      throw new BenchFailure(
+        `throughput: the server answered extensions ${JSON.stringify(extensions)}, expected ${JSON.stringify(wire.extensions)}`,
+      );
+  }
 
   const base = process.hrtime.bigint();
   const samples = new Samples(settings.maxMessages);
@@ -43,10 +90,13 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   let inFlight = 0;
 
   const drive = ({ socket, read }: OpenSocket, c: number) => {
-    const payloads = Array.from({ length: RING }, (_, slot) => textPayload(c, slot));
-    const frameBytes = clientFrame(OP_TEXT, payloads[0]!).length;
+    const payloads = Array.from({ length: RING }, (_, slot) => wire.payload(c, slot));
     // The ring twice over: any run of up to RING consecutive frames is one slice.
-    const ring = Buffer.concat([...payloads, ...payloads].map((payload) => clientFrame(OP_TEXT, payload)));
+    const frames = [...payloads, ...payloads].map((payload) => wire.frame(payload));
+    const ring = Buffer.concat(frames);
+    // Where each frame starts in the ring (compressed frames differ in length).
+    const starts = new Int32Array(frames.length + 1);
+    for (let i = 0; i < frames.length; i++) starts[i + 1] = starts[i]! + frames[i]!.length;
     const sentAt = new Float64Array(RING);
     let sendSeq = 0;
     let replySeq = 0;
@@ -63,13 +113,13 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       }
       if (!stopping) toSend++;
     });
-    const parser = new FrameParser(checker);
+    const parser = new FrameParser(wire.sink(checker), wire.extensions !== '');
     const send = (n: number) => {
       const start = sendSeq % RING;
       for (let i = 0; i < n; i++) sentAt[(sendSeq + i) % RING] = now;
       sendSeq += n;
       inFlight += n;
-      socket.write(ring.subarray(start * frameBytes, (start + n) * frameBytes));
+      socket.write(ring.subarray(starts[start]!, starts[start + n]!));
     };
     read((bytes) => {
       now = Number(process.hrtime.bigint() - base); // one clock read per TCP read

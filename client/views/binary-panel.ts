@@ -2,7 +2,8 @@
 // it: a picked file (a Blob) and typed hex (an ArrayBuffer). The canvas
 // below them, the third way, is a view of its own (canvas-view.ts).
 import { ReadyState, type BinaryType, type EchoConnection } from '../connection.ts';
-import { describeBinary } from '../describe.ts';
+import { binaryDescription } from '../describe.ts';
+import { t } from '../i18n/translate.ts';
 import { parseHex } from '../hex.ts';
 import type { Session } from '../session.ts';
 import { find, showError } from './dom.ts';
@@ -16,13 +17,13 @@ export function setupBinaryPanel(root: Element, connection: EchoConnection, sess
 
   setupBinaryTypeSwitch(find(root, 'binary-type', HTMLFieldSetElement), (type) => {
     connection.setBinaryType(type);
-    session.note(`binaryType set to ${JSON.stringify(type)}`);
+    session.note(() => t('log.binaryType', { type: JSON.stringify(type) }));
   });
 
   fileInput.addEventListener('change', () => {
     const file = fileInput.files?.[0];
-    // The File itself is the Blob that goes out.
-    if (file) session.send(file, `file ${JSON.stringify(file.name)}: ${describeBinary(file)}`);
+    // The File itself is the Blob that goes out; its log entry keeps only the name and size.
+    if (file) session.send(file, fileDescription(file));
     // Emptied so that picking the same file again is a change too.
     fileInput.value = '';
   });
@@ -33,12 +34,20 @@ export function setupBinaryPanel(root: Element, connection: EchoConnection, sess
     if (parsed instanceof Error) return showError(hexError, parsed, hexInput);
     showError(hexError, undefined, hexInput);
     const bytes = parsed.buffer as ArrayBuffer;
-    session.send(bytes, `hex bytes: ${describeBinary(bytes)}`);
+    const binary = binaryDescription(bytes);
+    session.send(bytes, () => t('log.hexBytes', { binary: binary() }));
   });
 
   connection.on('state', (state) => {
     for (const control of [fileInput, hexButton]) control.disabled = state !== ReadyState.OPEN;
   });
+}
+
+// Not a closure over the File: the log may keep the entry long after the file is gone.
+function fileDescription(file: File): () => string {
+  const name = JSON.stringify(file.name);
+  const binary = binaryDescription(file);
+  return () => t('log.file', { name, binary: binary() });
 }
 
 /** Reports the checked binaryType now and whenever another radio button in `group` is picked. */

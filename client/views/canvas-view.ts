@@ -2,7 +2,8 @@
 // picture to look at (client/picture.ts), and its 400 × 320 × 4 bytes of
 // RGBA pixels sent as one ArrayBuffer by Send canvas pixels.
 import { ReadyState, type EchoConnection } from '../connection.ts';
-import { describeBinary } from '../describe.ts';
+import { binaryDescription } from '../describe.ts';
+import { onLanguageChange, t } from '../i18n/translate.ts';
 import { type Arrow, type Label, type Node, type Picture, pictureOf, RING_GAP, RINGS } from '../picture.ts';
 import type { Session } from '../session.ts';
 import { find } from './dom.ts';
@@ -12,14 +13,20 @@ export function setupCanvasView(root: Element, connection: EchoConnection, sessi
   const canvas = find(root, 'canvas', HTMLCanvasElement);
   const button = find(root, 'send-canvas', HTMLButtonElement);
   const ctx = canvas.getContext('2d');
-  if (ctx) paint(ctx, pictureOf(canvas.width, canvas.height));
+  const repaint = () => {
+    if (ctx) paint(ctx, pictureOf(canvas.width, canvas.height));
+  };
+  repaint();
+  // The picture's words follow the page's language.
+  onLanguageChange(repaint);
 
   button.addEventListener('click', () => {
     // No copy needed, unlike the tutorial's loop: ImageData owns a fresh buffer each call.
     const pixels = ctx
       ? (ctx.getImageData(0, 0, canvas.width, canvas.height).data.buffer as ArrayBuffer)
       : new ArrayBuffer(0);
-    session.send(pixels, `canvas pixels: ${describeBinary(pixels)}`);
+    const binary = binaryDescription(pixels);
+    session.send(pixels, () => t('log.canvas', { binary: binary() }));
   });
   connection.on('state', (state) => {
     button.disabled = state !== ReadyState.OPEN;

@@ -9,6 +9,8 @@ import {
   reasonBytes,
 } from '../close-codes.ts';
 import { ReadyState, type CloseInfo, type EchoConnection } from '../connection.ts';
+import { quoteReason } from '../describe.ts';
+import { onLanguageChange, t } from '../i18n/translate.ts';
 import { find, showError } from './dom.ts';
 
 export function setupClosePanel(root: Element, connection: EchoConnection): void {
@@ -22,7 +24,7 @@ export function setupClosePanel(root: Element, connection: EchoConnection): void
 
   const countBytes = () => {
     const count = reasonBytes(reason.value);
-    bytes.textContent = `${count} of ${MAX_REASON_BYTES} bytes`;
+    bytes.textContent = t('close.bytes', { count, max: MAX_REASON_BYTES });
     bytes.classList.toggle('over', count > MAX_REASON_BYTES);
   };
   reason.addEventListener('input', countBytes);
@@ -42,9 +44,18 @@ export function setupClosePanel(root: Element, connection: EchoConnection): void
   connection.on('state', (state) => {
     button.disabled = state !== ReadyState.OPEN;
   });
+  let lastClose: CloseInfo | undefined;
+  const showMeaning = () => {
+    if (lastClose) meaning.textContent = explain(lastClose);
+    meaning.hidden = lastClose === undefined;
+  };
   connection.on('close', (info) => {
-    meaning.textContent = explain(info);
-    meaning.hidden = false;
+    lastClose = info;
+    showMeaning();
+  });
+  onLanguageChange(() => {
+    countBytes();
+    showMeaning();
   });
 }
 
@@ -55,10 +66,12 @@ function markInvalid(control: HTMLElement, invalid: boolean): void {
 
 /** What the close that just happened means, and whose close frame it was. */
 function explain({ code, reason, wasClean, requested }: CloseInfo): string {
-  const who = wasClean
-    ? requested
-      ? 'the server answered this page’s close frame with this code and reason'
-      : 'the server started the close with this code and reason'
-    : 'no close frame came back; the browser reports the loss itself';
-  return `Closed with ${code}, reason ${reason ? JSON.stringify(reason) : '(none)'}, wasClean ${wasClean}: ${who}. ${code} ${closeCodeMeaning(code)}`;
+  const who = wasClean ? (requested ? t('close.who.answered') : t('close.who.server')) : t('close.who.lost');
+  return t('close.explain', {
+    code,
+    reason: quoteReason(reason),
+    wasClean: String(wasClean),
+    who,
+    meaning: closeCodeMeaning(code),
+  });
 }

@@ -1,8 +1,18 @@
-// The Connection card: live status (readyState, URL, subprotocol, last
-// close), where to connect and with which subprotocols, Connect and
-// Disconnect, the one-click paths of this server, and auto-reconnect.
-import { ReadyState, echoUrlFor, parseTarget, type EchoConnection, type Target } from '../connection.ts';
+// The Connection card: live status (readyState and what it means, URL,
+// subprotocol, last close), where to connect and with which subprotocols,
+// Connect and Disconnect, the one-click paths of this server, and
+// auto-reconnect.
+import {
+  ReadyState,
+  echoUrlFor,
+  parseTarget,
+  type CloseInfo,
+  type EchoConnection,
+  type OpenInfo,
+  type Target,
+} from '../connection.ts';
 import { describeClose, describeReadyState, formatTime } from '../describe.ts';
+import { onLanguageChange, t } from '../i18n/translate.ts';
 import type { ReconnectStatus, Reconnector } from '../reconnect.ts';
 import { find, showError } from './dom.ts';
 
@@ -12,6 +22,7 @@ const COUNTDOWN_MS = 100;
 /** Wires the card to `connection`; `reconnector` is the auto-reconnect the checkbox turns on. */
 export function setupConnectionPanel(root: Element, connection: EchoConnection, reconnector: Reconnector): void {
   const readyState = find(root, 'ready-state', HTMLOutputElement);
+  const stateMeaning = find(root, 'ready-state-meaning', HTMLElement);
   const urlOutput = find(root, 'url', HTMLOutputElement);
   const protocol = find(root, 'protocol', HTMLOutputElement);
   const lastClose = find(root, 'last-close', HTMLOutputElement);
@@ -53,33 +64,42 @@ export function setupConnectionPanel(root: Element, connection: EchoConnection, 
   // the violation is reported to the document.
   root.ownerDocument.addEventListener('securitypolicyviolation', (event) => {
     if (event.effectiveDirective === 'connect-src') {
-      showError(
-        error,
-        new Error(
-          `This page's Content-Security-Policy only allows sockets to this server; ${event.blockedURI} was blocked. Start the server with --connect-src <that server's ws:// origin> (or *) to test other servers from here.`,
-        ),
-        endpoint,
-      );
+      showError(error, new Error(t('connection.cspBlocked', { url: event.blockedURI })), endpoint);
     }
   });
+
+  // What the words depend on, kept so that a change of language can say it again.
+  let opened: OpenInfo | undefined;
+  let closed: CloseInfo | undefined;
+  const showWords = () => {
+    stateMeaning.textContent = t(`readyState.${connection.readyState}`);
+    if (opened) protocol.value = opened.protocol || t('none');
+    if (closed) lastClose.value = describeClose(closed);
+  };
 
   connection.on('state', (state) => {
     readyState.value = describeReadyState(state);
     readyState.dataset.state = String(state);
+    stateMeaning.textContent = t(`readyState.${state}`);
     connectButton.disabled = state !== ReadyState.CLOSED;
     disconnectButton.disabled = state !== ReadyState.CONNECTING && state !== ReadyState.OPEN;
     if (state === ReadyState.CONNECTING) {
       urlOutput.value = connection.url;
       protocol.value = '—';
+      opened = undefined;
     }
   });
   connection.on('open', (info) => {
+    opened = info;
     urlOutput.value = info.url;
-    protocol.value = info.protocol || '(none)';
+    showWords();
   });
   connection.on('close', (info) => {
-    lastClose.value = describeClose(info);
+    closed = info;
+    showWords();
   });
+  showWords();
+  onLanguageChange(showWords);
 
   setupReconnectToggle(root, reconnector);
 }
@@ -98,17 +118,21 @@ function setupReconnectToggle(root: Element, reconnector: Reconnector): void {
     clearInterval(ticker);
     ticker = undefined;
     countdown.textContent = '';
-    if (s.phase === 'off') status.textContent = 'off: a lost connection stays closed';
-    if (s.phase === 'idle') status.textContent = 'on: retries 0.5 s, 1 s, 2 s … up to 30 s (±20 %)';
-    if (s.phase === 'connecting') status.textContent = `attempt #${s.attempt}: connecting…`;
+    if (s.phase === 'off') status.textContent = t('reconnect.off');
+    if (s.phase === 'idle') status.textContent = t('reconnect.idle');
+    if (s.phase === 'connecting') status.textContent = t('reconnect.connecting', { attempt: s.attempt });
     if (s.phase === 'waiting') {
-      status.textContent = `connection lost; next attempt #${s.attempt} at ${formatTime(new Date(s.at))}`;
+      status.textContent = t('reconnect.waiting', { attempt: s.attempt, time: formatTime(new Date(s.at)) });
       const tick = () => {
-        countdown.textContent = `in ${(Math.max(0, s.at - Date.now()) / 1000).toFixed(1)} s`;
+        countdown.textContent = t('reconnect.countdown', {
+          seconds: (Math.max(0, s.at - Date.now()) / 1000).toFixed(1),
+        });
       };
       tick();
       ticker = setInterval(tick, COUNTDOWN_MS);
     }
   };
   reconnector.on('status', render);
+  render(reconnector.status);
+  onLanguageChange(() => render(reconnector.status));
 }

@@ -1,6 +1,6 @@
 // What every view needs from the page: its elements by id, looked up inside
-// the root it was given and checked once at startup, and the inline error
-// line next to a control.
+// the root it was given and checked once at startup, the inline error line
+// next to a control, and the browser's localStorage where there is one.
 
 /** Fails loudly at startup when index.html and a view disagree, instead of leaving a dead control. */
 export function find<T extends HTMLElement>(root: ParentNode, id: string, type: { new (): T; prototype: T }): T {
@@ -20,6 +20,15 @@ export function showError(line: HTMLElement, error: Error | undefined, control?:
   if (control) {
     if (error === undefined) control.removeAttribute('aria-invalid');
     else control.setAttribute('aria-invalid', 'true');
+  }
+}
+
+/** The document's localStorage; undefined where storage is blocked, since reading it then throws. */
+export function localStorageOf(doc: Document): Storage | undefined {
+  try {
+    return doc.defaultView?.localStorage;
+  } catch {
+    return undefined;
   }
 }
 

@@ -7,13 +7,17 @@ import { TUTORIAL_KEYS, canComputeAccept, computeAccept, isTutorial } from '../a
 import { readFirstMessage, type EchoConnection } from '../connection.ts';
 import { type HandshakeReport, WS_PATHS } from '../../server/protocol.ts';
 import { asError } from '../errors.ts';
+import { onLanguageChange, t } from '../i18n/translate.ts';
 import { find } from './dom.ts';
 
 /** The fields of /inspect's report this panel shows. */
 type Report = Pick<HandshakeReport, 'requestLine' | 'headers' | 'key' | 'accept' | 'protocol' | 'extensions'>;
 
-const NO_CRYPTO =
-  'This browser cannot compute SHA-1 here: crypto.subtle exists only in secure contexts (https, or http on localhost and 127.0.0.1), and this page is plain http from another host. The server’s values are still shown.';
+/** Where the latest inspection is: what the status line says. */
+type Inspection =
+  | { phase: 'opening'; url: string }
+  | { phase: 'inspected'; url: string }
+  | { phase: 'failed'; url: string; error: Error };
 
 export function setupExplainerPanel(root: Element, connection: EchoConnection): void {
   const button = find(root, 'inspect', HTMLButtonElement);
@@ -22,49 +26,67 @@ export function setupExplainerPanel(root: Element, connection: EchoConnection): 
   const out = (id: string) => find(root, id, HTMLOutputElement);
   const headers = find(root, 'inspect-headers', HTMLTableSectionElement);
   const note = find(root, 'accept-note', HTMLElement);
+  const match = out('inspect-match');
   const cryptoOk = canComputeAccept();
-  if (!cryptoOk) {
-    note.textContent = NO_CRYPTO;
-    note.hidden = false;
-  }
+  note.hidden = cryptoOk;
+
+  let inspection: Inspection | undefined;
+  let shown: { report: Report; mine: string | undefined } | undefined;
+  // Everything in words rather than values, said again when the language changes.
+  const showWords = () => {
+    if (!cryptoOk) note.textContent = t('handshake.noCrypto');
+    if (inspection) status.textContent = inspectionStatus(inspection);
+    if (!shown) return;
+    const { report: parsed, mine } = shown;
+    out('inspect-protocol').value = parsed.protocol || t('none');
+    out('inspect-extensions').value = parsed.extensions || t('none');
+    if (mine === undefined) {
+      out('inspect-browser-accept').value = t('handshake.noBrowserAccept');
+      match.value = t('handshake.cannotCheck');
+    } else {
+      match.value = mine === parsed.accept ? t('handshake.matches') : t('handshake.differs');
+    }
+  };
+  showWords();
+  onLanguageChange(showWords);
 
   button.addEventListener('click', async () => {
     // Beside the current path, without its query: /prefix/raw?x → /prefix/inspect under --base-path.
     const url = new URL(`.${WS_PATHS.inspect}`, connection.url);
     button.disabled = true;
-    status.textContent = `Opening a short-lived socket to ${url.href}…`;
+    inspection = { phase: 'opening', url: url.href };
+    showWords();
     try {
       const parsed = parseReport(await readFirstMessage({ url: url.href, protocols: connection.protocols }));
       out('inspect-request').value = parsed.requestLine;
       out('inspect-key').value = parsed.key;
       out('inspect-accept').value = parsed.accept;
-      out('inspect-protocol').value = parsed.protocol || '(none)';
-      out('inspect-extensions').value = parsed.extensions || '(none)';
       headers.replaceChildren(...parsed.headers.map((header) => headerRow(root.ownerDocument, header)));
-      const match = out('inspect-match');
-      if (cryptoOk) {
-        const mine = await computeAccept(parsed.key);
+      const mine = cryptoOk ? await computeAccept(parsed.key) : undefined;
+      if (mine === undefined) delete match.dataset.ok;
+      else {
         out('inspect-browser-accept').value = mine;
-        match.value =
-          mine === parsed.accept
-            ? '✓ match: the browser computes what the server sent'
-            : '✗ differs from what the server sent';
         match.dataset.ok = String(mine === parsed.accept);
-      } else {
-        out('inspect-browser-accept').value = 'not available (no crypto.subtle, see below)';
-        match.value = 'cannot check here';
-        delete match.dataset.ok;
       }
+      shown = { report: parsed, mine };
       report.hidden = false;
-      status.textContent = `Inspected ${url.href} over a socket of its own, closed again.`;
+      inspection = { phase: 'inspected', url: url.href };
     } catch (error) {
-      status.textContent = `Could not inspect ${url.href}: ${asError(error).message}.`;
+      inspection = { phase: 'failed', url: url.href, error: asError(error) };
     } finally {
+      showWords();
       button.disabled = false;
     }
   });
 
   setupCalculator(root, cryptoOk);
+}
+
+function inspectionStatus(inspection: Inspection): string {
+  const { url } = inspection;
+  if (inspection.phase === 'opening') return t('handshake.opening', { url });
+  if (inspection.phase === 'inspected') return t('handshake.inspected', { url });
+  return t('handshake.failed', { url, reason: inspection.error.message });
 }
 
 function setupCalculator(root: Element, cryptoOk: boolean): void {
@@ -73,7 +95,7 @@ function setupCalculator(root: Element, cryptoOk: boolean): void {
   const result = find(root, 'accept-result', HTMLOutputElement);
   const compute = async () => {
     if (!cryptoOk) {
-      result.value = 'needs a secure context (see below)';
+      result.value = t('handshake.needsSecureContext');
       return;
     }
     const typed = key.value.trim();
@@ -94,14 +116,15 @@ function setupCalculator(root: Element, cryptoOk: boolean): void {
     });
   }
   void compute();
+  // Only the no-crypto answer is words; an accept is the same in every language.
+  if (!cryptoOk) onLanguageChange(() => void compute());
 }
 
 // The report is JSON from the network: take only fields of the expected types.
 function parseReport(text: string): Report {
   const data: unknown = JSON.parse(text);
   const record = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
-  if (record.type !== ('inspect' satisfies HandshakeReport['type']))
-    throw new Error('the first message was not an inspect report');
+  if (record.type !== ('inspect' satisfies HandshakeReport['type'])) throw new Error(t('handshake.notReport'));
   const str = (name: string) => (typeof record[name] === 'string' ? (record[name] as string) : '');
   const headers = Array.isArray(record.headers)
     ? record.headers.filter(

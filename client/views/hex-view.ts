@@ -3,6 +3,7 @@
 // older one. The first 256 bytes show at once, Show more goes to 64 KiB.
 import { formatTime } from '../describe.ts';
 import { hexDump } from '../hex.ts';
+import { onLanguageChange, t } from '../i18n/translate.ts';
 import { DETAIL_BYTES, PREVIEW_BYTES, type LogEntry, type Session } from '../session.ts';
 import { find } from './dom.ts';
 
@@ -20,23 +21,34 @@ export function setupHexView(root: Element, session: Session): HexView {
 
   const render = () => {
     const entry = current;
-    if (!entry?.bytes) return;
+    if (!entry?.bytes) {
+      caption.textContent = t('hexView.caption');
+      return;
+    }
     const limit = expanded ? DETAIL_BYTES : PREVIEW_BYTES;
     const shown = entry.bytes.subarray(0, limit);
     dump.textContent = hexDump(shown);
     dump.hidden = false;
-    const which = `Entry ${entry.id}, ${entry.direction} at ${formatTime(new Date(entry.time))}: ${entry.text}.`;
-    let extent =
-      shown.length === entry.size ? ` All ${entry.size} bytes.` : ` First ${shown.length} of ${entry.size} bytes.`;
+    const sentences = [
+      t('hexView.which', {
+        id: entry.id,
+        direction: t(`log.direction.${entry.direction}`),
+        time: formatTime(new Date(entry.time)),
+        text: entry.text,
+      }),
+      shown.length === entry.size
+        ? t('hexView.all', { size: entry.size })
+        : t('hexView.first', { shown: shown.length, size: entry.size }),
+    ];
     // Older messages keep only their first bytes (client/session.ts); say why more is not there.
     if (entry.bytes.length < Math.min(entry.size, DETAIL_BYTES) && shown.length === entry.bytes.length) {
-      extent += ' Only the newest binary messages keep more than their first 256 bytes.';
+      sentences.push(t('hexView.previewOnly'));
     } else if (expanded && entry.size > DETAIL_BYTES) {
-      extent += ' The view stops at 64 KiB.';
+      sentences.push(t('hexView.limit'));
     }
-    caption.textContent = which + extent;
+    caption.textContent = sentences.join(t('sentence.gap'));
     more.hidden = entry.bytes.length <= PREVIEW_BYTES;
-    more.textContent = expanded ? 'Show less' : 'Show more';
+    more.textContent = expanded ? t('hexView.less') : t('hexView.more');
     more.setAttribute('aria-expanded', String(expanded));
   };
 
@@ -54,6 +66,8 @@ export function setupHexView(root: Element, session: Session): HexView {
     expanded = !expanded;
     render();
   });
+  render();
+  onLanguageChange(render);
 
   return {
     show(entry) {

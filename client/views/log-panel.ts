@@ -4,6 +4,7 @@
 // are added once per frame, so a flood of messages does not freeze the page.
 // Everything the server sends back is untrusted: rows are text nodes only.
 import { formatMs, formatTime } from '../describe.ts';
+import { onLanguageChange, t } from '../i18n/translate.ts';
 import { MAX_ENTRIES, type LogEntry, type Session } from '../session.ts';
 import { find } from './dom.ts';
 
@@ -40,12 +41,14 @@ export function setupLogPanel(root: Element, session: Session, showBinary: (entr
     const shown = list.childElementCount;
     const parts = [
       matching === 0
-        ? 'No entries to show.'
-        : `${matching} ${matching === 1 ? 'entry' : 'entries'}${matching > shown ? `, showing the newest ${shown}` : ''}.`,
+        ? t('log.nothingShown')
+        : matching > shown
+          ? t('log.countShowing', { count: matching, shown })
+          : t('log.count', { count: matching }),
     ];
-    if (clearedThrough > 0) parts.push('Cleared entries are still in the export.');
-    if (session.dropped > 0) parts.push(`${session.dropped} oldest dropped: memory keeps ${MAX_ENTRIES}.`);
-    status.textContent = parts.join(' ');
+    if (clearedThrough > 0) parts.push(t('log.cleared'));
+    if (session.dropped > 0) parts.push(t('log.dropped', { count: session.dropped, max: MAX_ENTRIES }));
+    status.textContent = parts.join(t('sentence.gap'));
   };
 
   const flush = () => {
@@ -106,6 +109,8 @@ export function setupLogPanel(root: Element, session: Session, showBinary: (entr
   find(root, 'export-log', HTMLButtonElement).addEventListener('click', () => exportSession(doc, session));
   // Whatever was logged before this panel was set up (e.g. the binaryType) shows too.
   rerender();
+  // Rows are drawn in the language of the moment; a switch draws them again (the entries' words follow).
+  onLanguageChange(rerender);
 
   // One listener for every row's hex button, however many rows come and go.
   list.addEventListener('click', (event) => {
@@ -138,10 +143,13 @@ function createRow(doc: Document, entry: LogEntry): HTMLLIElement {
   const time = doc.createElement('time');
   time.dateTime = at.toISOString();
   time.textContent = formatTime(at);
-  row.append(time, span(doc, 'log-direction', direction));
+  row.append(time, span(doc, 'log-direction', t(`log.direction.${direction}`)));
   if (entry.kind !== 'event') {
-    row.append(span(doc, 'log-meta', entry.kind), span(doc, 'log-meta', `${entry.size} B`));
-    if (entry.rtt !== undefined) row.append(span(doc, 'log-meta log-rtt', `rtt ${formatMs(entry.rtt)}`));
+    row.append(
+      span(doc, 'log-meta', t(`log.kind.${entry.kind}`)),
+      span(doc, 'log-meta', t('log.size', { size: entry.size })),
+    );
+    if (entry.rtt !== undefined) row.append(span(doc, 'log-meta log-rtt', t('log.rtt', { ms: formatMs(entry.rtt) })));
   }
   row.append(span(doc, 'log-content', entry.text));
   if (entry.kind === 'binary') {
@@ -149,8 +157,8 @@ function createRow(doc: Document, entry: LogEntry): HTMLLIElement {
     button.type = 'button';
     button.className = 'secondary small log-hex';
     button.dataset.id = String(entry.id);
-    button.textContent = 'hex';
-    button.setAttribute('aria-label', `hex dump of entry ${entry.id}`);
+    button.textContent = t('log.hex');
+    button.setAttribute('aria-label', t('log.hexLabel', { id: entry.id }));
     row.append(button);
   }
   return row;

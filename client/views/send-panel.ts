@@ -5,6 +5,7 @@ import { ReadyState, type EchoConnection } from '../connection.ts';
 import { TextHistory } from '../history.ts';
 import type { Session } from '../session.ts';
 import { asError } from '../errors.ts';
+import { t } from '../i18n/translate.ts';
 import { find, showError } from './dom.ts';
 
 /** Wires the Text card's form to `session`; sending is possible while `connection` is OPEN. */
@@ -68,6 +69,6 @@ function jsonProblem(text: string): Error | undefined {
     JSON.parse(text);
     return undefined;
   } catch (error) {
-    return new Error(`Not valid JSON, so not sent: ${asError(error).message}`);
+    return new Error(t('text.notJson', { reason: asError(error).message }));
   }
 }

@@ -1,6 +1,7 @@
 // The Stats card: messages and bytes each way, last and mean round trip, and
 // how long the current connection has been open (ticking once a second).
-import { formatBytes, formatDuration, formatMs, plural } from '../describe.ts';
+import { formatBytes, formatDuration, formatMs } from '../describe.ts';
+import { onLanguageChange, t } from '../i18n/translate.ts';
 import type { Session, Stats } from '../session.ts';
 import { find } from './dom.ts';
 
@@ -13,17 +14,21 @@ export function setupStatsPanel(root: Element, session: Session): void {
   let ticker: ReturnType<typeof setInterval> | undefined;
 
   const showUptime = ({ openedAt }: Stats) => {
-    uptime.value = openedAt === undefined ? 'not connected' : formatDuration(Date.now() - openedAt);
+    uptime.value = openedAt === undefined ? t('stats.notConnected') : formatDuration(Date.now() - openedAt);
   };
   const render = () => {
     frame = 0;
     const { stats } = session;
-    sent.value = `${plural(stats.sentMessages, 'message')}, ${formatBytes(stats.sentBytes)}`;
-    received.value = `${plural(stats.receivedMessages, 'message')}, ${formatBytes(stats.receivedBytes)}`;
+    sent.value = t('stats.traffic', { count: stats.sentMessages, bytes: formatBytes(stats.sentBytes) });
+    received.value = t('stats.traffic', { count: stats.receivedMessages, bytes: formatBytes(stats.receivedBytes) });
     rtt.value =
       stats.lastRtt === undefined
         ? '—'
-        : `last ${formatMs(stats.lastRtt)}, mean ${formatMs(stats.rttTotal / stats.rttCount)} over ${plural(stats.rttCount, 'reply', 'replies')}`;
+        : t('stats.rtt', {
+            last: formatMs(stats.lastRtt),
+            mean: formatMs(stats.rttTotal / stats.rttCount),
+            count: stats.rttCount,
+          });
     showUptime(stats);
     // Ticks only while a connection is open.
     if (stats.openedAt !== undefined && ticker === undefined)
@@ -37,4 +42,6 @@ export function setupStatsPanel(root: Element, session: Session): void {
   session.on('stats', () => {
     if (frame === 0) frame = requestAnimationFrame(render);
   });
+  render();
+  onLanguageChange(render);
 }

@@ -1,7 +1,8 @@
 // Saved messages: save what the Message box holds under a name, pick one to
 // fill the box again, delete it. Kept in localStorage (client/templates.ts).
+import { t } from '../i18n/translate.ts';
 import { deleteTemplate, loadTemplates, saveTemplate, type Template } from '../templates.ts';
-import { find, showError } from './dom.ts';
+import { find, localStorageOf, showError } from './dom.ts';
 
 export function setupTemplates(root: Element): void {
   const box = find(root, 'message', HTMLTextAreaElement);
@@ -12,7 +13,7 @@ export function setupTemplates(root: Element): void {
   const error = find(root, 'template-error', HTMLElement);
   const storage = localStorageOf(root.ownerDocument);
   if (!storage) {
-    showError(error, new Error('This browser keeps no localStorage here, so templates cannot be saved.'));
+    showError(error, new Error(t('templates.noStorage')));
     for (const control of [pick, name, save, remove]) control.disabled = true;
     return;
   }
@@ -36,22 +37,13 @@ export function setupTemplates(root: Element): void {
   });
   save.addEventListener('click', () => {
     const chosen = name.value.trim();
-    if (chosen === '') return showError(error, new Error('Give the template a name first.'), name);
+    if (chosen === '') return showError(error, new Error(t('templates.nameFirst')), name);
     showError(error, undefined, name);
     render(saveTemplate(storage, chosen, box.value), chosen);
   });
   remove.addEventListener('click', () => {
     if (pick.value !== '') render(deleteTemplate(storage, pick.value));
   });
-}
-
-// Reading localStorage itself throws where storage is blocked.
-function localStorageOf(doc: Document): Storage | undefined {
-  try {
-    return doc.defaultView?.localStorage;
-  } catch {
-    return undefined;
-  }
 }
 
 // Text, never markup: a template's name is whatever the user typed.

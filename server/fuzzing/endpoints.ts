@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../logger.ts';
+import type { CaseInfo } from '../protocol.ts';
 import { caseByNumber, CASES, shortDescription } from './cases/index.ts';
 import { FuzzingConnection } from './connection.ts';
 import { canAccept, createMessageDeflate, negotiate, parseDeflateOffers } from './deflate.ts';
@@ -65,7 +66,7 @@ export function serveEndpoint(
       return;
     case '/getCaseInfo': {
       const spec = caseByNumber(request.caseNumber!)!;
-      answer({ id: spec.id, description: shortDescription(spec) });
+      answer({ id: spec.id, description: shortDescription(spec) } satisfies CaseInfo);
       return;
     }
     case '/getCaseStatus': {

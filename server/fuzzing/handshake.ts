@@ -6,15 +6,16 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { acceptFor } from '../inspect.ts';
 import { pathnameOf } from '../paths.ts';
+import { CONFORMANCE_PATHS } from '../protocol.ts';
 import { caseByNumber, CASES, numberOfId } from './cases/index.ts';
 
 /** The fuzzing server's WebSocket endpoints, at these paths. */
 export const FUZZING_ROUTES = [
-  '/getCaseCount',
-  '/getCaseInfo',
-  '/runCase',
-  '/getCaseStatus',
-  '/updateReports',
+  CONFORMANCE_PATHS.caseCount,
+  CONFORMANCE_PATHS.caseInfo,
+  CONFORMANCE_PATHS.runCase,
+  CONFORMANCE_PATHS.caseStatus,
+  CONFORMANCE_PATHS.updateReports,
 ] as const;
 export type FuzzingRoute = (typeof FUZZING_ROUTES)[number];
 

@@ -1,17 +1,19 @@
 // The reports over HTTP, where the fuzzing server's users look for them:
 // /reports/clients/index.json, index.html and each case's JSON file, always
 // current (no need to call /updateReports first).
-import { Router } from 'express';
+import type { Router } from 'express';
+import { CONFORMANCE_PATHS } from '../protocol.ts';
 import { REPORT_CSS } from './report-html.ts';
 import type { ReportStore } from './reports.ts';
 
 /** Where the client reports are served. */
-export const REPORTS_PATH = '/reports/clients';
+export const REPORTS_PATH = CONFORMANCE_PATHS.reports;
 /** Case report file names as reports.ts makes them; nothing else is looked up. */
 const REPORT_FILE = /^[a-z0-9_]{1,100}_case_[0-9_]{1,20}\.json$/;
 
-/** GET routes for the reports; mount after the page's security headers. */
-export function reportsRouter(reports: ReportStore): Router {
+/** GET routes for the reports; mount after the page's security headers. Express loads with the page (app.ts). */
+export async function reportsRouter(reports: ReportStore): Promise<Router> {
+  const { Router } = await import('express');
   const router = Router();
   router.get(REPORTS_PATH, (_req, res) => res.redirect(`${REPORTS_PATH}/index.html`));
   router.get(`${REPORTS_PATH}/index.json`, (_req, res) => {

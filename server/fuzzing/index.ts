@@ -46,8 +46,8 @@ export interface FuzzingServer {
     route: FuzzingRoute,
     closed: () => void,
   ): Refusal | undefined;
-  /** GET /reports/clients/*; mount after the page's security headers. */
-  readonly router: Router;
+  /** GET /reports/clients/*; mount after the page's security headers. Made on first use, when the page is. */
+  router(): Promise<Router>;
   readonly reports: ReportStore;
   /** Ends every open fuzzing connection (server shutdown). */
   close(): void;
@@ -72,7 +72,7 @@ export function createFuzzingServer({ logger, reportsDir, maxAgents }: FuzzingOp
       serveEndpoint(request, req, socket, head, { reports, logger, open }, closed);
       return undefined;
     },
-    router: reportsRouter(reports),
+    router: () => reportsRouter(reports),
     reports,
     close() {
       for (const connection of open) connection.destroy();

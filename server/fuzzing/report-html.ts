@@ -3,6 +3,7 @@
 // and the close code it sent, then every case's description. Agent names and
 // everything else that came from a client are escaped; the page has no
 // script and no inline style, so the page's CSP holds.
+import { conformanceCaseAnchor } from '../protocol.ts';
 import { CASES, CATEGORIES, SUBCATEGORIES } from './cases/index.ts';
 import type { Behavior, CloseBehavior } from './cases/types.ts';
 import type { IndexEntry, ReportIndex } from './reports.ts';
@@ -47,11 +48,13 @@ export function reportHtml(index: ReportIndex, generated = new Date()): string {
       );
     }
     const cells = agents.map((agent) => cell(index[agent]![spec.id], spec.reportTime ?? false));
-    rows.push(`<tr><th scope="row"><a href="#${anchor(spec.id)}">Case ${esc(spec.id)}</a></th>${cells.join('')}</tr>`);
+    rows.push(
+      `<tr><th scope="row"><a href="#${conformanceCaseAnchor(spec.id)}">Case ${esc(spec.id)}</a></th>${cells.join('')}</tr>`,
+    );
   }
   const descriptions = CASES.map(
     (spec) =>
-      `<section class="case" id="${anchor(spec.id)}"><h3>Case ${esc(spec.id)}</h3>` +
+      `<section class="case" id="${conformanceCaseAnchor(spec.id)}"><h3>Case ${esc(spec.id)}</h3>` +
       `<p class="description"><strong>Description.</strong> ${esc(spec.description)}${spec.details ? `\n\n${esc(spec.details)}` : ''}</p>` +
       `<p class="expectation"><strong>Expectation.</strong> ${esc(spec.expectation)}</p></section>`,
   );
@@ -133,10 +136,6 @@ function cell(entry: IndexEntry | undefined, reportTime: boolean): string {
     `<td class="${style}"><a href="${esc(entry.reportfile)}">${text}</a>` +
     `<span class="close ${CLOSE_STYLE[entry.behaviorClose]}" title="close: ${esc(entry.behaviorClose)}">${esc(code)}</span>${duration}</td>`
   );
-}
-
-function anchor(id: string): string {
-  return `case-${id.replaceAll('.', '-')}`;
 }
 
 /** Text as HTML: the five characters that could end an element or an attribute, escaped. */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareIds } from './cases/index.ts';
-import type { Behavior, CloseBehavior } from './cases/types.ts';
+import type { Behavior, IndexEntry, ReportIndex } from '../protocol.ts';
 import type { CaseReport } from './player.ts';
 import { REPORT_CSS, reportHtml } from './report-html.ts';
 
@@ -18,16 +18,8 @@ export const MAX_REPORT_BYTES = 96 * 1024 * 1024;
 /** getCaseStatus requests waiting for a result at once. */
 const MAX_WAITING = 1024;
 
-/** One case's line in index.json. */
-export interface IndexEntry {
-  behavior: Behavior;
-  behaviorClose: CloseBehavior;
-  duration: number;
-  remoteCloseCode: number | null;
-  reportfile: string;
-}
-
-export type ReportIndex = Record<string, Record<string, IndexEntry>>;
+// index.json's shapes are in protocol.ts, because the page reads them too.
+export type { IndexEntry, ReportIndex };
 
 export interface ReportStoreOptions {
   /** Where updateReports writes index.json, index.html and the case files; none keeps them in memory only. */

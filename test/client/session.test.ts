@@ -1,11 +1,14 @@
 // The session behind the log, stats and export, driven by a stand-in for the
 // connection: what it records for each event, round trips by order, the
-// 10000-entry cap, and how much of each binary message it keeps.
+// 10000-entry cap, how much of each binary message it keeps, and which words
+// follow the page's language.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { ReadyState, type ConnectionEvents, type EchoConnection, type SendableData } from '../../client/connection.ts';
 import { Emitter } from '../../client/emitter.ts';
+import { useLanguage } from '../../client/i18n/translate.ts';
 import { DETAIL_BYTES, MAX_ENTRIES, PREVIEW_BYTES, Session, type LogEntry } from '../../client/session.ts';
+import { servingCatalogues } from './catalogues.ts';
 
 class FakeConnection extends Emitter<ConnectionEvents> {
   url = 'ws://127.0.0.1:1234/';
@@ -125,5 +128,39 @@ describe('Session', () => {
     assert.match(exported.entries[0]!.hexPreview!, /^00 01 02 03 /);
     assert.equal(exported.entries[1]!.hexPreview, 'de ad be ef');
     assert.equal(exported.entries[1]!.kind, 'binary');
+  });
+
+  describe('after a change of language', () => {
+    const stopServing = servingCatalogues();
+    after(async () => {
+      await useLanguage('en');
+      stopServing();
+    });
+
+    it('reads events and binary descriptions in the new language, and messages as they were', async () => {
+      const { connection, session } = setup();
+      connection.fire('open', { url: connection.url, protocol: '' });
+      connection.fire('message', 'Received: hello');
+      connection.fire('message', new ArrayBuffer(3));
+      connection.fire('close', { code: 1000, reason: 'bye', wasClean: true, requested: true });
+      const texts = () => session.entries.map((e) => e.text);
+      assert.deepEqual(texts(), [
+        'open: connected to ws://127.0.0.1:1234/, subprotocol (none)',
+        'Received: hello',
+        'ArrayBuffer, 3 bytes',
+        'close: code 1000 (Normal Closure), reason "bye", wasClean true',
+      ]);
+      assert.equal(await useLanguage('zh-CN'), undefined);
+      assert.deepEqual(texts(), [
+        'open：已连接到 ws://127.0.0.1:1234/，子协议 无',
+        'Received: hello',
+        'ArrayBuffer，3 字节',
+        'close：关闭码 1000（正常关闭），原因 "bye"，wasClean true',
+      ]);
+      // The export says it in the page's language too; the data stays the same.
+      const exported = session.toJSON() as { entries: ExportedEntry[] };
+      assert.equal(exported.entries[0]!.text, 'open：已连接到 ws://127.0.0.1:1234/，子协议 无');
+      assert.equal(exported.entries[1]!.text, 'Received: hello');
+    });
   });
 });

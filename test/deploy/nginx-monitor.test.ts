@@ -4,65 +4,37 @@
 // hashes both on the token), or the watcher would wait forever. Checked
 // through nginx only, for many tokens, so both instances take their share.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import type { ClientOptions } from 'ws';
 import type { MonitorHandshake } from '../../server/protocol.ts';
 import { makeCertificate, type TestCertificate } from '../support/certificate.ts';
-import { MonitorWatcher, newToken, terminateWatchers } from '../support/monitor-client.ts';
-import type { RunningServer } from '../support/spawn-server.ts';
-import { receiveOne, terminateAll } from '../support/ws-client.ts';
-import { headerOf, openInspect, startInstance, terminateSockets } from './clients.ts';
-import { findNginx, killSurvivors, startNginx, survivors, type LedgerEntry, type RunningNginx } from './nginx.ts';
+import { MonitorWatcher, newToken } from '../support/monitor-client.ts';
+import { echoOf } from '../support/ws-client.ts';
+import { headerOf, openInspect, useDeployment } from './clients.ts';
 
-const instances: RunningServer[] = [];
-const started: LedgerEntry[] = [];
-const proxies: RunningNginx[] = [];
 let certificate: TestCertificate | undefined;
 /** ws://127.0.0.1:<nginx.conf port> and wss://127.0.0.1:<nginx-tls.conf port>. */
 let wsBase = '';
 let wssBase = '';
-
-before(async () => {
-  const nginxPath = findNginx();
-  if (!nginxPath)
-    throw new Error(
-      'no nginx: run `npm run test:deploy`, which installs it as root, or `sudo apt-get install nginx-light`, or set NGINX',
-    );
-  certificate = await makeCertificate();
-  for (const id of ['a', 'b']) {
-    const server = await startInstance(id);
-    instances.push(server);
-    started.push({ what: `instance ${id}`, pid: server.child.pid!, group: false });
-  }
-  const upstreams: [string, string] = [`127.0.0.1:${instances[0]!.port}`, `127.0.0.1:${instances[1]!.port}`];
-  const plain = await startNginx(nginxPath, { template: 'deploy/nginx.conf', upstreams, ports: ['LISTEN'] });
-  proxies.push(plain);
-  started.push({ what: 'nginx', pid: plain.child.pid!, group: true });
-  const tls = await startNginx(nginxPath, {
-    template: 'deploy/nginx-tls.conf',
-    upstreams,
-    ports: ['LISTEN_TLS', 'LISTEN'],
-    extra: { TLS_CERT: certificate.certPath, TLS_KEY: certificate.keyPath },
-  });
-  proxies.push(tls);
-  started.push({ what: 'nginx (TLS)', pid: tls.child.pid!, group: true });
-  wsBase = `ws://127.0.0.1:${plain.ports.LISTEN}`;
-  wssBase = `wss://127.0.0.1:${tls.ports.LISTEN_TLS}`;
+useDeployment({
+  nginx: async () => {
+    certificate = await makeCertificate();
+    return [
+      { template: 'deploy/nginx.conf', ports: ['LISTEN'] },
+      {
+        template: 'deploy/nginx-tls.conf',
+        ports: ['LISTEN_TLS', 'LISTEN'],
+        extra: { TLS_CERT: certificate.certPath, TLS_KEY: certificate.keyPath },
+      },
+    ];
+  },
+  chromium: false,
+  started: ({ proxies: [plain, tls] }) => {
+    wsBase = `ws://127.0.0.1:${plain!.ports.LISTEN}`;
+    wssBase = `wss://127.0.0.1:${tls!.ports.LISTEN_TLS}`;
+  },
 });
-
-after(async () => {
-  terminateWatchers();
-  terminateSockets();
-  terminateAll();
-  await Promise.all(instances.map((server) => server.stop('SIGKILL')));
-  await Promise.all(proxies.map((proxy) => proxy.stop()));
-  await certificate?.remove();
-  const left = survivors(started);
-  if (left.length > 0) {
-    killSurvivors(started);
-    throw new Error(`still running after the tests: ${left.join('; ')}`);
-  }
-});
+after(() => certificate?.remove());
 
 /**
  * One token through `base`: the watcher first (or after the connection, when
@@ -74,9 +46,7 @@ async function watchOne(base: string, options: ClientOptions, watcherLast: boole
   let watcher = watcherLast ? undefined : await MonitorWatcher.open(base, token, options);
   const { ws, report } = await openInspect(`${base}/inspect?monitor=${token}`, options);
   watcher ??= await MonitorWatcher.open(base, token, options);
-  const reply = receiveOne(ws);
-  ws.send('through nginx');
-  assert.equal((await reply).data.toString(), 'Received: through nginx');
+  assert.equal((await echoOf(ws, 'through nginx')).data.toString(), 'Received: through nginx');
   await watcher.until(
     () => watcher.frames({ direction: 'server', text: 'Received: through nginx' }).length === 1,
     `the watcher of a connection on instance ${report.instance} (token ${token})`,

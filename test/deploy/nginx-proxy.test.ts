@@ -4,45 +4,37 @@
 // the server believes about the client, the page in Chromium, and what
 // happens to clients when one instance stops or dies.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { expect } from '@playwright/test';
 import type { WebSocket } from 'ws';
 import { logEntries } from '../support/child-process.ts';
 import { httpGet, parseCsp } from '../support/http-request.ts';
-import type { RunningServer } from '../support/spawn-server.ts';
-import { openClient, receiveOne, terminateAll } from '../support/ws-client.ts';
+import { logRows, readyState, sendButton, socketUrl } from '../support/page-controls.ts';
+import { delay, waitFor } from '../support/wait.ts';
+import { echoOf, openClient } from '../support/ws-client.ts';
 import {
   closeOf,
   headerOf,
   inspectReports,
   instanceOfReport,
-  launchChromium,
-  logRows,
   openInspect,
   openPage,
-  type RunningChromium,
-  readyState,
   refusedStatus,
-  socketUrl,
-  startInstance,
-  terminateSockets,
+  useDeployment,
 } from './clients.ts';
-import { findNginx, startNginx, survivors, killSurvivors, type LedgerEntry, type RunningNginx } from './nginx.ts';
 
-const instances = new Map<string, RunningServer>();
-const started: LedgerEntry[] = [];
-let nginx: RunningNginx | undefined;
-let chromium: RunningChromium | undefined;
+// (f) Nothing this file started may outlive it, whatever failed: useDeployment's cleanup proves it.
 /** http://127.0.0.1:<nginx port> and ws://127.0.0.1:<nginx port>, no trailing slash. */
 let base = '';
 let wsBase = '';
-
-async function start(id: string, port = 0): Promise<RunningServer> {
-  const server = await startInstance(id, port);
-  instances.set(id, server);
-  started.push({ what: `instance ${id}`, pid: server.child.pid!, group: false });
-  return server;
-}
+const deployment = useDeployment({
+  nginx: () => ({ template: 'deploy/nginx.conf', ports: ['LISTEN'] }),
+  started: ({ nginx }) => {
+    base = `http://127.0.0.1:${nginx.ports.LISTEN}`;
+    wsBase = `ws://127.0.0.1:${nginx.ports.LISTEN}`;
+  },
+});
+const { instances } = deployment;
 
 /**
  * Which instances answer GET /healthz through nginx, over `count` requests.
@@ -55,7 +47,7 @@ async function healthzInstances(count: number, waitMs = 0): Promise<string[]> {
   for (let i = 0; i < count; i++) {
     let res = await httpGet(`${base}/healthz`);
     while (res.status === 502 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await delay(200);
       res = await httpGet(`${base}/healthz`);
     }
     assert.equal(res.status, 200, `GET /healthz through nginx: ${res.status} ${res.body}`);
@@ -65,39 +57,6 @@ async function healthzInstances(count: number, waitMs = 0): Promise<string[]> {
   }
   return seen;
 }
-
-before(async () => {
-  const nginxPath = findNginx();
-  if (!nginxPath)
-    throw new Error(
-      'no nginx: run `npm run test:deploy`, which installs it as root, or `sudo apt-get install nginx-light`, or set NGINX',
-    );
-  const [a, b] = await Promise.all([start('a'), start('b')]);
-  nginx = await startNginx(nginxPath, {
-    template: 'deploy/nginx.conf',
-    upstreams: [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`],
-    ports: ['LISTEN'],
-  });
-  started.push({ what: 'nginx', pid: nginx.child.pid!, group: true });
-  base = `http://127.0.0.1:${nginx.ports.LISTEN}`;
-  wsBase = `ws://127.0.0.1:${nginx.ports.LISTEN}`;
-  chromium = await launchChromium();
-  started.push({ what: 'chromium', pid: chromium.pid, group: true });
-});
-
-after(async () => {
-  terminateSockets();
-  terminateAll();
-  await chromium?.close();
-  await Promise.all([...instances.values()].map((server) => server.stop('SIGKILL')));
-  await nginx?.stop();
-  // (f) Nothing this file started may outlive it, whatever failed above.
-  const left = survivors(started);
-  if (left.length > 0) {
-    killSurvivors(started);
-    throw new Error(`still running after the tests: ${left.join('; ')}`);
-  }
-});
 
 test('(a) GET / serves the page and /healthz answers from both instances, through nginx', async () => {
   const page = await httpGet(`${base}/`);
@@ -122,9 +81,7 @@ test('(a) GET / serves the page and /healthz answers from both instances, throug
 test('(b) the echo works through nginx; an Origin naming nginx is accepted, a foreign one refused 403', async () => {
   const ws = await openClient(`${wsBase}/`, 'echo-protocol', { origin: base });
   assert.equal(ws.protocol, 'echo-protocol');
-  const reply = receiveOne(ws);
-  ws.send('Hello, world!');
-  assert.equal((await reply).data.toString(), 'Received: Hello, world!');
+  assert.equal((await echoOf(ws, 'Hello, world!')).data.toString(), 'Received: Hello, world!');
   ws.close();
 
   assert.equal(await refusedStatus(`${wsBase}/`, { origin: 'http://evil.example' }), 403);
@@ -139,19 +96,19 @@ test('(b) the echo works through nginx; an Origin naming nginx is accepted, a fo
   );
   // The refusal is logged by the instance that got it, with its name and the client's address
   // as nginx saw it (127.0.0.3), not nginx's own (127.0.0.1).
-  let refusal: Record<string, unknown> | undefined;
-  for (let i = 0; i < 50 && !refusal; i++) {
-    refusal = [...instances.values()]
-      .flatMap(logEntries)
-      .find(
-        (entry) =>
-          entry.msg === 'upgrade refused' &&
-          entry.origin === 'http://evil.example' &&
-          Object.values(entry).includes('127.0.0.3'),
-      );
-    if (!refusal) await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  assert.ok(refusal, 'an "upgrade refused" log line with the forwarded address 127.0.0.3');
+  const refusal = await waitFor(
+    'an "upgrade refused" log line with the forwarded address 127.0.0.3',
+    () =>
+      [...instances.values()]
+        .flatMap(logEntries)
+        .find(
+          (entry) =>
+            entry.msg === 'upgrade refused' &&
+            entry.origin === 'http://evil.example' &&
+            Object.values(entry).includes('127.0.0.3'),
+        ),
+    { intervalMs: 100 },
+  );
   assert.ok(refusal.instance === 'a' || refusal.instance === 'b', JSON.stringify(refusal));
   assert.equal(refusal.status, 403);
 });
@@ -178,8 +135,8 @@ test('(c) connections spread over both instances, and /inspect sees the client a
     assert.equal(report.remoteAddress, '127.0.0.3', 'the address nginx forwarded, not its own 127.0.0.1');
     assert.equal(headerOf(report, 'X-Forwarded-For'), '127.0.0.3');
     assert.equal(headerOf(report, 'X-Forwarded-Proto'), 'http');
-    assert.equal(headerOf(report, 'X-Forwarded-Host'), `127.0.0.1:${nginx!.ports.LISTEN}`);
-    assert.equal(headerOf(report, 'Host'), `127.0.0.1:${nginx!.ports.LISTEN}`);
+    assert.equal(headerOf(report, 'X-Forwarded-Host'), `127.0.0.1:${deployment.nginx.ports.LISTEN}`);
+    assert.equal(headerOf(report, 'Host'), `127.0.0.1:${deployment.nginx.ports.LISTEN}`);
     assert.equal(headerOf(report, 'Upgrade'), 'websocket');
     assert.equal(headerOf(report, 'Connection'), 'upgrade');
   }
@@ -201,12 +158,12 @@ test('(c) connections spread over both instances, and /inspect sees the client a
 });
 
 test('(d) the playground behind nginx: connects by itself, echoes, path buttons and the handshake explainer use the proxy', async () => {
-  const { page, problems } = await openPage(chromium!.browser);
+  const { page, problems } = await openPage(deployment.chromium.browser);
   try {
     await page.goto(`${base}/`);
     await expect(readyState(page)).toHaveText('1 OPEN');
     await expect(socketUrl(page)).toHaveText(`${wsBase}/`);
-    await page.getByRole('button', { name: 'Send Message', exact: true }).click();
+    await sendButton(page).click();
     await expect(logRows(page, 'received', 'Received: Hello, world!')).toHaveCount(1);
 
     for (const [button, path] of [
@@ -236,8 +193,8 @@ test('(d) the playground behind nginx: connects by itself, echoes, path buttons 
         .getByRole('cell');
     await expect(header('X-Forwarded-For')).toHaveText('127.0.0.1');
     await expect(header('X-Forwarded-Proto')).toHaveText('http');
-    await expect(header('X-Forwarded-Host')).toHaveText(`127.0.0.1:${nginx!.ports.LISTEN}`);
-    await expect(header('Host')).toHaveText(`127.0.0.1:${nginx!.ports.LISTEN}`);
+    await expect(header('X-Forwarded-Host')).toHaveText(`127.0.0.1:${deployment.nginx.ports.LISTEN}`);
+    await expect(header('Host')).toHaveText(`127.0.0.1:${deployment.nginx.ports.LISTEN}`);
     await expect(header('Origin')).toHaveText(base);
     await expect(readyState(page)).toHaveText('1 OPEN');
     assert.deepEqual(problems, []);
@@ -247,7 +204,7 @@ test('(d) the playground behind nginx: connects by itself, echoes, path buttons 
 });
 
 test('(e) an instance that stops (1001) or dies (1006) drops only its clients; the page reconnects to the other one', async () => {
-  const { page } = await openPage(chromium!.browser);
+  const { page } = await openPage(deployment.chromium.browser);
   try {
     await page.goto(`${base}/`);
     await expect(readyState(page)).toHaveText('1 OPEN');
@@ -279,13 +236,13 @@ test('(e) an instance that stops (1001) or dies (1006) drops only its clients; t
     await expect(readyState(page)).toHaveText('1 OPEN');
     assert.equal(await instanceOfReport(page, 1), other);
     assert.deepEqual([...new Set(await healthzInstances(4))], [other]);
-    await page.getByRole('button', { name: 'Send Message', exact: true }).click();
+    await sendButton(page).click();
     await expect(logRows(page, 'received', 'Received: Hello, world!')).toHaveCount(1);
 
     // Back on the same port, the stopped instance rejoins; then SIGKILL the other:
     // no close frame, so its clients see 1006, and the page moves back.
     const port = instances.get(first)!.port;
-    await start(first, port);
+    await deployment.restart(first, port);
     const killedCloses = onOther.map((ws) => closeOf(ws));
     assert.equal(await instances.get(other)!.stop('SIGKILL'), 'SIGKILL');
     for (const close of await Promise.all(killedCloses)) assert.equal(close.code, 1006);
@@ -306,8 +263,6 @@ test('(e) an instance that stops (1001) or dies (1006) drops only its clients; t
 
 async function assertEchoes(sockets: WebSocket[]): Promise<void> {
   for (const ws of sockets) {
-    const reply = receiveOne(ws);
-    ws.send('still here');
-    assert.equal((await reply).data.toString(), 'Received: still here');
+    assert.equal((await echoOf(ws, 'still here')).data.toString(), 'Received: still here');
   }
 }

@@ -3,76 +3,35 @@
 // Checked through nginx only: https page, http → https redirect, wss echo
 // and Origin check, X-Forwarded-Proto https, and the page in Chromium on wss.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { expect } from '@playwright/test';
 import { makeCertificate, type TestCertificate } from '../support/certificate.ts';
 import { httpGet } from '../support/http-request.ts';
-import type { RunningServer } from '../support/spawn-server.ts';
-import { openClient, receiveOne, terminateAll } from '../support/ws-client.ts';
-import {
-  headerOf,
-  launchChromium,
-  logRows,
-  openInspect,
-  openPage,
-  readyState,
-  type RunningChromium,
-  refusedStatus,
-  socketUrl,
-  startInstance,
-  terminateSockets,
-} from './clients.ts';
-import { findNginx, killSurvivors, startNginx, survivors, type LedgerEntry, type RunningNginx } from './nginx.ts';
+import { logRows, readyState, sendButton, socketUrl } from '../support/page-controls.ts';
+import { echoOf, openClient } from '../support/ws-client.ts';
+import { headerOf, openInspect, openPage, refusedStatus, useDeployment } from './clients.ts';
 
-const instances: RunningServer[] = [];
-const started: LedgerEntry[] = [];
-let nginx: RunningNginx | undefined;
-let chromium: RunningChromium | undefined;
 let certificate: TestCertificate | undefined;
 /** https://127.0.0.1:<tls port>, wss://…, http://127.0.0.1:<plain port>; no trailing slash. */
 let base = '';
 let wssBase = '';
 let plainBase = '';
-
-before(async () => {
-  const nginxPath = findNginx();
-  if (!nginxPath)
-    throw new Error(
-      'no nginx: run `npm run test:deploy`, which installs it as root, or `sudo apt-get install nginx-light`, or set NGINX',
-    );
-  certificate = await makeCertificate();
-  for (const id of ['a', 'b']) {
-    const server = await startInstance(id);
-    instances.push(server);
-    started.push({ what: `instance ${id}`, pid: server.child.pid!, group: false });
-  }
-  nginx = await startNginx(nginxPath, {
-    template: 'deploy/nginx-tls.conf',
-    upstreams: [`127.0.0.1:${instances[0]!.port}`, `127.0.0.1:${instances[1]!.port}`],
-    ports: ['LISTEN_TLS', 'LISTEN'],
-    extra: { TLS_CERT: certificate.certPath, TLS_KEY: certificate.keyPath },
-  });
-  started.push({ what: 'nginx (TLS)', pid: nginx.child.pid!, group: true });
-  base = `https://127.0.0.1:${nginx.ports.LISTEN_TLS}`;
-  wssBase = `wss://127.0.0.1:${nginx.ports.LISTEN_TLS}`;
-  plainBase = `http://127.0.0.1:${nginx.ports.LISTEN}`;
-  chromium = await launchChromium();
-  started.push({ what: 'chromium', pid: chromium.pid, group: true });
+const deployment = useDeployment({
+  nginx: async () => {
+    certificate = await makeCertificate();
+    return {
+      template: 'deploy/nginx-tls.conf',
+      ports: ['LISTEN_TLS', 'LISTEN'],
+      extra: { TLS_CERT: certificate.certPath, TLS_KEY: certificate.keyPath },
+    };
+  },
+  started: ({ nginx: { ports } }) => {
+    base = `https://127.0.0.1:${ports.LISTEN_TLS}`;
+    wssBase = `wss://127.0.0.1:${ports.LISTEN_TLS}`;
+    plainBase = `http://127.0.0.1:${ports.LISTEN}`;
+  },
 });
-
-after(async () => {
-  terminateSockets();
-  terminateAll();
-  await chromium?.close();
-  await Promise.all(instances.map((server) => server.stop('SIGKILL')));
-  await nginx?.stop();
-  await certificate?.remove();
-  const left = survivors(started);
-  if (left.length > 0) {
-    killSurvivors(started);
-    throw new Error(`still running after the tests: ${left.join('; ')}`);
-  }
-});
+after(() => certificate?.remove());
 
 test('TLS: the page over https from both instances; plain http redirects to https', async () => {
   const page = await httpGet(`${base}/`, { ca: certificate!.cert });
@@ -93,9 +52,7 @@ test('TLS: the page over https from both instances; plain http redirects to http
 
 test('TLS: wss echo with an https Origin naming nginx; a foreign Origin 403; X-Forwarded-Proto is https', async () => {
   const ws = await openClient(`${wssBase}/`, 'echo-protocol', { origin: base, ca: certificate!.cert });
-  const reply = receiveOne(ws);
-  ws.send('Hello, world!');
-  assert.equal((await reply).data.toString(), 'Received: Hello, world!');
+  assert.equal((await echoOf(ws, 'Hello, world!')).data.toString(), 'Received: Hello, world!');
   ws.close();
   assert.equal(await refusedStatus(`${wssBase}/`, { origin: 'https://evil.example', ca: certificate!.cert }), 403);
 
@@ -105,18 +62,18 @@ test('TLS: wss echo with an https Origin naming nginx; a foreign Origin 403; X-F
   });
   assert.equal(report.remoteAddress, '127.0.0.3');
   assert.equal(headerOf(report, 'X-Forwarded-Proto'), 'https');
-  assert.equal(headerOf(report, 'X-Forwarded-Host'), `127.0.0.1:${nginx!.ports.LISTEN_TLS}`);
+  assert.equal(headerOf(report, 'X-Forwarded-Host'), `127.0.0.1:${deployment.nginx.ports.LISTEN_TLS}`);
   inspecting.close();
 });
 
 test('TLS: the page served over https connects to wss:// by itself and echoes', async () => {
   // The certificate is self-signed; the browser is told to accept it.
-  const { page, problems } = await openPage(chromium!.browser, { ignoreHTTPSErrors: true });
+  const { page, problems } = await openPage(deployment.chromium.browser, { ignoreHTTPSErrors: true });
   try {
     await page.goto(`${base}/`);
     await expect(readyState(page)).toHaveText('1 OPEN');
     await expect(socketUrl(page)).toHaveText(`${wssBase}/`);
-    await page.getByRole('button', { name: 'Send Message', exact: true }).click();
+    await sendButton(page).click();
     await expect(logRows(page, 'received', 'Received: Hello, world!')).toHaveCount(1);
     assert.deepEqual(problems, []);
   } finally {

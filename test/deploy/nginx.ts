@@ -21,7 +21,7 @@ import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { PROJECT_ROOT } from '../support/spawn-server.ts';
-import { withTimeout } from '../support/wait.ts';
+import { delay, withTimeout } from '../support/wait.ts';
 
 /** Where nginx usually lives when it is not on PATH (Debian puts it in /usr/sbin). */
 const NGINX_CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'];
@@ -41,6 +41,15 @@ export function findNginx(env: NodeJS.ProcessEnv = process.env): string | undefi
       return false;
     }
   });
+}
+
+/** findNginx's answer, or an error saying how to get nginx (for a test file's `before`). */
+export function requireNginx(): string {
+  const found = findNginx();
+  if (found) return found;
+  throw new Error(
+    'no nginx: run `npm run test:deploy`, which installs it as root, or `sudo apt-get install nginx-light`, or set NGINX',
+  );
 }
 
 /** The directory scripts/test-deploy.ts made for this run (or a fresh one when a test file runs alone). */
@@ -116,6 +125,14 @@ export function pgrep(args: string[]): number[] {
     if ((error as { status?: number }).status === 1) return [];
     throw error;
   }
+}
+
+/** Kills whatever of `entries` is still running and fails naming it: nothing a test file started may outlive it. */
+export function assertNoSurvivors(entries: readonly LedgerEntry[]): void {
+  const left = survivors(entries);
+  if (left.length === 0) return;
+  killSurvivors(entries);
+  throw new Error(`still running after the tests: ${left.join('; ')}`);
 }
 
 /** SIGKILLs whatever of the ledger is still running. */
@@ -267,7 +284,7 @@ async function startOnce(
   const port = ports.LISTEN ?? Object.values(ports)[0]!;
   const gone = () => child.exitCode !== null || child.signalCode !== null;
   try {
-    await withTimeout(waitForPort(port, gone), 10_000, `nginx to listen on 127.0.0.1:${port}`);
+    await withTimeout(waitForPort(port, gone), `nginx to listen on 127.0.0.1:${port}`, 10_000);
     if (gone()) throw new Error(`nginx exited before listening on ${port}`);
   } catch (error) {
     await running.stop();
@@ -294,6 +311,6 @@ async function waitForPort(port: number, gone: () => boolean): Promise<void> {
       socket.once('error', () => resolve(false));
     });
     if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await delay(50);
   }
 }

@@ -4,29 +4,17 @@
 // it. In-process servers with the built page (npm run build first).
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { startInProcess, type InProcessServer } from '../support/in-process.ts';
-import { metricValue } from '../support/limits.ts';
+import { parseMetrics, sampleValue } from '../support/prometheus.ts';
 import { RawClient } from '../support/raw-client.ts';
-import { openClient, receiveOne, refusedStatus, terminateAll } from '../support/ws-client.ts';
-
-const servers: InProcessServer[] = [];
-
-after(async () => {
-  terminateAll();
-  await Promise.all(servers.map((s) => s.server.close()));
-});
-
-async function start(flags: string[]): Promise<InProcessServer> {
-  const server = await startInProcess(flags);
-  servers.push(server);
-  return server;
-}
+import { type InProcessServer, useEchoServer } from '../support/servers.ts';
+import { EVENT_TIMEOUT_MS } from '../support/wait.ts';
+import { echoOf, openClient, receiveOne, refusedStatus } from '../support/ws-client.ts';
 
 /** GET without following redirects. */
 function get(s: InProcessServer, path: string): Promise<Response> {
-  return fetch(new URL(path, s.url), { redirect: 'manual', signal: AbortSignal.timeout(5_000) });
+  return fetch(new URL(path, s.url), { redirect: 'manual', signal: AbortSignal.timeout(EVENT_TIMEOUT_MS) });
 }
 
 /** Every src and href in the page's HTML. */
@@ -35,15 +23,11 @@ function referencedUrls(html: string): string[] {
 }
 
 describe('--base-path /prefix', () => {
-  let s: InProcessServer;
-  let origin: string;
-  before(async () => {
-    s = await start(['--base-path', '/prefix/']);
-    origin = new URL(s.url).origin;
-  });
+  const s = useEchoServer(['--base-path', '/prefix/']);
+  const origin = () => new URL(s.url).origin;
 
   it('listens at the prefixed URL', () => {
-    assert.equal(s.url, `${origin}/prefix/`);
+    assert.equal(s.url, `${origin()}/prefix/`);
   });
 
   it('serves the client-conformance endpoints and reports under the prefix too, not outside it', async () => {
@@ -51,7 +35,7 @@ describe('--base-path /prefix', () => {
     const count = new WebSocket(`${s.wsUrl}getCaseCount`);
     const [data] = (await once(count, 'message')) as [Buffer];
     assert.match(data.toString(), /^\d+$/);
-    assert.equal(await refusedStatus(`${origin.replace(/^http/, 'ws')}/getCaseCount`), 404);
+    assert.equal(await refusedStatus(`${origin().replace(/^http/, 'ws')}/getCaseCount`), 404);
     assert.equal((await get(s, '/prefix/reports/clients/index.json')).status, 200);
     assert.equal((await get(s, '/reports/clients/index.json')).status, 404);
   });
@@ -65,9 +49,9 @@ describe('--base-path /prefix', () => {
     const local = referencedUrls(html).filter((url) => !/^[a-z]+:|^#/.test(url));
     const types = new Map<string, string>();
     for (const url of local) {
-      const resolved = new URL(url, `${origin}/prefix/`);
+      const resolved = new URL(url, `${origin()}/prefix/`);
       assert.ok(resolved.pathname.startsWith('/prefix/'), `${url} resolves under the prefix: ${resolved.pathname}`);
-      const response = await fetch(resolved, { signal: AbortSignal.timeout(5_000) });
+      const response = await fetch(resolved, { signal: AbortSignal.timeout(EVENT_TIMEOUT_MS) });
       assert.equal(response.status, 200, `GET ${resolved.pathname}`);
       types.set(resolved.pathname.replace(/.*\./, ''), response.headers.get('content-type') ?? '');
     }
@@ -92,7 +76,7 @@ describe('--base-path /prefix', () => {
     assert.equal(((await health.json()) as { status?: unknown }).status, 'ok');
     const metrics = await get(s, '/prefix/metrics');
     assert.equal(metrics.status, 200);
-    assert.equal(metricValue(await metrics.text(), 'ws_echo_connections_open'), 0);
+    assert.equal(sampleValue(parseMetrics(await metrics.text()), 'ws_echo_connections_open'), 0);
   });
 
   it('answers nothing outside the prefix: the page, assets, /healthz and /metrics unprefixed get 404', async () => {
@@ -115,13 +99,9 @@ describe('--base-path /prefix', () => {
   it('echoes on /prefix/ and /prefix/raw', async () => {
     const echo = await openClient(s.wsUrl, 'echo-protocol');
     assert.equal(echo.url, `ws://${new URL(s.url).host}/prefix/`);
-    let reply = receiveOne(echo);
-    echo.send('Hello, world!');
-    assert.equal(String((await reply).data), 'Received: Hello, world!');
+    assert.equal(String((await echoOf(echo, 'Hello, world!')).data), 'Received: Hello, world!');
     const raw = await openClient(`${s.wsUrl}raw`);
-    reply = receiveOne(raw);
-    raw.send('as is');
-    assert.equal(String((await reply).data), 'as is');
+    assert.equal(String((await echoOf(raw, 'as is')).data), 'as is');
   });
 
   it('reports the prefixed request line on /prefix/inspect, and pushes on /prefix/push', async () => {
@@ -146,22 +126,21 @@ describe('--base-path /prefix', () => {
 });
 
 describe('--base-path with several segments, and /', () => {
+  const deep = useEchoServer(['--base-path', '/tools/ws-echo']);
+  const root = useEchoServer(['--base-path', '/']);
+
   it('serves /tools/ws-echo/ and its echo', async () => {
-    const s = await start(['--base-path', '/tools/ws-echo']);
-    assert.equal(new URL(s.url).pathname, '/tools/ws-echo/');
-    assert.equal((await get(s, '/tools/ws-echo/')).status, 200);
-    assert.equal((await get(s, '/tools/ws-echo/healthz')).status, 200);
-    assert.equal((await get(s, '/tools/')).status, 404);
-    const ws = await openClient(`${s.wsUrl}raw`);
-    const reply = receiveOne(ws);
-    ws.send('deep');
-    assert.equal(String((await reply).data), 'deep');
+    assert.equal(new URL(deep.url).pathname, '/tools/ws-echo/');
+    assert.equal((await get(deep, '/tools/ws-echo/')).status, 200);
+    assert.equal((await get(deep, '/tools/ws-echo/healthz')).status, 200);
+    assert.equal((await get(deep, '/tools/')).status, 404);
+    const ws = await openClient(`${deep.wsUrl}raw`);
+    assert.equal(String((await echoOf(ws, 'deep')).data), 'deep');
   });
 
   it('/ is the root, as without the flag', async () => {
-    const s = await start(['--base-path', '/']);
-    assert.equal(new URL(s.url).pathname, '/');
-    assert.equal((await get(s, '/healthz')).status, 200);
-    assert.equal((await get(s, '/')).status, 200);
+    assert.equal(new URL(root.url).pathname, '/');
+    assert.equal((await get(root, '/healthz')).status, 200);
+    assert.equal((await get(root, '/')).status, 200);
   });
 });

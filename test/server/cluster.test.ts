@@ -1,41 +1,21 @@
 // --workers: several processes share the port, behave as one server, and
 // stop together.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { neutralEnv } from '../support/child-process.ts';
-import { httpGet } from '../support/http-request.ts';
-import { parseMetrics, sampleValue } from '../support/prometheus.ts';
-import { startServer, type RunningServer } from '../support/spawn-server.ts';
-import { closed, openClient, receiveOne, terminateAll } from '../support/ws-client.ts';
+import { describe, it } from 'node:test';
+import { health } from '../support/http-request.ts';
+import { sampleValue, scrape } from '../support/prometheus.ts';
+import { serverProcesses } from '../support/servers.ts';
+import { BOOT_TIMEOUT_MS, type RunningServer } from '../support/spawn-server.ts';
+import { waitFor } from '../support/wait.ts';
+import { closed, echoOf, openClient } from '../support/ws-client.ts';
 
-interface Health {
-  status: string;
-  connections: number;
-  worker?: number;
-  pid?: number;
-}
-
-const servers: RunningServer[] = [];
-after(async () => {
-  terminateAll();
-  await Promise.all(servers.map((server) => server.stop('SIGKILL')));
-});
-
-async function startCluster(): Promise<RunningServer> {
-  const server = await startServer({ args: ['--workers', '2', '--rate-limit', '0'], env: neutralEnv() });
-  servers.push(server);
-  return server;
-}
-
-async function health(server: RunningServer): Promise<Health> {
-  return JSON.parse((await httpGet(`${server.url}healthz`)).body) as Health;
-}
+const startCluster = serverProcesses({ args: ['--workers', '2', '--rate-limit', '0'] });
 
 /** Asks /healthz until both workers have answered; the primary hands connections out round-robin. */
 async function workerPids(server: RunningServer): Promise<Map<number, number>> {
   const pids = new Map<number, number>();
   for (let i = 0; i < 20 && pids.size < 2; i++) {
-    const { worker, pid } = await health(server);
+    const { worker, pid } = (await health(server.url)).body;
     assert.ok(worker !== undefined && pid !== undefined, 'a worker names itself in /healthz');
     pids.set(worker, pid);
   }
@@ -52,11 +32,9 @@ describe('--workers 2', () => {
 
     const clients = await Promise.all(Array.from({ length: 6 }, () => openClient(server.wsUrl)));
     for (const [i, ws] of clients.entries()) {
-      const reply = receiveOne(ws);
-      ws.send(`message ${i}`);
-      assert.equal((await reply).data.toString(), `Received: message ${i}`);
+      assert.equal((await echoOf(ws, `message ${i}`)).data.toString(), `Received: message ${i}`);
     }
-    const metrics = parseMetrics((await httpGet(`${server.url}metrics`)).body);
+    const metrics = await scrape(server.url);
     assert.equal(sampleValue(metrics, 'ws_echo_connections_total'), 6, 'connections of every worker, summed');
     assert.equal(sampleValue(metrics, 'ws_echo_connections_open'), 6);
     assert.equal(sampleValue(metrics, 'ws_echo_messages_received_total', { type: 'text' }), 6);
@@ -68,18 +46,18 @@ describe('--workers 2', () => {
     const [first] = [...(await workerPids(server)).values()];
     process.kill(first!, 'SIGKILL');
     // A new worker appears with a new pid, and both are serving again.
-    let pids = new Map<number, number>();
-    for (let i = 0; i < 50; i++) {
-      pids = await workerPids(server).catch(() => new Map());
-      if (pids.size === 2 && ![...pids.values()].includes(first!)) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const pids = await waitFor(
+      'a new worker in place of the dead one',
+      async () => {
+        const now = await workerPids(server).catch(() => new Map<number, number>());
+        return now.size === 2 && ![...now.values()].includes(first!) && now;
+      },
+      { timeoutMs: BOOT_TIMEOUT_MS, intervalMs: 100 },
+    );
     assert.equal(pids.size, 2);
     assert.ok(![...pids.values()].includes(first!), 'the dead worker is gone');
     const ws = await openClient(server.wsUrl);
-    const reply = receiveOne(ws);
-    ws.send('still here');
-    assert.equal((await reply).data.toString(), 'Received: still here');
+    assert.equal((await echoOf(ws, 'still here')).data.toString(), 'Received: still here');
     ws.close(1000);
   });
 

@@ -2,28 +2,19 @@
 // binary comes back byte for byte, order is kept, the page and the echo
 // share one port, and limits and shutdown close with the right codes.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { startInProcess, type InProcessServer } from '../support/in-process.ts';
-import { closed, openClient, receive, receiveOne, refusedStatus, terminateAll } from '../support/ws-client.ts';
+import { useEchoServer } from '../support/servers.ts';
+import { closed, echoOf, openClient, receive, refusedStatus } from '../support/ws-client.ts';
 
 const allBytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 
 describe('echo with the default config', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await startInProcess();
-  });
-  after(async () => {
-    terminateAll();
-    await s?.server.close();
-  });
+  const s = useEchoServer();
 
   it('answers "Hello, world!" with one text frame "Received: Hello, world!"', async () => {
     const ws = await openClient(s.wsUrl);
-    const reply = receiveOne(ws);
-    ws.send('Hello, world!');
-    const { data, isBinary } = await reply;
+    const { data, isBinary } = await echoOf(ws, 'Hello, world!');
     assert.equal(isBinary, false);
     assert.equal(data.toString(), 'Received: Hello, world!');
     ws.close();
@@ -31,9 +22,7 @@ describe('echo with the default config', () => {
 
   it('answers an empty text message with "Received: "', async () => {
     const ws = await openClient(s.wsUrl);
-    const reply = receiveOne(ws);
-    ws.send('');
-    const { data, isBinary } = await reply;
+    const { data, isBinary } = await echoOf(ws, '');
     assert.equal(isBinary, false);
     assert.equal(data.toString(), 'Received: ');
     ws.close();
@@ -42,9 +31,7 @@ describe('echo with the default config', () => {
   it('round-trips CJK and emoji (with a skin-tone modifier) exactly', async () => {
     const message = '你好，世界 👋🏽 — こんにちは 안녕하세요';
     const ws = await openClient(s.wsUrl);
-    const reply = receiveOne(ws);
-    ws.send(message);
-    const { data, isBinary } = await reply;
+    const { data, isBinary } = await echoOf(ws, message);
     assert.equal(isBinary, false);
     assert.deepEqual(data, Buffer.from(`Received: ${message}`, 'utf8'));
     assert.equal(data.toString('utf8'), `Received: ${message}`);
@@ -55,9 +42,7 @@ describe('echo with the default config', () => {
     const message = Array.from({ length: 64 * 1024 }, (_, i) => String.fromCharCode(0x21 + (i % 94))).join('');
     assert.equal(Buffer.byteLength(message), 64 * 1024);
     const ws = await openClient(s.wsUrl);
-    const reply = receiveOne(ws);
-    ws.send(message);
-    const { data, isBinary } = await reply;
+    const { data, isBinary } = await echoOf(ws, message);
     assert.equal(isBinary, false);
     assert.equal(data.length, 'Received: '.length + 64 * 1024);
     assert.equal(data.toString(), `Received: ${message}`);
@@ -66,9 +51,7 @@ describe('echo with the default config', () => {
 
   it('sends a binary message back as the same bytes in a binary frame (all 256 byte values)', async () => {
     const ws = await openClient(s.wsUrl);
-    const reply = receiveOne(ws);
-    ws.send(allBytes, { binary: true });
-    const { data, isBinary } = await reply;
+    const { data, isBinary } = await echoOf(ws, allBytes);
     assert.equal(isBinary, true);
     assert.deepEqual(data, allBytes);
     ws.close();
@@ -76,9 +59,7 @@ describe('echo with the default config', () => {
 
   it('echoes an empty binary message as an empty binary frame', async () => {
     const ws = await openClient(s.wsUrl);
-    const reply = receiveOne(ws);
-    ws.send(Buffer.alloc(0), { binary: true });
-    const { data, isBinary } = await reply;
+    const { data, isBinary } = await echoOf(ws, Buffer.alloc(0));
     assert.equal(isBinary, true);
     assert.equal(data.length, 0);
     ws.close();
@@ -126,9 +107,7 @@ describe('echo with the default config', () => {
   it('selects echo-protocol when it is offered among others', async () => {
     const ws = await openClient(s.wsUrl, ['chat', 'echo-protocol']);
     assert.equal(ws.protocol, 'echo-protocol');
-    const reply = receiveOne(ws);
-    ws.send('with a protocol');
-    assert.equal((await reply).data.toString(), 'Received: with a protocol');
+    assert.equal((await echoOf(ws, 'with a protocol')).data.toString(), 'Received: with a protocol');
     ws.close();
   });
 
@@ -145,9 +124,7 @@ describe('echo with the default config', () => {
     // raw-frames.test.ts checks the same answer byte for byte.
     const ws = await openClient(s.wsUrl, undefined, { headers: { 'Sec-WebSocket-Protocol': 'chat' } });
     assert.equal(ws.protocol, '');
-    const reply = receiveOne(ws);
-    ws.send('no protocol');
-    assert.equal((await reply).data.toString(), 'Received: no protocol');
+    assert.equal((await echoOf(ws, 'no protocol')).data.toString(), 'Received: no protocol');
     ws.close();
   });
 
@@ -158,9 +135,7 @@ describe('echo with the default config', () => {
     assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
     assert.match(await response.text(), /WebSocket Echo Test/);
     assert.equal(new URL(ws.url).port, new URL(s.url).port);
-    const reply = receiveOne(ws);
-    ws.send('after the page');
-    assert.equal((await reply).data.toString(), 'Received: after the page');
+    assert.equal((await echoOf(ws, 'after the page')).data.toString(), 'Received: after the page');
     ws.close();
   });
 
@@ -179,18 +154,14 @@ describe('echo with the default config', () => {
   it('echoes on / with a query string (the path, not the URL, is routed)', async () => {
     // Only known parameters: an unknown one is refused with 400 (test/server/misbehave-parameters.test.ts).
     const ws = await openClient(new URL('/?delay_ms=0', s.wsUrl).href);
-    const reply = receiveOne(ws);
-    ws.send('query');
-    assert.equal((await reply).data.toString(), 'Received: query');
+    assert.equal((await echoOf(ws, 'query')).data.toString(), 'Received: query');
     ws.close();
   });
 
   it('echoes a message of exactly 1 MiB and closes with 1009 on 1 MiB + 1 byte', async () => {
     const ws = await openClient(s.wsUrl);
     const exact = Buffer.alloc(1024 * 1024, 0x5a);
-    const reply = receiveOne(ws);
-    ws.send(exact, { binary: true });
-    assert.deepEqual((await reply).data, exact);
+    assert.deepEqual((await echoOf(ws, exact)).data, exact);
 
     const closeInfo = closed(ws);
     ws.send(Buffer.alloc(1024 * 1024 + 1, 0x5a), { binary: true });
@@ -199,21 +170,12 @@ describe('echo with the default config', () => {
 });
 
 describe('echo with --max-message-size 1024', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await startInProcess(['--max-message-size', '1024']);
-  });
-  after(async () => {
-    terminateAll();
-    await s?.server.close();
-  });
+  const s = useEchoServer(['--max-message-size', '1024']);
 
   it('echoes a message of exactly 1024 bytes', async () => {
     const ws = await openClient(s.wsUrl);
     const message = 'x'.repeat(1024);
-    const reply = receiveOne(ws);
-    ws.send(message);
-    assert.equal((await reply).data.toString(), `Received: ${message}`);
+    assert.equal((await echoOf(ws, message)).data.toString(), `Received: ${message}`);
     ws.close();
   });
 
@@ -227,9 +189,7 @@ describe('echo with --max-message-size 1024', () => {
     assert.equal(echoed, false, 'the oversized message must not be echoed');
 
     const next = await openClient(s.wsUrl);
-    const reply = receiveOne(next);
-    next.send('still here');
-    assert.equal((await reply).data.toString(), 'Received: still here');
+    assert.equal((await echoOf(next, 'still here')).data.toString(), 'Received: still here');
     next.close();
   });
 
@@ -239,22 +199,13 @@ describe('echo with --max-message-size 1024', () => {
     ws.send('y'.repeat(1025));
     assert.equal((await closeInfo).code, 1009);
     assert.equal(bystander.readyState, WebSocket.OPEN);
-    const reply = receiveOne(bystander);
-    bystander.send('bystander');
-    assert.equal((await reply).data.toString(), 'Received: bystander');
+    assert.equal((await echoOf(bystander, 'bystander')).data.toString(), 'Received: bystander');
     bystander.close();
   });
 });
 
 describe('EchoServer.close()', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await startInProcess(['--shutdown-grace', '4000']);
-  });
-  after(async () => {
-    terminateAll();
-    if (s?.server.httpServer.listening) await s.server.close();
-  });
+  const s = useEchoServer(['--shutdown-grace', '4000']);
 
   it('closes every open client with 1001 "server shutting down", then stops accepting', async () => {
     const clients = await Promise.all([openClient(s.wsUrl), openClient(s.wsUrl, 'echo-protocol')]);

@@ -5,10 +5,10 @@
 // breaks and pass the rest. A subset of every category; the full run is
 // npm run test:fuzzing.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { numberOfId } from '../../server/fuzzing/cases/index.ts';
-import { startInProcess, type InProcessServer } from '../support/in-process.ts';
+import { useEchoServer } from '../support/servers.ts';
 import { withTimeout } from '../support/wait.ts';
 import { runTesteeCase, type TesteeFaults } from './fuzzing-testee.ts';
 
@@ -84,11 +84,10 @@ const WS_EXPECTED: Record<string, Verdict> = {
 };
 
 describe('fuzzing cases judged by known clients', () => {
-  let s: InProcessServer;
+  const s = useEchoServer();
   let index: Record<string, Record<string, { behavior: string; behaviorClose: string }>>;
 
   before(async () => {
-    s = await startInProcess();
     const runs = [
       runAll((n) => runWsCase(s.wsUrl, n, 'ws'), SUBSET),
       ...CLIENTS.map(({ agent, faults }) =>
@@ -98,11 +97,9 @@ describe('fuzzing cases judged by known clients', () => {
         ),
       ),
     ];
-    await withTimeout(Promise.all(runs), 60_000, 'every client to run the subset');
+    await withTimeout(Promise.all(runs), 'every client to run the subset', 60_000);
     index = (await (await fetch(`${s.url}reports/clients/index.json`)).json()) as typeof index;
   });
-
-  after(() => s?.server.close());
 
   it('a correct client on the ws package gets the verdicts of ws’s published results', () => {
     assert.deepEqual(verdicts(index.ws, SUBSET), expected(SUBSET, WS_EXPECTED));

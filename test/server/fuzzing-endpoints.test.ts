@@ -5,20 +5,16 @@
 // on the agents it keeps.
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import express from 'express';
 import { WebSocket } from 'ws';
 import { CASES, numberOfId } from '../../server/fuzzing/cases/index.ts';
-import { createFuzzingServer } from '../../server/fuzzing/index.ts';
 import type { CaseReport } from '../../server/fuzzing/player.ts';
 import { fileStem, MAX_AGENTS } from '../../server/fuzzing/reports.ts';
-import { createLogger } from '../../server/logger.ts';
-import { startInProcess, type InProcessServer } from '../support/in-process.ts';
-import { destroyAllRawClients, Opcode, RawClient } from '../support/raw-client.ts';
+import { Opcode } from '../support/frames.ts';
+import { RawClient } from '../support/raw-client.ts';
+import { useEchoServer } from '../support/servers.ts';
 import { withTimeout } from '../support/wait.ts';
 
 interface Exchange {
@@ -27,16 +23,7 @@ interface Exchange {
 }
 
 describe('fuzzing endpoints', () => {
-  let s: InProcessServer;
-
-  before(async () => {
-    s = await startInProcess();
-  });
-
-  after(async () => {
-    destroyAllRawClients();
-    await s?.server.close();
-  });
+  const s = useEchoServer();
 
   it('/getCaseCount sends the number of cases as text, then closes with 1000', async () => {
     const { messages, code } = await exchange(`${s.wsUrl}getCaseCount`);
@@ -79,7 +66,7 @@ describe('fuzzing endpoints', () => {
     for (const [path, reason] of refusals) {
       const client = await RawClient.connect(s.port, { path });
       assert.equal(client.response.statusCode, 400, path);
-      await client.closedPromise;
+      await client.closed();
       assert.match(client.body.toString(), reason, path);
     }
     const echo = await RawClient.connect(s.port, { path: '/raw' });
@@ -115,7 +102,7 @@ describe('fuzzing endpoints', () => {
     assert.equal(close.opcode, Opcode.close);
     assert.equal(close.payload.readUInt16BE(0), 1000);
     client.send({ opcode: Opcode.close, payload: close.payload });
-    await client.closedPromise;
+    await client.closed();
     assert.equal(client.serverEnded, true, 'the server closes TCP after the closing handshake');
   });
 
@@ -239,37 +226,17 @@ describe('fuzzing endpoints', () => {
 
 describe('fuzzing reports written to a folder (--reports-dir)', () => {
   let dir: string;
-  let server: Server;
-  let url: string;
-
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ws-echo-reports-'));
-    const fuzzing = createFuzzingServer({
-      logger: createLogger({ logLevel: 'silent', logFormat: 'json' }),
-      reportsDir: dir,
-    });
-    const app = express().use(fuzzing.router);
-    server = createServer(app);
-    server.on('upgrade', (req, socket, head) => {
-      const route = fuzzing.routeOf(req.url);
-      const refusal = route && fuzzing.upgrade(req, socket, head, route, () => {});
-      if (!route || refusal) socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   });
-
-  after(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => rm(dir, { recursive: true, force: true }));
+  const s = useEchoServer(() => ['--reports-dir', dir]);
 
   it('/updateReports writes index.json, index.html and one JSON file per case', async () => {
-    await runWithWs(`${url}runCase?case=1&agent=ws`);
-    await runWithWs(`${url}runCase?case=${numberOfId('2.1')}&agent=ws`);
+    await runWithWs(`${s.wsUrl}runCase?case=1&agent=ws`);
+    await runWithWs(`${s.wsUrl}runCase?case=${numberOfId('2.1')}&agent=ws`);
     assert.deepEqual(await readdir(dir), [], 'nothing is written before /updateReports');
-    assert.equal((await exchange(`${url}updateReports?agent=ws`)).code, 1000);
+    assert.equal((await exchange(`${s.wsUrl}updateReports?agent=ws`)).code, 1000);
     assert.deepEqual((await readdir(dir)).sort(), [
       'index.html',
       'index.json',
@@ -294,7 +261,7 @@ function exchange(url: string): Promise<Exchange> {
     ws.on('close', (code) => resolve({ messages, code }));
     ws.on('error', reject);
   });
-  return withTimeout(done, 5_000, url);
+  return withTimeout(done, url);
 }
 
 /** Runs a case with a correct client (ws, echoing every message with its type). */
@@ -302,5 +269,5 @@ function runWithWs(url: string): Promise<void> {
   const ws = new WebSocket(url);
   ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
   ws.on('error', () => {});
-  return withTimeout(new Promise((resolve) => ws.on('close', () => resolve())), 5_000, url);
+  return withTimeout(new Promise((resolve) => ws.on('close', () => resolve())), url);
 }

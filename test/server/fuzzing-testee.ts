@@ -5,7 +5,8 @@
 // the tests need: one that does not check UTF-8, one that answers every
 // close with 1000, one that never echoes.
 import { TextDecoder } from 'node:util';
-import { type Frame, Opcode, RawClient } from '../support/raw-client.ts';
+import { type Frame, Opcode } from '../support/frames.ts';
+import { RawClient } from '../support/raw-client.ts';
 
 export interface TesteeFaults {
   /** Accept text and close reasons without checking they are UTF-8. */

@@ -5,58 +5,32 @@
 // as a child process so its resident memory is its own; the resume tests run
 // in-process, where the socket's paused state can be seen directly.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import { assertStillServing } from '../support/conformance.ts';
-import { startInProcess, type InProcessServer } from '../support/in-process.ts';
-import {
-  EVENT_TIMEOUT_MS,
-  floodWith,
-  indexedFrames,
-  KiB,
-  MiB,
-  NEUTRAL_ENV,
-  openConnections,
-  portOf,
-  residentBytes,
-  scrape,
-  waitFor,
-  type Flood,
-} from '../support/limits.ts';
-import { destroyAllRawClients, Opcode, RawClient } from '../support/raw-client.ts';
-import { startServer, type RunningServer } from '../support/spawn-server.ts';
-import { openClient, receive, terminateAll } from '../support/ws-client.ts';
+import { describe, it } from 'node:test';
+import { assertStillServing, open } from '../support/frame-assertions.ts';
+import { indexedFrames, Opcode } from '../support/frames.ts';
+import { openConnections } from '../support/http-request.ts';
+import { scrapeValue } from '../support/prometheus.ts';
+import { type Flood, floodWith, type RawClient } from '../support/raw-client.ts';
+import { type InProcessServer, serverProcesses, useEchoServer, useServerProcess } from '../support/servers.ts';
+import type { RunningServer } from '../support/spawn-server.ts';
+import { waitFor } from '../support/wait.ts';
+import { openClient, receive } from '../support/ws-client.ts';
 
-const children = new Set<RunningServer>();
-const inProcess: InProcessServer[] = [];
-const sockets = new Set<Socket>();
-
-after(async () => {
-  for (const socket of sockets) socket.destroy();
-  destroyAllRawClients();
-  terminateAll();
-  await Promise.all([...children].map((child) => child.stop('SIGKILL')));
-  await Promise.all(inProcess.map((s) => s.server.close()));
-});
-
-async function spawnChild(args: string[], env: Record<string, string> = {}): Promise<RunningServer> {
-  const child = await startServer({ args: ['--shutdown-grace', '200', ...args], env: { ...NEUTRAL_ENV, ...env } });
-  children.add(child);
-  return child;
-}
+const KiB = 1024;
+const MiB = 1024 * KiB;
 
 /** Opens a raw TCP connection, completes the upgrade, and stops reading from it at once. */
 async function upgradeAndStopReading(port: number): Promise<Socket> {
-  const client = await RawClient.connect(port);
-  assert.equal(client.response.statusCode, 101);
+  const client = await open(port);
   client.socket.pause();
-  sockets.add(client.socket);
   return client.socket;
 }
 
 /** Server bytes received in binary messages, from /metrics. */
 async function binaryBytesReceived(baseUrl: string): Promise<number> {
-  return (await scrape(baseUrl, 'ws_echo_bytes_received_total', { type: 'binary' })) ?? 0;
+  return (await scrapeValue(baseUrl, 'ws_echo_bytes_received_total', { type: 'binary' })) ?? 0;
 }
 
 interface Plateau {
@@ -120,13 +94,11 @@ async function roundTrips(wsUrl: string, count: number): Promise<number[]> {
 describe('--max-buffered 1048576: a client that floods without reading (child process)', () => {
   const TOTAL = 100 * MiB;
   const FRAME = indexedFrames(64 * KiB).frame(0);
-  let server: RunningServer;
-  let port: number;
-  before(async () => {
-    // No rate limit, so nothing but backpressure can stop the flood.
-    server = await spawnChild(['--max-buffered', String(MiB), '--rate-limit', '0']);
-    port = portOf(server.url);
+  // No rate limit, so nothing but backpressure can stop the flood; a short grace, so stopping never waits on it.
+  const server = useServerProcess({
+    args: ['--max-buffered', String(MiB), '--rate-limit', '0', '--shutdown-grace', '200'],
   });
+  const start = serverProcesses({ args: ['--rate-limit', '0', '--shutdown-grace', '200'] });
 
   it('stops reading from it: RSS stays bounded, the client cannot push 100 MiB, others are still echoed promptly', async (t) => {
     const pid = server.child.pid;
@@ -141,11 +113,11 @@ describe('--max-buffered 1048576: a client that floods without reading (child pr
     const baseline = await residentBytes(pid, server.url);
     const receivedBefore = await binaryBytesReceived(server.url);
 
-    const socket = await upgradeAndStopReading(port);
+    const socket = await upgradeAndStopReading(server.port);
     const flood = floodWith(socket, FRAME, TOTAL);
     const plateau = await waitForPlateau(server, flood);
     // The flood is held off, not cut off: the connection is still open.
-    const openDuringFlood = await scrape(server.url, 'ws_echo_connections_open');
+    const openDuringFlood = await scrapeValue(server.url, 'ws_echo_connections_open');
 
     // Another client, meanwhile, is answered at once.
     const times = await roundTrips(server.wsUrl, 10);
@@ -181,7 +153,7 @@ describe('--max-buffered 1048576: a client that floods without reading (child pr
     // Once the flooder goes, the server is fine.
     socket.destroy();
     await waitFor('the flooding connection to be released', async () => (await openConnections(server.url)) === 0);
-    await assertStillServing(port);
+    await assertStillServing(server.port);
     const rssAfter = await residentBytes(pid, server.url);
     assert.ok(
       rssAfter - baseline < 64 * MiB,
@@ -190,8 +162,8 @@ describe('--max-buffered 1048576: a client that floods without reading (child pr
   });
 
   it('MAX_BUFFERED_BYTES=33554432 (32 MiB) moves the point where it stops reading past 32 MiB, still short of 100 MiB', async (t) => {
-    const big = await spawnChild(['--rate-limit', '0'], { MAX_BUFFERED_BYTES: String(32 * MiB) });
-    const socket = await upgradeAndStopReading(portOf(big.url));
+    const big = await start({ env: { MAX_BUFFERED_BYTES: String(32 * MiB) } });
+    const socket = await upgradeAndStopReading(big.port);
     const flood = floodWith(socket, FRAME, TOTAL);
     const { received } = await waitForPlateau(big, flood);
     t.diagnostic(
@@ -205,11 +177,14 @@ describe('--max-buffered 1048576: a client that floods without reading (child pr
     );
     assert.equal(flood.done(), false, 'the client pushed all 100 MiB');
     socket.destroy();
-    await assertStillServing(portOf(big.url));
+    await assertStillServing(big.port);
   });
 });
 
 describe('--max-buffered: a slow reader gets every reply once it reads again (in-process)', () => {
+  const server64k = useEchoServer(['--max-buffered', String(64 * KiB), '--rate-limit', '0', '--shutdown-grace', '200']);
+  const server16k = useEchoServer(['--max-buffered', '16384', '--rate-limit', '0', '--shutdown-grace', '200']);
+
   /** The server-side WebSocket for the one client connected to `s`. */
   function serverSide(s: InProcessServer) {
     const [ws] = s.server.clients;
@@ -231,18 +206,10 @@ describe('--max-buffered: a slow reader gets every reply once it reads again (in
   }
 
   it('with --max-buffered 65536: 256 messages of 64 KiB sent while not reading are all echoed, in order, after it resumes', async () => {
-    const s = await startInProcess([
-      '--max-buffered',
-      String(64 * KiB),
-      '--rate-limit',
-      '0',
-      '--shutdown-grace',
-      '200',
-    ]);
-    inProcess.push(s);
+    const s = server64k;
     const COUNT = 256;
     const frames = indexedFrames(64 * KiB);
-    const client = await RawClient.connect(s.port);
+    const client = await open(s.port);
     client.socket.pause();
     client.write(Buffer.concat(Array.from({ length: COUNT }, (_, i) => frames.frame(i))));
     // 16 MiB of replies cannot all fit in the socket buffers, so the server must pause.
@@ -253,7 +220,7 @@ describe('--max-buffered: a slow reader gets every reply once it reads again (in
     await readAll(client, COUNT, frames.payload);
     assert.equal(serverSide(s).isPaused, false, 'the server is reading from the client again');
     client.send({ opcode: Opcode.text, payload: 'and after' });
-    const last = await client.nextFrame(EVENT_TIMEOUT_MS);
+    const last = await client.nextFrame();
     assert.equal(last.payload.toString(), 'Received: and after');
     client.destroy();
   });
@@ -262,10 +229,9 @@ describe('--max-buffered: a slow reader gets every reply once it reads again (in
     // Replies just under the socket's 16 KiB high-water mark, at the smallest
     // limit: the server must start reading again once the queue is empty.
     // (Below 16 KiB a socket need not emit 'drain', so smaller limits are refused.)
-    const s = await startInProcess(['--max-buffered', '16384', '--rate-limit', '0', '--shutdown-grace', '200']);
-    inProcess.push(s);
+    const s = server16k;
     const frames = indexedFrames(15_000);
-    const client = await RawClient.connect(s.port);
+    const client = await open(s.port);
     client.socket.pause();
     const received = () => s.server.metrics.received.binary.messages;
     // One message at a time, each sent only once the server has read the one
@@ -298,3 +264,18 @@ describe('--max-buffered: a slow reader gets every reply once it reads again (in
     client.destroy();
   });
 });
+
+/**
+ * The resident memory of the server process, in bytes: VmRSS from
+ * /proc/<pid>/status where there is a /proc, else the process collector's
+ * ws_echo_process_resident_memory_bytes from /metrics.
+ */
+async function residentBytes(pid: number, baseUrl: string): Promise<number> {
+  try {
+    const kib = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    if (kib !== undefined) return Number(kib) * KiB;
+  } catch {}
+  const bytes = await scrapeValue(baseUrl, 'ws_echo_process_resident_memory_bytes');
+  if (bytes === undefined) throw new Error('no /proc and no ws_echo_process_resident_memory_bytes in /metrics');
+  return bytes;
+}

@@ -4,39 +4,17 @@
 // answering. Both run in-process; their environment twins are exercised on a
 // child process in limits-config.test.ts.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
-import { startInProcess, type InProcessServer } from '../support/in-process.ts';
-import {
-  connectSilently,
-  destroyAllTricklers,
-  destroyAllWires,
-  echoes,
-  EVENT_TIMEOUT_MS,
-  trickleForever,
-  waitFor,
-  WireClient,
-} from '../support/limits.ts';
-import { destroyAllRawClients, Opcode, RawClient, type Frame } from '../support/raw-client.ts';
-import { withTimeout } from '../support/wait.ts';
-import { openClient, receiveOne, terminateAll } from '../support/ws-client.ts';
+import { assertEchoes, open } from '../support/frame-assertions.ts';
+import { type Frame, Opcode } from '../support/frames.ts';
+import { RawClient, RawConnection, trickleForever } from '../support/raw-client.ts';
+import { useEchoServer } from '../support/servers.ts';
+import { delay, waitFor, withTimeout } from '../support/wait.ts';
+import { echoOf, openClient } from '../support/ws-client.ts';
 
-const servers: InProcessServer[] = [];
-
-async function start(flags: string[]): Promise<InProcessServer> {
-  // A short grace, so closing the server after a test never waits on a silent raw client.
-  const server = await startInProcess(['--shutdown-grace', '200', ...flags]);
-  servers.push(server);
-  return server;
-}
-
-after(async () => {
-  destroyAllTricklers();
-  destroyAllWires();
-  destroyAllRawClients();
-  terminateAll();
-  await Promise.all(servers.map((s) => s.server.close()));
-});
+/** A short grace, so closing the server after a describe never waits on a silent raw client. */
+const start = (flags: string[]) => useEchoServer(['--shutdown-grace', '200', ...flags]);
 
 /** Collects every frame the server sends on `client` from now on. */
 function recordFrames(client: RawClient): Frame[] {
@@ -49,10 +27,7 @@ function recordFrames(client: RawClient): Frame[] {
 
 describe('--handshake-timeout 500', { concurrency: true }, () => {
   const TIMEOUT_MS = 500;
-  let s: InProcessServer;
-  before(async () => {
-    s = await start(['--handshake-timeout', String(TIMEOUT_MS)]);
-  });
+  const s = start(['--handshake-timeout', String(TIMEOUT_MS)]);
 
   it('drops a client that trickles its upgrade request (3 bytes every 100 ms) and never finishes it', async () => {
     const slow = trickleForever(s.port);
@@ -61,32 +36,30 @@ describe('--handshake-timeout 500', { concurrency: true }, () => {
       elapsed >= TIMEOUT_MS - 50,
       `dropped after ${elapsed.toFixed(0)} ms, before the ${TIMEOUT_MS} ms timeout could have run out`,
     );
-    const answer = slow.received().toString('latin1');
+    const answer = slow.raw.toString('latin1');
     // Closing silently is fine; if there is an answer it is 408, never 101.
     assert.ok(answer === '' || answer.startsWith('HTTP/1.1 408 '), `the slow client got ${JSON.stringify(answer)}`);
     assert.doesNotMatch(answer, / 101 /);
   });
 
   it('drops a client that connects and never sends a byte', async () => {
-    const silent = connectSilently(s.port);
+    const silent = new RawConnection(s.port); // never sends a byte
     const elapsed = await silent.closedAfter(TIMEOUT_MS + 1_500);
     assert.ok(elapsed >= TIMEOUT_MS - 50, `dropped after ${elapsed.toFixed(0)} ms`);
-    const answer = silent.received().toString('latin1');
+    const answer = silent.raw.toString('latin1');
     assert.ok(answer === '' || answer.startsWith('HTTP/1.1 408 '), `the silent client got ${JSON.stringify(answer)}`);
   });
 
   it('serves a client that sends its handshake slowly but within the timeout (4 pieces over ~180 ms)', async () => {
     const started = performance.now();
-    const client = await WireClient.connect(s.port, { pieceDelayMs: 60, pieces: 4 });
-    assert.equal(client.statusCode, 101, `the slow-but-timely upgrade was refused: ${client.statusLine}`);
+    const client = await open(s.port, { slowly: { pieces: 4, delayMs: 60 } });
     assert.ok(performance.now() - started >= 150, 'the request really was spread out over time');
-    await echoes(client, 'made it in time');
+    await assertEchoes(client, 'made it in time');
     client.destroy();
   });
 
   it('never drops a connection that has upgraded, however long past the timeout it stays', async () => {
-    const client = await RawClient.connect(s.port);
-    assert.equal(client.response.statusCode, 101);
+    const client = await open(s.port);
     const openedAt = performance.now();
     // Two slow handshakes started after this one are dropped one after the
     // other, so the timeout check has run on this connection's server at
@@ -98,7 +71,7 @@ describe('--handshake-timeout 500', { concurrency: true }, () => {
     assert.equal(client.socket.destroyed, false, 'the upgraded connection was closed');
     assert.equal(client.serverEnded, false, 'the server ended the upgraded connection');
     client.send({ opcode: Opcode.text, payload: 'still here' });
-    const frame = await client.nextFrame(EVENT_TIMEOUT_MS);
+    const frame = await client.nextFrame();
     assert.equal(frame.opcode, Opcode.text);
     assert.equal(frame.payload.toString(), 'Received: still here');
     client.destroy();
@@ -107,14 +80,10 @@ describe('--handshake-timeout 500', { concurrency: true }, () => {
 
 describe('--heartbeat-interval 200', { concurrency: true }, () => {
   const INTERVAL_MS = 200;
-  let s: InProcessServer;
-  before(async () => {
-    s = await start(['--heartbeat-interval', String(INTERVAL_MS)]);
-  });
+  const s = start(['--heartbeat-interval', String(INTERVAL_MS)]);
 
   it('pings a client that never answers, then drops it (TCP closed) after it misses one pong', async () => {
-    const client = await RawClient.connect(s.port);
-    assert.equal(client.response.statusCode, 101);
+    const client = await open(s.port);
     const localPort = client.socket.localPort;
     const connectedAt = performance.now();
     const frames = recordFrames(client);
@@ -149,11 +118,9 @@ describe('--heartbeat-interval 200', { concurrency: true }, () => {
       });
       ws.once('close', (code) => reject(new Error(`closed (${code}) after ${pings} pings`)));
     });
-    await withTimeout(fivePings, 5 * INTERVAL_MS + 2_000, '5 pings');
+    await withTimeout(fivePings, '5 pings', 5 * INTERVAL_MS + 2_000);
     assert.equal(ws.readyState, ws.OPEN);
-    const reply = receiveOne(ws);
-    ws.send('after five pings');
-    assert.equal((await reply).data.toString(), 'Received: after five pings');
+    assert.equal((await echoOf(ws, 'after five pings')).data.toString(), 'Received: after five pings');
     ws.terminate();
   });
 
@@ -163,7 +130,7 @@ describe('--heartbeat-interval 200', { concurrency: true }, () => {
     // Four intervals, a message every 50 ms and never a pong.
     for (let i = 0; i < 16; i++) {
       client.send({ opcode: Opcode.text, payload: `m${i}` });
-      await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS / 4));
+      await delay(INTERVAL_MS / 4);
     }
     assert.equal(client.socket.destroyed, false, 'dropped although it kept sending');
     const echoes = frames.filter((f) => f.opcode === Opcode.text).map((f) => f.payload.toString());
@@ -187,10 +154,10 @@ describe('--heartbeat-interval 200', { concurrency: true }, () => {
     }
     client.send({ opcode: Opcode.text, payload: 'pong pong' });
     // A ping may come before the echo; skip pings.
-    let frame = await client.nextFrame(EVENT_TIMEOUT_MS);
+    let frame = await client.nextFrame();
     while (frame.opcode === Opcode.ping) {
       client.send({ opcode: Opcode.pong, payload: frame.payload });
-      frame = await client.nextFrame(EVENT_TIMEOUT_MS);
+      frame = await client.nextFrame();
     }
     assert.equal(frame.payload.toString(), 'Received: pong pong');
     client.destroy();
@@ -198,11 +165,11 @@ describe('--heartbeat-interval 200', { concurrency: true }, () => {
 });
 
 describe('--heartbeat-interval 0', () => {
+  const off = start(['--heartbeat-interval', '0']);
+  const on = start(['--heartbeat-interval', '200']);
+
   it('sends no ping at all while a server with 200 ms pings a control client 3 times', async () => {
-    const off = await start(['--heartbeat-interval', '0']);
-    const on = await start(['--heartbeat-interval', '200']);
-    const quiet = await RawClient.connect(off.port);
-    assert.equal(quiet.response.statusCode, 101);
+    const quiet = await open(off.port);
     const quietFrames = recordFrames(quiet);
     // The control answers its pings, so it stays; three of them make the observation window.
     const control = await RawClient.connect(on.port);

@@ -6,25 +6,19 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { after, describe, it } from 'node:test';
-import { killRunningServers, logEntries, neutralEnv, type LogEntry } from '../support/child-process.ts';
-import { PROJECT_ROOT, startServer, type RunningServer } from '../support/spawn-server.ts';
+import { describe, it } from 'node:test';
+import { logEntries, type LogEntry } from '../support/child-process.ts';
+import { serverProcesses } from '../support/servers.ts';
+import { PROJECT_ROOT } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
-import { closed, openClient, terminateAll } from '../support/ws-client.ts';
-
-const servers = new Set<RunningServer>();
-
-after(async () => {
-  terminateAll();
-  killRunningServers();
-  await Promise.all([...servers].map((server) => server.stop('SIGKILL')));
-});
+import { closed, openClient } from '../support/ws-client.ts';
 
 describe('connection log lines at the default level', () => {
+  const start = serverProcesses();
+
   it('logs every opened and closed connection, and every line reaches stdout before the process exits on SIGTERM', async () => {
     // No --log-level: the default, info.
-    const server = await startServer({ env: neutralEnv() });
-    servers.add(server);
+    const server = await start();
     const clients = await Promise.all(Array.from({ length: 60 }, () => openClient(server.wsUrl, 'echo-protocol')));
     // Half close themselves; the other half are still open when the signal comes, and the server closes them (1001).
     const selfClosed = clients.slice(0, 30);
@@ -37,7 +31,7 @@ describe('connection log lines at the default level', () => {
     );
     const stdoutEnded = once(server.child.stdout!, 'end');
     assert.equal(await server.stop('SIGTERM'), 0);
-    await withTimeout(stdoutEnded, 5_000, "the server's stdout to end");
+    await withTimeout(stdoutEnded, "the server's stdout to end");
 
     const entries = logEntries(server);
     const opened = entries.filter((e) => e.msg === 'connection opened');
@@ -83,7 +77,7 @@ async function runChild(script: string, readStdout = true) {
   if (readStdout) child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   else child.stdout.destroy();
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await withTimeout(once(child, 'close'), 20_000, 'the child to exit')) as [number | null];
+  const [code] = (await withTimeout(once(child, 'close'), 'the child to exit', 20_000)) as [number | null];
   return { code, stdout, stderr };
 }
 

@@ -2,33 +2,22 @@
 // server/misbehave.ts says, seen through a real client (ws) and, where the
 // frames themselves are the point, through raw TCP.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { WebSocket, type ClientOptions, type RawData } from 'ws';
-import { startInProcess, type InProcessServer } from '../support/in-process.ts';
-import {
-  closePayload,
-  destroyAllRawClients,
-  Opcode,
-  parseClose,
-  RawClient,
-  type Frame,
-} from '../support/raw-client.ts';
-import { withTimeout } from '../support/wait.ts';
+import { open } from '../support/frame-assertions.ts';
+import { closePayload, type Frame, Opcode, parseClose } from '../support/frames.ts';
+import { destroyRawConnections, type RawClient } from '../support/raw-client.ts';
+import { useEchoServer } from '../support/servers.ts';
+import { delay, waitFor, withTimeout } from '../support/wait.ts';
 
-let s: InProcessServer;
-before(async () => {
-  s = await startInProcess();
-});
+const s = useEchoServer();
+// Each test's clients go when it ends: a /push or ?ping_ms one left open would tick into the next test's counts.
 afterEach(() => {
   for (const recorder of recorders) recorder.ws.terminate();
   recorders.clear();
-  destroyAllRawClients();
-});
-after(async () => {
-  await s?.server.close();
+  destroyRawConnections();
 });
 
-const WAIT_MS = 5_000;
 const recorders = new Set<Recorder>();
 
 interface Message {
@@ -70,7 +59,6 @@ class Recorder {
         this.ws.once('open', resolve);
         this.ws.once('unexpected-response', (_req, res) => reject(new Error(`answered ${res.statusCode}`)));
       }),
-      WAIT_MS,
       `the handshake with ${url}`,
     );
     this.closed = withTimeout(
@@ -80,7 +68,6 @@ class Recorder {
           this.#notify();
         });
       }),
-      WAIT_MS,
       `the close of ${url}`,
     );
   }
@@ -99,7 +86,6 @@ class Recorder {
         this.#waiters.add(check);
         check();
       }),
-      WAIT_MS,
       `${count} message(s)`,
     );
     return this.messages.slice(0, count);
@@ -114,16 +100,12 @@ function record(path: string, options?: ClientOptions): Recorder {
   return new Recorder(`${s.wsUrl}${path.replace(/^\//, '')}`, options);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Every frame the server sends until it closes TCP; also whether it ended (FIN) rather than reset. */
 async function framesUntilClosed(client: RawClient): Promise<Frame[]> {
   const frames: Frame[] = [];
-  const closed = client.closed(WAIT_MS).then(() => 'closed' as const);
+  const closed = client.closed().then(() => 'closed' as const);
   for (;;) {
-    const next = await Promise.race([client.nextFrame(WAIT_MS).catch(() => undefined), closed]);
+    const next = await Promise.race([client.nextFrame().catch(() => undefined), closed]);
     if (next === 'closed' || next === undefined) break;
     frames.push(next);
   }
@@ -140,7 +122,7 @@ async function framesUntilClosed(client: RawClient): Promise<Frame[]> {
 /** The next `count` frames from a raw client. */
 async function nextFrames(client: RawClient, count: number): Promise<Frame[]> {
   const frames: Frame[] = [];
-  for (let i = 0; i < count; i++) frames.push(await client.nextFrame(WAIT_MS));
+  for (let i = 0; i < count; i++) frames.push(await client.nextFrame());
   return frames;
 }
 
@@ -149,10 +131,8 @@ function sendText(client: RawClient, text: string): void {
   client.send({ opcode: Opcode.text, payload: text });
 }
 
-async function openRaw(path: string): Promise<RawClient> {
-  const client = await RawClient.connect(s.port, { path });
-  assert.equal(client.response.statusCode, 101, `${path}: ${client.body.toString()}`);
-  return client;
+function openRaw(path: string): Promise<RawClient> {
+  return open(s.port, { path });
 }
 
 /** The shape of a fragmented message: [opcode, fin, payload length] per frame. */
@@ -169,7 +149,7 @@ describe('close', () => {
 
   it('sends a real close frame (raw TCP)', async () => {
     const client = await openRaw(`/raw?close=1011&reason=${encodeURIComponent('tschüss')}`);
-    assert.deepEqual(parseClose(await client.nextFrame(WAIT_MS)), { code: 1011, reason: 'tschüss' });
+    assert.deepEqual(parseClose(await client.nextFrame()), { code: 1011, reason: 'tschüss' });
     client.send({ opcode: Opcode.close, payload: closePayload(1011) });
     assert.deepEqual(await framesUntilClosed(client), [], 'nothing after the close frame');
   });
@@ -191,7 +171,7 @@ describe('close', () => {
     const [greeting, report] = await inspect.first(2);
     assert.equal(greeting!.text, 'g');
     assert.equal(JSON.parse(report!.text).type, 'inspect');
-    await sleep(100);
+    await delay(100);
     assert.equal(inspect.ws.readyState, WebSocket.OPEN, 'greeting and report did not fire the trigger');
     inspect.ws.send('x');
     assert.equal((await inspect.closed).code, 4000);
@@ -282,7 +262,7 @@ describe('delay_ms', () => {
       ['five', false],
     ];
     for (const [data, binary] of sent) client.ws.send(data, { binary });
-    await sleep(20);
+    await delay(20);
     client.ws.send('six, sent later');
     const replies = await client.first(6);
     assert.deepEqual(
@@ -337,7 +317,7 @@ describe('delay_ms', () => {
     const sentBefore = s.server.metrics.sent.text.messages;
     client.ws.close(1000);
     assert.equal((await client.closed).code, 1000);
-    await sleep(300);
+    await delay(300);
     assert.equal(s.server.metrics.sent.text.messages, sentBefore);
     assert.equal(client.messages.length, 0);
   });
@@ -417,7 +397,7 @@ describe('fragment', () => {
       [Opcode.continuation, true, 1],
     ]);
     const report: Frame[] = [];
-    do report.push(await inspect.nextFrame(WAIT_MS));
+    do report.push(await inspect.nextFrame());
     while (!report.at(-1)!.fin);
     assert.ok(report.length > 10);
     assert.equal(report[0]!.opcode, Opcode.text);
@@ -425,7 +405,7 @@ describe('fragment', () => {
 
     const push = await openRaw('/push?interval=100&fragment=8');
     const tick: Frame[] = [];
-    do tick.push(await push.nextFrame(WAIT_MS));
+    do tick.push(await push.nextFrame());
     while (!tick.at(-1)!.fin);
     assert.ok(tick.length > 3 && tick.every((f) => f.payload.length <= 8));
     assert.equal(JSON.parse(Buffer.concat(tick.map((f) => f.payload)).toString()).counter, 1);
@@ -437,13 +417,7 @@ describe('ping_ms', () => {
     const client = record('/?ping_ms=100');
     await client.opened;
     const start = performance.now();
-    await withTimeout(
-      (async () => {
-        while (client.pings.length < 3) await sleep(10);
-      })(),
-      WAIT_MS,
-      'three pings',
-    );
+    await waitFor('three pings', () => client.pings.length >= 3, { intervalMs: 10 });
     assert.deepEqual(
       client.pings.slice(0, 3).map((p) => p.payload),
       ['1', '2', '3'],
@@ -471,7 +445,7 @@ describe('pong=off', () => {
     const client = await openRaw('/raw?pong=off');
     client.send({ opcode: Opcode.ping, payload: 'p1' });
     sendText(client, 'after the ping');
-    const frame = await client.nextFrame(WAIT_MS);
+    const frame = await client.nextFrame();
     assert.deepEqual([frame.opcode, frame.payload.toString()], [Opcode.text, 'after the ping'], 'no pong first');
     await assert.rejects(client.nextFrame(300), /timed out/, 'no pong later either');
   });
@@ -481,7 +455,7 @@ describe('pong=off', () => {
     const plain = await openRaw('/raw');
     silent.send({ opcode: Opcode.ping, payload: 'p1' });
     plain.send({ opcode: Opcode.ping, payload: 'p1' });
-    const pong = await plain.nextFrame(WAIT_MS);
+    const pong = await plain.nextFrame();
     assert.deepEqual([pong.opcode, pong.payload.toString()], [Opcode.pong, 'p1']);
     await assert.rejects(silent.nextFrame(200), /timed out/);
   });
@@ -492,7 +466,7 @@ describe('pong=off', () => {
     await Promise.all([silent.opened, plain.opened]);
     silent.ws.ping('are you there');
     plain.ws.ping('are you there');
-    await sleep(200);
+    await delay(200);
     assert.deepEqual(silent.pongs, []);
     assert.deepEqual(plain.pongs, ['are you there']);
   });
@@ -533,7 +507,7 @@ describe('combinations', () => {
       [Opcode.continuation, true, 1],
     ]);
     client.send({ opcode: Opcode.ping, payload: 'x' });
-    const ping = await client.nextFrame(WAIT_MS);
+    const ping = await client.nextFrame();
     assert.deepEqual([ping.opcode, ping.payload.toString()], [Opcode.ping, '1'], 'a server ping, not a pong');
     sendText(client, 'abc');
     assert.deepEqual(shape(await nextFrames(client, 2)), [

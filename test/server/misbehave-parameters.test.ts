@@ -3,8 +3,7 @@
 // a contradiction gets 400 with one line naming the parameter; ?reject gets
 // the status it asked for; and the checks keep their place in admission.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   allowedValues,
   renderParametersTable,
@@ -13,23 +12,13 @@ import {
   type WsParameter,
 } from '../../server/misbehave.ts';
 import { WS_PATHS } from '../../server/protocol.ts';
-import { README, TABLES, tableIn } from '../../scripts/docs-tables.ts';
-import { startInProcess, type InProcessServer } from '../support/in-process.ts';
-import { parseMetrics, sampleValue } from '../support/prometheus.ts';
-import { destroyAllRawClients, RawClient } from '../support/raw-client.ts';
-import { openClient, refusedStatus, terminateAll } from '../support/ws-client.ts';
+import { TABLES, tableIn } from '../../scripts/docs-tables.ts';
+import { scrape, sampleValue } from '../support/prometheus.ts';
+import { RawClient } from '../support/raw-client.ts';
+import { useEchoServer } from '../support/servers.ts';
+import { closed, openClient, refusedStatus } from '../support/ws-client.ts';
 
-let s: InProcessServer;
-before(async () => {
-  s = await startInProcess();
-});
-afterEach(() => {
-  terminateAll();
-  destroyAllRawClients();
-});
-after(async () => {
-  await s?.server.close();
-});
+const s = useEchoServer();
 
 interface Answer {
   status: number;
@@ -234,6 +223,8 @@ describe('?reject', () => {
 
 describe('the place of these checks in admission', () => {
   const evil = { Origin: 'http://evil.example' };
+  const capped = useEchoServer(['--max-connections-per-ip', '1']);
+  const fresh = useEchoServer();
 
   it('answers 404 for an unknown path before looking at its query', async () => {
     assert.equal((await handshake('/nope?clsoe=1')).status, 404);
@@ -247,46 +238,35 @@ describe('the place of these checks in admission', () => {
   });
 
   it('answers 400 and ?reject without taking a connection slot, even when the caps are full', async () => {
-    const capped = await startInProcess(['--max-connections-per-ip', '1']);
-    try {
-      const held = await openClient(capped.wsUrl);
-      assertRefusedNaming(await handshake('/?clsoe=1', {}, capped.port), 'clsoe', 'typo while full');
-      assert.equal((await handshake('/?reject=418', {}, capped.port)).status, 418, 'reject while full');
-      assert.equal((await handshake('/?delay_ms=0', {}, capped.port)).status, 503, 'a valid query while full');
-      const closedHeld = new Promise((resolve) => held.once('close', resolve));
-      held.close();
-      await closedHeld;
-      // The refusals took nothing: the one slot is free again.
-      await openClient(`${capped.wsUrl}?delay_ms=0`);
-    } finally {
-      await capped.server.close();
-    }
+    const held = await openClient(capped.wsUrl);
+    assertRefusedNaming(await handshake('/?clsoe=1', {}, capped.port), 'clsoe', 'typo while full');
+    assert.equal((await handshake('/?reject=418', {}, capped.port)).status, 418, 'reject while full');
+    assert.equal((await handshake('/?delay_ms=0', {}, capped.port)).status, 503, 'a valid query while full');
+    const closedHeld = closed(held);
+    held.close();
+    await closedHeld;
+    // The refusals took nothing: the one slot is free again.
+    await openClient(`${capped.wsUrl}?delay_ms=0`);
   });
 
   it('counts them in ws_echo_handshakes_refused_total and ?reject in ws_echo_faults_total', async () => {
-    const fresh = await startInProcess();
-    try {
-      await handshake('/?clsoe=1', {}, fresh.port);
-      await handshake('/push?interval=5', {}, fresh.port);
-      await handshake('/?reject=500', {}, fresh.port);
-      const metrics = parseMetrics(await (await fetch(new URL('/metrics', fresh.url))).text());
-      assert.equal(sampleValue(metrics, 'ws_echo_handshakes_refused_total', { reason: 'parameter' }), 2);
-      assert.equal(sampleValue(metrics, 'ws_echo_handshakes_refused_total', { reason: 'requested' }), 1);
-      assert.equal(sampleValue(metrics, 'ws_echo_faults_total', { kind: 'reject' }), 1);
-      assert.equal(sampleValue(metrics, 'ws_echo_connections_total'), 0);
-    } finally {
-      await fresh.server.close();
-    }
+    await handshake('/?clsoe=1', {}, fresh.port);
+    await handshake('/push?interval=5', {}, fresh.port);
+    await handshake('/?reject=500', {}, fresh.port);
+    const metrics = await scrape(fresh.url);
+    assert.equal(sampleValue(metrics, 'ws_echo_handshakes_refused_total', { reason: 'parameter' }), 2);
+    assert.equal(sampleValue(metrics, 'ws_echo_handshakes_refused_total', { reason: 'requested' }), 1);
+    assert.equal(sampleValue(metrics, 'ws_echo_faults_total', { kind: 'reject' }), 1);
+    assert.equal(sampleValue(metrics, 'ws_echo_connections_total'), 0);
   });
 });
 
-describe("README.md's table of URL parameters", () => {
+describe("docs/misbehave.md's table of URL parameters", () => {
   it('is the one WS_PARAMETERS renders', async () => {
-    const readme = await readFile(README, 'utf8');
     assert.equal(
-      tableIn(readme, TABLES.parameters),
+      tableIn(TABLES.parameters),
       renderParametersTable(),
-      'README.md differs from server/misbehave.ts: run `npm run docs:tables`',
+      'docs/misbehave.md differs from server/misbehave.ts: run `npm run docs:tables`',
     );
   });
 });

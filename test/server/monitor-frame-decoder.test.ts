@@ -1,10 +1,10 @@
-// The monitor's frame decoder on real frame bytes (test/support/raw-client.ts
+// The monitor's frame decoder on real frame bytes (test/support/frames.ts
 // encodes them as a client or server would), fed whole, byte by byte and in
 // odd pieces, as TCP may deliver them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeFrame, FrameDecoder, opcodeName, type WireFrame } from '../../server/monitor/frame-decoder.ts';
-import { encodeFrame, type FrameSpec, Opcode } from '../support/raw-client.ts';
+import { encodeFrame, type FrameSpec, Opcode } from '../support/frames.ts';
 
 const PREVIEW = 16;
 

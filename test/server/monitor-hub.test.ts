@@ -8,8 +8,8 @@ import { after, describe, it } from 'node:test';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { MonitorHub } from '../../server/monitor/hub.ts';
 import { MONITOR_CLOSE, type MonitorEvent } from '../../server/protocol.ts';
-import { encodeFrame, Opcode } from '../support/raw-client.ts';
-import { withTimeout } from '../support/wait.ts';
+import { encodeFrame, Opcode } from '../support/frames.ts';
+import { waitFor, withTimeout } from '../support/wait.ts';
 
 const servers: Array<Server | WebSocketServer> = [];
 const sockets: Array<Socket | WebSocket> = [];
@@ -62,13 +62,6 @@ function request(path: string): IncomingMessage {
 
 const SWITCHING = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n';
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const poll = (async () => {
-    while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
-  })();
-  await withTimeout(poll, 5_000, what);
-}
-
 describe('MonitorHub', () => {
   it('keeps all tokens together under its byte budget: the unused go first, then the adding token pays, its handshake kept', async () => {
     const budget = 20_000;
@@ -80,7 +73,7 @@ describe('MonitorHub', () => {
     // Reading, as ws would, so the server side sees the client go.
     old.server.resume();
     old.client.destroy();
-    await until(() => hub.tapped === 0, 'the old connection to end');
+    await waitFor('the old connection to end', () => hub.tapped === 0);
     assert.ok(hub.has('old-token-0123456789'));
 
     const busy = await socketPair();
@@ -97,7 +90,9 @@ describe('MonitorHub', () => {
     const watcher = await watcherPair();
     hub.watch('busy-token-012345678', watcher.ws);
     busy.server.write(encodeFrame({ opcode: Opcode.text, payload: 'live', mask: false }));
-    await until(() => watcher.events.some((event) => event.type === 'frame' && event.text === 'live'), 'the live one');
+    await waitFor('the live one', () =>
+      watcher.events.some((event) => event.type === 'frame' && event.text === 'live'),
+    );
     const [first, ...rest] = watcher.events;
     assert.equal(first?.type, 'handshake', 'the open connection keeps its handshake');
     assert.equal(first?.seq, 1);
@@ -121,7 +116,7 @@ describe('MonitorHub', () => {
 
     const third = await socketPair();
     hub.tap('token-third-01234567', request('/?monitor=3'), third.server);
-    assert.equal(await withTimeout(watched.closed, 5_000, 'the watcher to close'), MONITOR_CLOSE.evicted.code);
+    assert.equal(await withTimeout(watched.closed, 'the watcher to close'), MONITOR_CLOSE.evicted.code);
     assert.equal(hub.has('token-watched-012345'), false);
     assert.equal(hub.tokens, 2);
 
@@ -134,7 +129,7 @@ describe('MonitorHub', () => {
     let arrived = '';
     tapped.client.on('data', (chunk: Buffer) => (arrived += chunk.toString()));
     tapped.server.write('still here');
-    await until(() => arrived.endsWith('still here'), 'the bytes after the tap came off');
+    await waitFor('the bytes after the tap came off', () => arrived.endsWith('still here'));
     assert.equal(arrived, `${SWITCHING}still here`);
   });
 });

@@ -3,29 +3,24 @@
 // watcher is shown of the bytes that crossed the wire.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { connect } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { type EchoSocket, STATE } from '../../server/connection-state.ts';
 import { type MonitorClosed, type MonitorHandshake, MONITOR_LIMITS, WEBSOCKET_GUID } from '../../server/protocol.ts';
-import { makeCertificate } from '../support/certificate.ts';
-import { startInProcess, type InProcessServer } from '../support/in-process.ts';
+import { makeCertificate, type TestCertificate } from '../support/certificate.ts';
+import { encodeFrame, Opcode } from '../support/frames.ts';
 import { hexOf, MonitorWatcher, newToken, terminateWatchers } from '../support/monitor-client.ts';
-import { destroyAllRawClients, encodeFrame, Opcode, RawClient } from '../support/raw-client.ts';
+import { destroyRawConnections, RawClient, RawConnection, upgradeRequest } from '../support/raw-client.ts';
+import { useEchoServer } from '../support/servers.ts';
 import { withTimeout } from '../support/wait.ts';
-import { closed, openClient, receive, receiveOne, terminateAll } from '../support/ws-client.ts';
+import { closed, echoOf, openClient, receive, terminateAll } from '../support/ws-client.ts';
 
-let s: InProcessServer;
-before(async () => {
-  s = await startInProcess();
-});
+const s = useEchoServer();
+// Each test's clients and watchers go when it ends, so the next starts with none.
 afterEach(() => {
   terminateAll();
   terminateWatchers();
-  destroyAllRawClients();
-});
-after(async () => {
-  await s?.server.close();
+  destroyRawConnections();
 });
 
 const urlOf = (path: string) => new URL(path, s.wsUrl).href;
@@ -52,9 +47,7 @@ describe('what a watcher sees of its connection', () => {
     const watcher = await MonitorWatcher.open(s.wsUrl, token);
     const path = `/?monitor=${token}&fragment=3&ping_ms=100`;
     const ws = await openClient(urlOf(path));
-    const reply = receiveOne(ws);
-    ws.send('Hello');
-    assert.equal((await reply).data.toString(), 'Received: Hello');
+    assert.equal((await echoOf(ws, 'Hello')).data.toString(), 'Received: Hello');
     await watcher.until(
       () =>
         watcher.frames({ direction: 'server', opcodeName: 'continuation', fin: true }).length === 1 &&
@@ -206,9 +199,7 @@ describe('what a watcher sees of its connection', () => {
         ['server', 'Received: two'],
       ],
     );
-    const reply = receiveOne(first);
-    first.send('three');
-    await reply;
+    await echoOf(first, 'three');
     await watcher.until(() => watcher.frames({ text: 'Received: three' }).length === 1, 'a live event');
 
     // The watcher stays when its connection ends, and sees the next one that carries the token.
@@ -217,9 +208,7 @@ describe('what a watcher sees of its connection', () => {
     await firstClosed;
     await watcher.until((events) => events.some((event) => event.type === 'closed'), 'the first connection closing');
     const second = await openClient(urlOf(`/raw?monitor=${token}`));
-    const echoed = receiveOne(second);
-    second.send('again');
-    await echoed;
+    await echoOf(second, 'again');
     await watcher.until(() => watcher.frames({ text: 'again', direction: 'server' }).length === 1, 'the second');
     const handshake = handshakeOf(watcher, 2);
     assert.ok(handshake.request.startsWith(`GET /raw?monitor=${token} HTTP/1.1\r\n`));
@@ -280,58 +269,43 @@ describe('what a watcher sees of its connection', () => {
   it('frames a client sends in the same packet as its handshake', async () => {
     const token = newToken();
     const watcher = await MonitorWatcher.open(s.wsUrl, token);
-    const socket = connect({ port: s.port, host: '127.0.0.1' });
-    socket.on('error', () => {});
-    try {
-      const request = [
-        `GET /raw?monitor=${token} HTTP/1.1`,
-        `Host: 127.0.0.1:${s.port}`,
-        'Upgrade: websocket',
-        'Connection: Upgrade',
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-        'Sec-WebSocket-Version: 13',
-      ];
-      socket.write(
-        Buffer.concat([
-          Buffer.from(`${request.join('\r\n')}\r\n\r\n`),
-          encodeFrame({ opcode: Opcode.text, payload: 'early' }),
-        ]),
-      );
-      await watcher.until(() => watcher.frames({ direction: 'server', text: 'early' }).length === 1, 'the reply');
-      assert.equal(watcher.frames({ direction: 'client', text: 'early' }).length, 1);
-      // RFC 6455 §1.3's example key.
-      assert.ok(handshakeOf(watcher).response.includes('Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n'));
-    } finally {
-      socket.destroy();
-    }
+    const request = upgradeRequest(s.port, {
+      path: `/raw?monitor=${token}`,
+      headers: { 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+    });
+    new RawConnection(s.port).write(
+      Buffer.concat([Buffer.from(request), encodeFrame({ opcode: Opcode.text, payload: 'early' })]),
+    );
+    await watcher.until(() => watcher.frames({ direction: 'server', text: 'early' }).length === 1, 'the reply');
+    assert.equal(watcher.frames({ direction: 'client', text: 'early' }).length, 1);
+    // RFC 6455 §1.3's example key.
+    assert.ok(handshakeOf(watcher).response.includes('Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n'));
   });
 });
 
 describe('over TLS (--tls-cert)', () => {
+  let certificate: TestCertificate;
+  before(async () => {
+    certificate = await makeCertificate();
+  });
+  after(() => certificate?.remove());
+  const secure = useEchoServer(() => ['--tls-cert', certificate.certPath, '--tls-key', certificate.keyPath]);
+
   it('shows the WebSocket bytes inside TLS, as in plain text', async () => {
-    const certificate = await makeCertificate();
-    const secure = await startInProcess(['--tls-cert', certificate.certPath, '--tls-key', certificate.keyPath]);
-    try {
-      const token = newToken();
-      const options = { ca: certificate.cert };
-      const watcher = await MonitorWatcher.open(secure.wsUrl, token, options);
-      const ws = await openClient(new URL(`/raw?monitor=${token}`, secure.wsUrl).href, undefined, options);
-      const reply = receiveOne(ws);
-      ws.send('secret');
-      await reply;
-      await watcher.until(() => watcher.frames({ text: 'secret' }).length === 2, 'both frames');
-      assert.ok(handshakeOf(watcher).response.startsWith('HTTP/1.1 101 Switching Protocols\r\n'));
-      assert.deepEqual(
-        watcher.frames().map(({ direction, masked, payloadHex }) => [direction, masked, payloadHex]),
-        [
-          ['client', true, hexOf('secret')],
-          ['server', false, hexOf('secret')],
-        ],
-      );
-    } finally {
-      await secure.server.close();
-      await certificate.remove();
-    }
+    const token = newToken();
+    const options = { ca: certificate.cert };
+    const watcher = await MonitorWatcher.open(secure.wsUrl, token, options);
+    const ws = await openClient(new URL(`/raw?monitor=${token}`, secure.wsUrl).href, undefined, options);
+    await echoOf(ws, 'secret');
+    await watcher.until(() => watcher.frames({ text: 'secret' }).length === 2, 'both frames');
+    assert.ok(handshakeOf(watcher).response.startsWith('HTTP/1.1 101 Switching Protocols\r\n'));
+    assert.deepEqual(
+      watcher.frames().map(({ direction, masked, payloadHex }) => [direction, masked, payloadHex]),
+      [
+        ['client', true, hexOf('secret')],
+        ['server', false, hexOf('secret')],
+      ],
+    );
   });
 });
 
@@ -384,5 +358,5 @@ function closeOf(url: string): Promise<{ code: number; reason: string }> {
   const close = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })),
   );
-  return withTimeout(close, 5_000, `${url} to close`);
+  return withTimeout(close, `${url} to close`);
 }

@@ -3,84 +3,27 @@
 // headers. (The command line's --help and errors: config.test.ts.)
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
-import { after, before, describe, it } from 'node:test';
-import { destroyAllRawHttp, rawHttp, upgradeRequest } from '../support/conformance.ts';
-import { httpGet, parseCsp } from '../support/http-request.ts';
-import { startInProcess, type InProcessServer } from '../support/in-process.ts';
-import { parseMetrics, sampleValue, type Exposition } from '../support/prometheus.ts';
-import { closePayload, destroyAllRawClients, Opcode, RawClient } from '../support/raw-client.ts';
-import { closed, openClient, receive, terminateAll } from '../support/ws-client.ts';
-
-const servers = new Set<InProcessServer>();
-
-async function start(flags: string[] = []): Promise<InProcessServer> {
-  const s = await startInProcess(flags);
-  servers.add(s);
-  return s;
-}
-
-after(async () => {
-  terminateAll();
-  destroyAllRawClients();
-  destroyAllRawHttp();
-  await Promise.all([...servers].map((s) => s.server.close()));
-});
-
-interface Health {
-  status: string;
-  uptimeSeconds: number;
-  connections: number;
-}
-
-async function health(s: InProcessServer): Promise<{ status: number; contentType: string | null; body: Health }> {
-  const response = await fetch(new URL('/healthz', s.url));
-  return {
-    status: response.status,
-    contentType: response.headers.get('content-type'),
-    body: (await response.json()) as Health,
-  };
-}
-
-async function scrape(s: InProcessServer): Promise<Exposition> {
-  const response = await fetch(new URL('/metrics', s.url));
-  assert.equal(response.status, 200);
-  return parseMetrics(await response.text());
-}
-
-/** Polls `read` until `accept` holds, and returns the last value read; fails after `timeoutMs`. */
-async function pollUntil<T>(
-  read: () => Promise<T>,
-  accept: (value: T) => boolean,
-  what: string,
-  timeoutMs = 3_000,
-): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (performance.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { describe, it } from 'node:test';
+import type { WebSocket } from 'ws';
+import { open } from '../support/frame-assertions.ts';
+import { closePayload, Opcode } from '../support/frames.ts';
+import { health, httpGet, openConnections, parseCsp } from '../support/http-request.ts';
+import { type Exposition, parseMetrics, sampleValue, scrape } from '../support/prometheus.ts';
+import { RawClient, rawHttp, upgradeRequest } from '../support/raw-client.ts';
+import { useEchoServer } from '../support/servers.ts';
+import { waitFor } from '../support/wait.ts';
+import { closed, openClient, receive } from '../support/ws-client.ts';
 
 describe('GET /healthz', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await start();
-  });
+  const s = useEchoServer();
 
   it('answers 200 JSON {status: "ok", instance, uptimeSeconds, connections: 0} on a fresh server', async () => {
-    const { status, contentType, body } = await health(s);
+    const { status, contentType, body } = await health(s.url);
     assert.equal(status, 200);
-    assert.match(contentType ?? '', /^application\/json/);
+    assert.match(contentType, /^application\/json/);
     assert.deepEqual(Object.keys(body).sort(), ['connections', 'instance', 'status', 'uptimeSeconds']);
     assert.equal(body.status, 'ok');
-    assert.equal(
-      (body as unknown as { instance: string }).instance,
-      `${hostname()}-${process.pid}`,
-      'the default instance id: host and pid',
-    );
+    assert.equal(body.instance, `${hostname()}-${process.pid}`, 'the default instance id: host and pid');
     assert.ok(
       Number.isInteger(body.uptimeSeconds) && body.uptimeSeconds >= 0 && body.uptimeSeconds < 60,
       `uptimeSeconds ${body.uptimeSeconds}`,
@@ -92,43 +35,46 @@ describe('GET /healthz', () => {
     const first = await openClient(s.wsUrl);
     const second = await openClient(s.wsUrl, 'echo-protocol');
     // The server has the connection before it answers 101, so the count is already right.
-    assert.equal((await health(s)).body.connections, 2);
+    assert.equal(await openConnections(s.url), 2);
 
     const firstClosed = closed(first);
     first.close(1000);
     await firstClosed;
-    await pollUntil(
-      () => health(s),
-      (h) => h.body.connections === 1,
-      'healthz to count 1 connection',
-    );
+    await waitFor('healthz to count 1 connection', async () => (await openConnections(s.url)) === 1);
 
     const refused = await RawClient.connect(s.port, { path: '/not-here' });
     assert.equal(refused.response.statusCode, 404);
     refused.destroy();
-    assert.equal((await health(s)).body.connections, 1, 'a refused upgrade is not a connection');
+    assert.equal(await openConnections(s.url), 1, 'a refused upgrade is not a connection');
 
     second.terminate();
-    const last = await pollUntil(
-      () => health(s),
-      (h) => h.body.connections === 0,
-      'healthz to count 0 connections',
-    );
+    const last = await waitFor('healthz to count 0 connections', async () => {
+      const h = await health(s.url);
+      return h.body.connections === 0 && h;
+    });
     assert.equal(last.status, 200);
     assert.equal(last.body.status, 'ok');
   });
 });
 
 describe('GET /metrics', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await start();
-  });
+  const s = useEchoServer();
 
   const texts = ['a', 'hello', 'héllo wörld ✓'];
   const binaries = [Buffer.from([1, 2, 3]), Buffer.alloc(1000, 7)];
   const textBytes = texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0);
   const binaryBytes = binaries.reduce((sum, b) => sum + b.length, 0);
+
+  /** Closes `ws` with `code`; resolves with the first /metrics that counts that code once. */
+  async function closeAndCount(ws: WebSocket, code: number, reason: string): Promise<Exposition> {
+    const closing = closed(ws);
+    ws.close(code, reason);
+    await closing;
+    return waitFor(`ws_echo_closes_total{code="${code}"} to be 1`, async () => {
+      const m = await scrape(s.url);
+      return sampleValue(m, 'ws_echo_closes_total', { code: String(code) }) === 1 && m;
+    });
+  }
 
   it('is Prometheus text (text/plain; version=0.0.4) with HELP and TYPE for each ws_echo_ metric', async () => {
     const response = await fetch(new URL('/metrics', s.url));
@@ -153,7 +99,7 @@ describe('GET /metrics', () => {
   });
 
   it('starts at zero on a fresh server', async () => {
-    const m = await scrape(s);
+    const m = await scrape(s.url);
     assert.equal(sampleValue(m, 'ws_echo_connections_open'), 0);
     assert.equal(sampleValue(m, 'ws_echo_connections_total'), 0);
     for (const name of [
@@ -179,7 +125,7 @@ describe('GET /metrics', () => {
       [...texts.map((t) => `Received: ${t}`), ...binaries.map((b) => b.length)],
     );
 
-    const open = await scrape(s);
+    const open = await scrape(s.url);
     assert.equal(sampleValue(open, 'ws_echo_connections_open'), 1);
     assert.equal(sampleValue(open, 'ws_echo_connections_total'), 1);
     assert.equal(sampleValue(open, 'ws_echo_messages_received_total', { type: 'text' }), 3);
@@ -191,14 +137,7 @@ describe('GET /metrics', () => {
     assert.equal(sampleValue(open, 'ws_echo_bytes_sent_total', { type: 'text' }), textBytes + 3 * 'Received: '.length);
     assert.equal(sampleValue(open, 'ws_echo_bytes_sent_total', { type: 'binary' }), binaryBytes);
 
-    const closing = closed(ws);
-    ws.close(1000, 'done');
-    await closing;
-    const afterClose = await pollUntil(
-      () => scrape(s),
-      (m) => sampleValue(m, 'ws_echo_closes_total', { code: '1000' }) === 1,
-      'ws_echo_closes_total{code="1000"} to be 1',
-    );
+    const afterClose = await closeAndCount(ws, 1000, 'done');
     assert.equal(sampleValue(afterClose, 'ws_echo_connections_open'), 0);
     assert.equal(
       sampleValue(afterClose, 'ws_echo_connections_total'),
@@ -218,15 +157,7 @@ describe('GET /metrics', () => {
   });
 
   it('counts a client-chosen close code under its own label', async () => {
-    const ws = await openClient(s.wsUrl);
-    const closing = closed(ws);
-    ws.close(4001, 'custom');
-    await closing;
-    const m = await pollUntil(
-      () => scrape(s),
-      (x) => sampleValue(x, 'ws_echo_closes_total', { code: '4001' }) === 1,
-      'ws_echo_closes_total{code="4001"} to be 1',
-    );
+    const m = await closeAndCount(await openClient(s.wsUrl), 4001, 'custom');
     assert.equal(sampleValue(m, 'ws_echo_closes_total', { code: '1000' }), 1);
     assert.equal(sampleValue(m, 'ws_echo_connections_total'), 2);
   });
@@ -241,7 +172,7 @@ describe('GET /metrics', () => {
     const badVersion2 = await rawHttp(s.port, upgradeRequest(s.port, { headers: { 'Sec-WebSocket-Version': '14' } }));
     assert.equal(badVersion2.statusCode, 426);
 
-    const m = await scrape(s);
+    const m = await scrape(s.url);
     assert.equal(sampleValue(m, 'ws_echo_handshakes_refused_total', { reason: 'path' }), 1);
     assert.equal(sampleValue(m, 'ws_echo_handshakes_refused_total', { reason: 'version' }), 2);
     assert.equal(
@@ -253,7 +184,7 @@ describe('GET /metrics', () => {
   });
 
   it('reports the event-loop lag (ws_echo_nodejs_eventloop_lag_seconds) as a small non-negative number', async () => {
-    const m = await scrape(s);
+    const m = await scrape(s.url);
     const lag = sampleValue(m, 'ws_echo_nodejs_eventloop_lag_seconds');
     assert.ok(lag !== undefined && Number.isFinite(lag) && lag >= 0 && lag < 5, `lag ${lag}`);
     // Node's process metrics come with the same prefix.
@@ -266,21 +197,17 @@ describe('GET /metrics', () => {
 });
 
 describe('GET /metrics while closing', () => {
+  const s = useEchoServer(['--shutdown-grace', '5000']);
+
   it('does not count a reply as sent when the connection is already closing and nothing goes out', async () => {
-    const s = await start(['--shutdown-grace', '5000']);
-    const client = await RawClient.connect(s.port);
-    assert.equal(client.response.statusCode, 101);
+    const client = await open(s.port);
     const stopping = s.server.close();
-    const frame = await client.nextFrame(3_000);
+    const frame = await client.nextFrame();
     assert.equal(frame.opcode, Opcode.close, 'the server began closing');
 
     // RFC 6455 §5.5.1: the client may still send data until it sends its own close frame.
     client.send({ opcode: Opcode.text, payload: 'after the close frame' });
-    await pollUntil(
-      async () => s.server.metrics.received.text.messages,
-      (n) => n === 1,
-      'the server to read the message',
-    );
+    await waitFor('the server to read the message', () => s.server.metrics.received.text.messages === 1);
     // The server's close frame was its last (RFC 6455 §5.5.1), so the reply was dropped, not sent.
     const next = await client.nextFrame(200).then(
       (f) => `opcode 0x${f.opcode.toString(16)}`,
@@ -289,7 +216,6 @@ describe('GET /metrics while closing', () => {
     assert.equal(next, 'nothing', 'no frame after the close frame');
     client.send({ opcode: Opcode.close, payload: closePayload(1001) });
     await stopping;
-    servers.delete(s);
     assert.deepEqual(
       { messages: s.server.metrics.sent.text.messages, bytes: s.server.metrics.sent.text.bytes },
       { messages: 0, bytes: 0 },
@@ -299,10 +225,9 @@ describe('GET /metrics while closing', () => {
 });
 
 describe('security headers on the page (production build)', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await start();
-  });
+  const s = useEchoServer();
+  const named = useEchoServer(['--connect-src', 'ws://localhost:9000, wss://echo.example/path']);
+  const any = useEchoServer(['--connect-src', '*']);
 
   it("has a CSP of only 'self' for scripts and styles, ws back to this host, no plugins and no framing, and nosniff", async () => {
     const response = await httpGet(s.url);
@@ -342,21 +267,15 @@ describe('security headers on the page (production build)', () => {
   });
 
   it('lets the page reach the other servers named with --connect-src, or any ws/wss server with *', async () => {
-    const named = await start(['--connect-src', 'ws://localhost:9000, wss://echo.example/path']);
-    const any = await start(['--connect-src', '*']);
-    try {
-      const connectSrc = async (url: string) =>
-        parseCsp((await httpGet(url)).headers['content-security-policy'] as string | undefined).get('connect-src');
-      assert.deepEqual(await connectSrc(named.url), [
-        "'self'",
-        `ws://127.0.0.1:${named.port}`,
-        'ws://localhost:9000',
-        'wss://echo.example',
-      ]);
-      assert.deepEqual(await connectSrc(any.url), ["'self'", `ws://127.0.0.1:${any.port}`, 'ws:', 'wss:']);
-    } finally {
-      await Promise.all([named.server.close(), any.server.close()]);
-    }
+    const connectSrc = async (url: string) =>
+      parseCsp((await httpGet(url)).headers['content-security-policy'] as string | undefined).get('connect-src');
+    assert.deepEqual(await connectSrc(named.url), [
+      "'self'",
+      `ws://127.0.0.1:${named.port}`,
+      'ws://localhost:9000',
+      'wss://echo.example',
+    ]);
+    assert.deepEqual(await connectSrc(any.url), ["'self'", `ws://127.0.0.1:${any.port}`, 'ws:', 'wss:']);
   });
 
   it('sends nosniff with the scripts and styles too, with their real types', async () => {

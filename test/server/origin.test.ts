@@ -4,29 +4,18 @@
 // its origin and counted under reason="origin"; --allowed-origins and its
 // ALLOWED_ORIGINS twin add origins, `null` or `*`. (Bad entries: config.test.ts.)
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { logEntries, neutralEnv, waitForLog } from '../support/child-process.ts';
-import { destroyAllRawHttp, rawHttp, upgradeRequest } from '../support/conformance.ts';
-import { parseMetrics, sampleValue } from '../support/prometheus.ts';
-import { acceptFor, destroyAllRawClients, Opcode, RawClient } from '../support/raw-client.ts';
-import { startServer, type RunningServer } from '../support/spawn-server.ts';
+import { describe, it } from 'node:test';
+import { logEntries, waitForLog } from '../support/child-process.ts';
+import { acceptFor, Opcode } from '../support/frames.ts';
+import { scrapeValue } from '../support/prometheus.ts';
+import { RawClient, rawHttp, upgradeRequest } from '../support/raw-client.ts';
+import { serverProcesses, useServerProcess } from '../support/servers.ts';
+import type { RunningServer } from '../support/spawn-server.ts';
 
-/** Seed 002's key; its page, opened from disk, sends `Origin: null`. */
-const SEED_002_KEY = 'sN9cRrP/n9NdMgdcy2VJFQ==';
+/** The key Ruan Yifeng's tutorial prints; its page, opened from disk, sends `Origin: null`. */
+const RUAN_YIFENG_KEY = 'sN9cRrP/n9NdMgdcy2VJFQ==';
 
-const servers = new Set<RunningServer>();
-
-async function start(args: string[] = [], env: Record<string, string> = {}): Promise<RunningServer> {
-  const server = await startServer({ args, env: neutralEnv(env) });
-  servers.add(server);
-  return server;
-}
-
-after(async () => {
-  destroyAllRawClients();
-  destroyAllRawHttp();
-  await Promise.all([...servers].map((server) => server.stop('SIGKILL')));
-});
+const start = serverProcesses();
 
 /** Handshakes with `origin` (none when undefined); resolves with the client, whatever the server answered. */
 function handshake(
@@ -48,7 +37,7 @@ async function assertAccepted(server: RunningServer, origin: string | undefined)
     );
     const token = `hello from ${origin ?? 'no origin'}`;
     client.send({ opcode: Opcode.text, payload: token });
-    const frame = await client.nextFrame(3_000);
+    const frame = await client.nextFrame();
     assert.equal(frame.opcode, Opcode.text);
     assert.equal(frame.payload.toString(), `Received: ${token}`);
   } finally {
@@ -67,28 +56,19 @@ async function assertRefused(server: RunningServer, origin: string): Promise<voi
     );
     assert.equal(client.response.headers['sec-websocket-accept'], undefined, 'no accept header on a refusal');
     assert.equal(client.response.headers.upgrade, undefined, 'no Upgrade header on a refusal');
-    await client.closed(3_000);
+    await client.closed();
     assert.equal(client.body.toString(), 'Forbidden');
   } finally {
     client.destroy();
   }
 }
 
-async function scrape(server: RunningServer) {
-  const response = await fetch(new URL('/metrics', server.url));
-  assert.equal(response.status, 200);
-  return parseMetrics(await response.text());
-}
-
 async function refusedFor(server: RunningServer, reason: string): Promise<number> {
-  return sampleValue(await scrape(server), 'ws_echo_handshakes_refused_total', { reason }) ?? 0;
+  return (await scrapeValue(server.url, 'ws_echo_handshakes_refused_total', { reason })) ?? 0;
 }
 
 describe('default policy (own host only)', () => {
-  let server: RunningServer;
-  before(async () => {
-    server = await start();
-  });
+  const server = useServerProcess();
 
   it('accepts a handshake with no Origin (tools, not browsers)', async () => {
     await assertAccepted(server, undefined);
@@ -129,7 +109,7 @@ describe('default policy (own host only)', () => {
     await assertRefused(server, 'http://127.0.0.1');
   });
 
-  it("refuses seed 002's handshake (its page opened from disk sends Origin: null)", async () => {
+  it("refuses Ruan Yifeng's tutorial's handshake (its page opened from disk sends Origin: null)", async () => {
     const client = await handshake(server, 'null', { 'Sec-WebSocket-Protocol': 'echo-protocol' });
     assert.equal(client.response.statusCode, 403, client.response.statusLine);
     client.destroy();
@@ -157,26 +137,23 @@ describe('default policy (own host only)', () => {
 });
 
 describe('--allowed-origins null', () => {
-  let server: RunningServer;
-  before(async () => {
-    server = await start(['--allowed-origins', 'null']);
-  });
+  const server = useServerProcess({ args: ['--allowed-origins', 'null'] });
 
-  it("accepts seed 002's exact handshake: its key, Origin: null, echo-protocol", async () => {
-    const seed = await RawClient.connect(server.port, {
-      key: SEED_002_KEY,
+  it("accepts Ruan Yifeng's tutorial's exact handshake: its key, Origin: null, echo-protocol", async () => {
+    const tutorial = await RawClient.connect(server.port, {
+      key: RUAN_YIFENG_KEY,
       protocol: 'echo-protocol',
       headers: { Origin: 'null' },
     });
     try {
-      assert.equal(seed.response.statusCode, 101, seed.response.statusLine);
-      assert.equal(seed.response.headers['sec-websocket-accept'], acceptFor(SEED_002_KEY));
-      assert.equal(seed.response.headers['sec-websocket-accept'], 'fFBooB7FAkLlXgRSz0BT3v4hq5s=');
-      assert.equal(seed.response.headers['sec-websocket-protocol'], 'echo-protocol');
-      seed.send({ opcode: Opcode.text, payload: 'Hello, world!' });
-      assert.equal((await seed.nextFrame(3_000)).payload.toString(), 'Received: Hello, world!');
+      assert.equal(tutorial.response.statusCode, 101, tutorial.response.statusLine);
+      assert.equal(tutorial.response.headers['sec-websocket-accept'], acceptFor(RUAN_YIFENG_KEY));
+      assert.equal(tutorial.response.headers['sec-websocket-accept'], 'fFBooB7FAkLlXgRSz0BT3v4hq5s=');
+      assert.equal(tutorial.response.headers['sec-websocket-protocol'], 'echo-protocol');
+      tutorial.send({ opcode: Opcode.text, payload: 'Hello, world!' });
+      assert.equal((await tutorial.nextFrame()).payload.toString(), 'Received: Hello, world!');
     } finally {
-      seed.destroy();
+      tutorial.destroy();
     }
   });
 
@@ -188,10 +165,7 @@ describe('--allowed-origins null', () => {
 });
 
 describe('--allowed-origins https://app.example,http://localhost:3000', () => {
-  let server: RunningServer;
-  before(async () => {
-    server = await start(['--allowed-origins', 'https://app.example,http://localhost:3000']);
-  });
+  const server = useServerProcess({ args: ['--allowed-origins', 'https://app.example,http://localhost:3000'] });
 
   for (const origin of ['https://app.example', 'http://localhost:3000']) {
     it(`accepts ${origin}`, async () => {
@@ -222,10 +196,7 @@ describe('--allowed-origins https://app.example,http://localhost:3000', () => {
 });
 
 describe("--allowed-origins '*'", () => {
-  let server: RunningServer;
-  before(async () => {
-    server = await start(['--allowed-origins', '*']);
-  });
+  const server = useServerProcess({ args: ['--allowed-origins', '*'] });
 
   for (const origin of ['http://evil.example', 'null', 'https://anything.example:1234', 'garbage', undefined]) {
     it(`accepts ${origin ?? 'no Origin'}`, async () => {
@@ -239,11 +210,8 @@ describe("--allowed-origins '*'", () => {
 });
 
 describe('ALLOWED_ORIGINS (the environment twin)', () => {
-  let server: RunningServer;
-  before(async () => {
-    // Written loosely: case, a default port, a trailing slash and spaces are normalised to what browsers send.
-    server = await start([], { ALLOWED_ORIGINS: ' https://App.Example:443/ , null ' });
-  });
+  // Written loosely: case, a default port, a trailing slash and spaces are normalised to what browsers send.
+  const server = useServerProcess({ env: { ALLOWED_ORIGINS: ' https://App.Example:443/ , null ' } });
 
   it('accepts the listed origins as browsers write them', async () => {
     await assertAccepted(server, 'https://app.example');
@@ -256,8 +224,9 @@ describe('ALLOWED_ORIGINS (the environment twin)', () => {
   });
 
   it('the flag wins over the environment', async () => {
-    const flagged = await start(['--allowed-origins', 'http://flag.example'], {
-      ALLOWED_ORIGINS: 'http://env.example',
+    const flagged = await start({
+      args: ['--allowed-origins', 'http://flag.example'],
+      env: { ALLOWED_ORIGINS: 'http://env.example' },
     });
     await assertAccepted(flagged, 'http://flag.example');
     await assertRefused(flagged, 'http://env.example');

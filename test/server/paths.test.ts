@@ -1,22 +1,19 @@
 // The other WebSocket paths on the same port: /raw, /inspect, /push.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { startInProcess, type InProcessServer } from '../support/in-process.ts';
+import { after, afterEach, describe, it } from 'node:test';
 import { RawClient } from '../support/raw-client.ts';
+import { useEchoServer } from '../support/servers.ts';
+import { delay } from '../support/wait.ts';
+import { closed, echoOf, openClient, receive, receiveOne, refusedStatus, terminateAll } from '../support/ws-client.ts';
 import { WebSocket } from 'ws';
-import { closed, openClient, receive, receiveOne, refusedStatus, terminateAll } from '../support/ws-client.ts';
 
-let s: InProcessServer;
-before(async () => {
-  s = await startInProcess();
-});
+const s = useEchoServer();
 afterEach(() => terminateAll());
-after(async () => {
-  await s?.server.close();
-});
 
 describe('/raw', () => {
+  const small = useEchoServer(['--max-message-size', '100']);
+
   it('echoes text byte for byte, with no prefix, as a text frame', async () => {
     const ws = await openClient(`${s.wsUrl}raw`);
     const replies = receive(ws, 3);
@@ -34,23 +31,16 @@ describe('/raw', () => {
   it('echoes binary byte for byte', async () => {
     const ws = await openClient(`${s.wsUrl}raw`);
     const payload = randomBytes(70_000);
-    const reply = receiveOne(ws);
-    ws.send(payload);
-    const { data, isBinary } = await reply;
+    const { data, isBinary } = await echoOf(ws, payload);
     assert.equal(isBinary, true);
     assert.ok(data.equals(payload));
   });
 
   it('still enforces the message size limit with 1009', async () => {
-    const small = await startInProcess(['--max-message-size', '100']);
-    try {
-      const ws = await openClient(`${small.wsUrl}raw`);
-      const close = closed(ws);
-      ws.send(Buffer.alloc(101));
-      assert.equal((await close).code, 1009);
-    } finally {
-      await small.server.close();
-    }
+    const ws = await openClient(`${small.wsUrl}raw`);
+    const close = closed(ws);
+    ws.send(Buffer.alloc(101));
+    assert.equal((await close).code, 1009);
   });
 });
 
@@ -98,9 +88,7 @@ describe('/inspect', () => {
       report.headers.some(([name, value]) => name.toLowerCase() === 'origin' && value === origin),
       'Origin is reported',
     );
-    const echo = receiveOne(ws);
-    ws.send('Hello, world!');
-    assert.equal((await echo).data.toString(), 'Received: Hello, world!');
+    assert.equal((await echoOf(ws, 'Hello, world!')).data.toString(), 'Received: Hello, world!');
   });
 });
 
@@ -153,7 +141,7 @@ describe('/push', () => {
     await closed(ws);
     const sentAfterClose = s.server.metrics.sent.text.messages;
     // Only time can show that nothing more happens: three intervals' worth.
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    await delay(350);
     assert.equal(s.server.metrics.sent.text.messages, sentAfterClose);
   });
 });

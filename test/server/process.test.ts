@@ -7,33 +7,22 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import {
-  cleanEnv,
-  killRunningServers,
-  logEntries,
-  parseJson,
-  runServer,
-  waitForLog,
-} from '../support/child-process.ts';
-import { RawClient, destroyAllRawClients, Opcode, parseClose } from '../support/raw-client.ts';
-import { PROJECT_ROOT, startServer, type RunningServer } from '../support/spawn-server.ts';
+import { cleanEnv, logEntries, nonEmptyLines, parseJson, runServer, waitForLog } from '../support/child-process.ts';
+import { open } from '../support/frame-assertions.ts';
+import { Opcode, parseClose } from '../support/frames.ts';
+import { serverProcesses } from '../support/servers.ts';
+import { BOOT_TIMEOUT_MS, PROJECT_ROOT, type RunningServer } from '../support/spawn-server.ts';
 import { withTimeout } from '../support/wait.ts';
-import { closed, openClient, receive, receiveOne, terminateAll } from '../support/ws-client.ts';
+import { closed, echoOf, openClient, receive } from '../support/ws-client.ts';
 
 const STACK_TRACE = /^\s+at\s|Error:|node:internal/m;
 
+const start = serverProcesses();
 const children = new Set<ChildProcess>();
-const servers = new Set<RunningServer>();
 const blockers = new Set<Server>();
 
-async function start(options: Parameters<typeof startServer>[0] = {}): Promise<RunningServer> {
-  const server = await startServer(options);
-  servers.add(server);
-  return server;
-}
-
 function stopWithin(server: RunningServer, signal: NodeJS.Signals, ms = 10_000): Promise<number | string | null> {
-  return withTimeout(server.stop(signal), ms, `the server to exit after ${signal}`);
+  return withTimeout(server.stop(signal), `the server to exit after ${signal}`, ms);
 }
 
 /** Opens a ws client and reports the local port it connected from (the server logs it as the peer). */
@@ -46,7 +35,7 @@ async function openWithPort(url: string, protocol?: string): Promise<{ ws: WebSo
     ws.once('open', () => resolve(port));
     ws.once('error', reject);
   });
-  const localPort = await withTimeout(opened, 5_000, 'the handshake');
+  const localPort = await withTimeout(opened, 'the handshake');
   return { ws, localPort };
 }
 
@@ -63,16 +52,8 @@ function busyPort(): Promise<{ server: Server; port: number }> {
   });
 }
 
-function nonEmptyLines(text: string): string[] {
-  return text.split('\n').filter((line) => line.trim() !== '');
-}
-
-after(async () => {
-  terminateAll();
-  destroyAllRawClients();
-  await Promise.all([...servers].map((server) => server.stop('SIGKILL')));
+after(() => {
   for (const child of children) child.kill('SIGKILL');
-  killRunningServers();
   for (const blocker of blockers) blocker.close();
 });
 
@@ -128,10 +109,12 @@ describe('signals', () => {
           output += chunk;
           if (first && output.includes('"url"')) child.kill('SIGTERM');
         });
-        const [code, signal] = (await withTimeout(once(child, 'exit'), 10_000, 'the server to exit')) as [
-          number | null,
-          string | null,
-        ];
+        // Ten Node processes booting at once on a loaded two-core machine take a while: the boot failsafe.
+        const [code, signal] = (await withTimeout(
+          once(child, 'exit'),
+          'the server to boot and exit',
+          BOOT_TIMEOUT_MS,
+        )) as [number | null, string | null];
         children.delete(child);
         return code ?? signal;
       }),
@@ -141,8 +124,7 @@ describe('signals', () => {
 
   it('a second signal while waiting for a silent client ends the process at once', async () => {
     const server = await start({ args: ['--shutdown-grace', '60000'] });
-    const silent = await RawClient.connect(Number(new URL(server.url).port));
-    assert.equal(silent.response.statusCode, 101);
+    const silent = await open(server.port);
     server.child.kill('SIGTERM');
     const frame = await silent.nextFrame();
     assert.equal(frame.opcode, Opcode.close);
@@ -194,10 +176,10 @@ describe('start-up failures', () => {
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
     });
-    await withTimeout(Promise.race([reported, exited]), 20_000, 'the dev server to report the busy port');
+    await withTimeout(Promise.race([reported, exited]), 'the dev server to report the busy port', BOOT_TIMEOUT_MS);
     assert.match(output, new RegExp(`port ${port} .*already in use`));
     // Having said so, it must exit; a live Vite watcher must not keep it running.
-    const code = await withTimeout(exited, 3_000, 'the dev server to exit after reporting the busy port');
+    const code = await withTimeout(exited, 'the dev server to exit after reporting the busy port');
     assert.notEqual(code, 0);
   });
 });
@@ -262,9 +244,7 @@ describe('logging', () => {
   it('with --log-level debug logs the received text and the binary size', async () => {
     const server = await start({ args: ['--log-level', 'debug'] });
     const ws = await openClient(server.wsUrl);
-    const reply = receiveOne(ws);
-    ws.send('debug me 你好');
-    assert.equal((await reply).data.toString(), 'Received: debug me 你好');
+    assert.equal((await echoOf(ws, 'debug me 你好')).data.toString(), 'Received: debug me 你好');
     const line = await waitForLog(server, (e) => e.received === 'debug me 你好', 'the debug line for the text');
     assert.equal(line.level, 20);
     assert.equal(line.sending, 'Received: debug me 你好');

@@ -3,7 +3,7 @@
 // and the server cannot tell a client two different things.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
   ECHO_PROTOCOL,
@@ -16,9 +16,9 @@ import {
   WEBSOCKET_GUID,
   WS_PATHS,
 } from '../../server/protocol.ts';
-import { type InProcessServer, startInProcess } from '../support/in-process.ts';
 import { RawClient } from '../support/raw-client.ts';
-import { closed, openClient, receiveOne, refusedStatus, terminateAll } from '../support/ws-client.ts';
+import { useEchoServer } from '../support/servers.ts';
+import { closed, echoOf, openClient, receiveOne, refusedStatus } from '../support/ws-client.ts';
 
 // Every field of each report; the Record makes the compiler ask for a new one here too.
 const REPORT_FIELDS = Object.keys({
@@ -39,28 +39,17 @@ const PUSH_FIELDS = Object.keys({ type: true, counter: true, serverTime: true } 
 >).sort();
 
 describe('the server speaks what protocol.ts says', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await startInProcess();
-  });
-  after(async () => {
-    terminateAll();
-    await s?.server.close();
-  });
+  const s = useEchoServer();
 
   const urlOf = (path: string) => new URL(path, s.wsUrl).href;
 
   it('chooses ECHO_PROTOCOL among offered ones, and prefixes text with TEXT_REPLY_PREFIX except on /raw', async () => {
     const echo = await openClient(urlOf(WS_PATHS.echo), ['chat', ECHO_PROTOCOL]);
     assert.equal(echo.protocol, ECHO_PROTOCOL);
-    const reply = receiveOne(echo);
-    echo.send('hi');
-    assert.equal((await reply).data.toString(), `${TEXT_REPLY_PREFIX}hi`);
+    assert.equal((await echoOf(echo, 'hi')).data.toString(), `${TEXT_REPLY_PREFIX}hi`);
 
     const raw = await openClient(urlOf(WS_PATHS.raw));
-    const rawReply = receiveOne(raw);
-    raw.send('hi');
-    assert.equal((await rawReply).data.toString(), 'hi');
+    assert.equal((await echoOf(raw, 'hi')).data.toString(), 'hi');
   });
 
   it('answers every one of WS_PATHS, and no other path', async () => {
@@ -100,8 +89,9 @@ describe('the server speaks what protocol.ts says', () => {
 });
 
 describe('a server going away', () => {
+  const s = useEchoServer();
+
   it('closes its clients with SHUTDOWN_CLOSE', async () => {
-    const s = await startInProcess();
     const ws = await openClient(s.wsUrl);
     const closeInfo = closed(ws);
     await s.server.close();

@@ -1,47 +1,23 @@
 // The protocol on the wire, with a hand-made client on a bare TCP socket:
-// the seeds' handshake vectors, exact frames back, and malformed frames
+// the tutorials' handshake vectors, exact frames back, and malformed frames
 // failing only their own connection with the RFC 6455 close code.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { lengthEncoding, minimalEncoding, recordWire, useEchoServer } from '../support/conformance.ts';
-import { startInProcess, type InProcessServer } from '../support/in-process.ts';
-import {
-  RawClient,
-  acceptFor,
-  closePayload,
-  destroyAllRawClients,
-  encodeFrame,
-  Opcode,
-  parseClose,
-  type Frame,
-  type FrameSpec,
-} from '../support/raw-client.ts';
-
-/** Sends one masked text message and asserts the exact reply frame. */
-async function assertEchoes(client: RawClient, text: string): Promise<void> {
-  client.send({ opcode: Opcode.text, payload: text });
-  const frame = await client.nextFrame();
-  assertFrame(frame, Opcode.text, Buffer.from(`Received: ${text}`));
-}
-
-function assertFrame(frame: Frame, opcode: number, payload: Buffer): void {
-  assert.equal(frame.opcode, opcode, `opcode 0x${frame.opcode.toString(16)}`);
-  assert.equal(frame.fin, true, 'FIN');
-  assert.equal(frame.masked, false, 'a server must not mask its frames');
-  assert.deepEqual([frame.rsv1, frame.rsv2, frame.rsv3], [false, false, false], 'RSV bits');
-  assert.deepEqual(frame.payload, payload);
-}
+import { describe, it } from 'node:test';
+import { assertEchoes, expectCloseCode, expectFrame, open } from '../support/frame-assertions.ts';
+import { acceptFor, closePayload, encodeFrame, type FrameSpec, Opcode, parseClose } from '../support/frames.ts';
+import { RawClient } from '../support/raw-client.ts';
+import { useEchoServer } from '../support/servers.ts';
 
 describe('the opening handshake, by hand', () => {
   const s = useEchoServer();
 
-  for (const [seed, key, accept] of [
-    ['seed 000', 'f7cb4ezEAl6C3wRaU6JORA==', 'rE91AJhfC+6JdVcVXOGJEADEJdQ='],
-    ['seed 002', 'sN9cRrP/n9NdMgdcy2VJFQ==', 'fFBooB7FAkLlXgRSz0BT3v4hq5s='],
+  for (const [tutorial, key, accept] of [
+    ['Go Web Programming', 'f7cb4ezEAl6C3wRaU6JORA==', 'rE91AJhfC+6JdVcVXOGJEADEJdQ='],
+    ["Ruan Yifeng's tutorial", 'sN9cRrP/n9NdMgdcy2VJFQ==', 'fFBooB7FAkLlXgRSz0BT3v4hq5s='],
   ] as const) {
-    it(`answers ${seed}'s key ${key} with Sec-WebSocket-Accept ${accept}`, async () => {
-      assert.equal(acceptFor(key), accept, 'the helper agrees with the seed');
-      // No Origin: seed 002's `Origin: null` is a policy question (test/server/origin.test.ts).
+    it(`answers ${tutorial}'s key ${key} with Sec-WebSocket-Accept ${accept}`, async () => {
+      assert.equal(acceptFor(key), accept, 'the helper agrees with the tutorial');
+      // No Origin: Ruan Yifeng's page's `Origin: null` is a policy question (test/server/origin.test.ts).
       const client = await RawClient.connect(s.port, { key });
       assert.equal(client.response.statusLine, 'HTTP/1.1 101 Switching Protocols');
       assert.equal(client.response.headers['sec-websocket-accept'], accept);
@@ -54,22 +30,19 @@ describe('the opening handshake, by hand', () => {
   }
 
   it('answers a random key with SHA-1(key + GUID) in base64', async () => {
-    const client = await RawClient.connect(s.port);
-    assert.equal(client.response.statusCode, 101);
+    const client = await open(s.port);
     assert.equal(client.response.headers['sec-websocket-accept'], acceptFor(client.key));
     client.destroy();
   });
 
   it('selects echo-protocol from a list that offers it', async () => {
-    const client = await RawClient.connect(s.port, { protocol: 'chat, echo-protocol' });
-    assert.equal(client.response.statusCode, 101);
+    const client = await open(s.port, { protocol: 'chat, echo-protocol' });
     assert.equal(client.response.headers['sec-websocket-protocol'], 'echo-protocol');
     client.destroy();
   });
 
   it('sends no Sec-WebSocket-Protocol when only unknown protocols are offered, and still echoes', async () => {
-    const client = await RawClient.connect(s.port, { protocol: 'chat, superchat' });
-    assert.equal(client.response.statusCode, 101);
+    const client = await open(s.port, { protocol: 'chat, superchat' });
     assert.equal(client.response.headers['sec-websocket-protocol'], undefined);
     await assertEchoes(client, 'no protocol');
     client.destroy();
@@ -104,7 +77,7 @@ describe('frames, by hand', () => {
     const client = await RawClient.connect(s.port);
     const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i));
     client.send({ opcode: Opcode.binary, payload: bytes });
-    assertFrame(await client.nextFrame(), Opcode.binary, bytes);
+    await expectFrame(client, Opcode.binary, bytes);
     client.destroy();
   });
 
@@ -113,29 +86,7 @@ describe('frames, by hand', () => {
     for (const size of [125, 126, 65535, 65536, 70000]) {
       const bytes = Buffer.alloc(size, size % 251);
       client.send({ opcode: Opcode.binary, payload: bytes });
-      assertFrame(await client.nextFrame(), Opcode.binary, bytes);
-    }
-    client.destroy();
-  });
-
-  it('frames every reply with the minimal length, on both sides of the sizes the echo frames itself', async () => {
-    // Replies of up to 4096 bytes are framed by the echo (server/reply-frame.ts), larger ones by ws;
-    // 125/126 is where the length needs two more bytes. Text replies carry the 10-byte "Received: ".
-    const client = await RawClient.connect(s.port);
-    const wire = recordWire(client);
-    let seen = 0;
-    for (const reply of [0, 125, 126, 4095, 4096, 4097, 65535]) {
-      for (const opcode of [Opcode.text, Opcode.binary]) {
-        const size = opcode === Opcode.text ? reply - 10 : reply;
-        if (size < 0) continue;
-        const payload = Buffer.alloc(size, 0x61 + (reply % 26));
-        client.send({ opcode, payload });
-        const expected = opcode === Opcode.text ? Buffer.concat([Buffer.from('Received: '), payload]) : payload;
-        assertFrame(await client.nextFrame(), opcode, expected);
-        const bytes = wire().subarray(seen);
-        assert.equal(lengthEncoding(bytes), minimalEncoding(reply), `a ${reply}-byte reply's length field`);
-        seen += bytes.length;
-      }
+      await expectFrame(client, Opcode.binary, bytes);
     }
     client.destroy();
   });
@@ -148,8 +99,8 @@ describe('frames, by hand', () => {
     client.send({ opcode: Opcode.ping, payload: 'p1' });
     client.send({ opcode: Opcode.continuation, payload: text.subarray(3, cut), fin: false });
     client.send({ opcode: Opcode.continuation, payload: text.subarray(cut) });
-    assertFrame(await client.nextFrame(), Opcode.pong, Buffer.from('p1'));
-    assertFrame(await client.nextFrame(), Opcode.text, Buffer.from('Received: Hello, 你好!'));
+    await expectFrame(client, Opcode.pong, Buffer.from('p1'));
+    await expectFrame(client, Opcode.text, Buffer.from('Received: Hello, 你好!'));
     client.destroy();
   });
 
@@ -237,12 +188,7 @@ describe('malformed frames fail only their own connection', () => {
       const client = await RawClient.connect(s.port);
       client.write(Buffer.concat(bad.frames.map(encodeFrame)));
 
-      const frame = await client.nextFrame();
-      assert.equal(frame.opcode, Opcode.close, `expected a close frame, got opcode 0x${frame.opcode.toString(16)}`);
-      assert.equal(frame.masked, false);
-      assert.equal(parseClose(frame).code, bad.code);
-      await client.closed();
-      assert.equal(client.serverEnded, true, 'the server should end the TCP connection itself');
+      await expectCloseCode(client, bad.code);
 
       // The connection that was already open, and a new one, are both still echoed.
       await assertEchoes(bystander, 'bystander');
@@ -255,14 +201,7 @@ describe('malformed frames fail only their own connection', () => {
 });
 
 describe('shutdown with a client that never answers the close', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await startInProcess(['--shutdown-grace', '300']);
-  });
-  after(async () => {
-    destroyAllRawClients();
-    if (s?.server.httpServer.listening) await s.server.close();
-  });
+  const s = useEchoServer(['--shutdown-grace', '300']);
 
   it('sends it 1001 "server shutting down", waits the grace period, then cuts it off', async () => {
     const silent = await RawClient.connect(s.port);

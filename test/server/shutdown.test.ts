@@ -4,36 +4,22 @@
 // then close 1001 "server shutting down"; a client that never answers the
 // close is cut off after --shutdown-grace; /healthz says 503 meanwhile; exit 0.
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { connect } from 'node:net';
+import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { killRunningServers, logEntries, neutralEnv } from '../support/child-process.ts';
-import { closePayload, destroyAllRawClients, Opcode, parseClose, RawClient } from '../support/raw-client.ts';
-import { startServer, type RunningServer } from '../support/spawn-server.ts';
+import { logEntries } from '../support/child-process.ts';
+import { open } from '../support/frame-assertions.ts';
+import { closePayload, Opcode, parseClose } from '../support/frames.ts';
+import { RawConnection, type RawHttpResponse } from '../support/raw-client.ts';
+import { serverProcesses } from '../support/servers.ts';
 import { withTimeout } from '../support/wait.ts';
-import { terminateAll } from '../support/ws-client.ts';
+import { openClient } from '../support/ws-client.ts';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
-const servers = new Set<RunningServer>();
-const sockets = new Set<Socket>();
-const streamers = new Set<WebSocket>();
 
-async function start(args: string[] = []): Promise<RunningServer> {
-  // --rate-limit 0: the streamers below send as fast as loopback allows, which is
-  // above the default 10000 messages/s; the rate limit is not what is under test.
-  const server = await startServer({ args: ['--rate-limit', '0', ...args], env: neutralEnv() });
-  servers.add(server);
-  return server;
-}
-
-after(async () => {
-  for (const ws of streamers) ws.terminate();
-  terminateAll();
-  destroyAllRawClients();
-  for (const socket of sockets) socket.destroy();
-  killRunningServers();
-  await Promise.all([...servers].map((server) => server.stop('SIGKILL')));
-});
+// --rate-limit 0: the streamers below send as fast as loopback allows, which is
+// above the default 10000 messages/s; the rate limit is not what is under test.
+const start = serverProcesses({ args: ['--rate-limit', '0'] });
 
 interface Streamer {
   ws: WebSocket;
@@ -52,17 +38,7 @@ interface Streamer {
  * replies, keeping at most ~32 KiB unsent, until its socket stops being OPEN.
  */
 async function stream(url: string): Promise<Streamer> {
-  const ws = new WebSocket(url, 'echo-protocol');
-  streamers.add(ws);
-  ws.on('error', () => {});
-  await withTimeout(
-    new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    }),
-    5_000,
-    'a streaming client to connect',
-  );
+  const ws = await openClient(url, 'echo-protocol');
   let next = 0;
   const replies: string[] = [];
   const waiting: Array<{ count: number; resolve: () => void }> = [];
@@ -90,7 +66,6 @@ async function stream(url: string): Promise<Streamer> {
     received: (count) =>
       withTimeout(
         replies.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ count, resolve })),
-        5_000,
         `${count} replies`,
       ),
     closed,
@@ -110,21 +85,13 @@ function assertContiguousPrefix(replies: readonly string[], sent: number, who: s
 }
 
 /** Starts an HTTP request for `path` and leaves it unfinished; `finish()` sends the rest and resolves with the response. */
-function startRequest(port: number, path: string): { finish(): Promise<{ status: number; body: string }> } {
-  const socket = connect({ port, host: '127.0.0.1' });
-  sockets.add(socket);
-  socket.on('error', () => {});
-  let raw = '';
-  socket.setEncoding('latin1');
-  socket.on('data', (chunk: string) => (raw += chunk));
-  const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  socket.write(`GET ${path} HTTP/1.1\r\n`);
+function startRequest(port: number, path: string): { finish(): Promise<RawHttpResponse> } {
+  const connection = new RawConnection(port);
+  connection.write(`GET ${path} HTTP/1.1\r\n`);
   return {
-    async finish() {
-      socket.write(`Host: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
-      await withTimeout(ended, 5_000, `the response to GET ${path}`);
-      const [head = '', body = ''] = raw.split('\r\n\r\n');
-      return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? NaN), body };
+    finish() {
+      connection.write(`Host: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
+      return connection.httpResponse();
     },
   };
 }
@@ -132,7 +99,6 @@ function startRequest(port: number, path: string): { finish(): Promise<{ status:
 /** Resolves with how a fresh TCP connection to `port` ends: 'refused', or 'connected'. */
 function tryConnect(port: number): Promise<string> {
   const socket = connect({ port, host: '127.0.0.1' });
-  sockets.add(socket);
   return withTimeout(
     new Promise<string>((resolve) => {
       socket.once('connect', () => {
@@ -143,7 +109,6 @@ function tryConnect(port: number): Promise<string> {
         resolve(error.code === 'ECONNREFUSED' ? 'refused' : `error ${error.code}`),
       );
     }),
-    3_000,
     'a fresh connection attempt',
   );
 }
@@ -158,14 +123,14 @@ for (const signal of SIGNALS) {
       const sentAtSignal = clients.map((client) => client.sent());
 
       const started = performance.now();
-      const exitCode = await withTimeout(server.stop(signal), 10_000, `the server to exit after ${signal}`);
+      const exitCode = await withTimeout(server.stop(signal), `the server to exit after ${signal}`, 10_000);
       const elapsed = performance.now() - started;
       assert.equal(exitCode, 0, `exit code after ${signal}`);
       // Every client finished the close handshake, so the grace period (5 s) was not needed.
       assert.ok(elapsed < 4_000, `shutdown took ${Math.round(elapsed)} ms with only well-behaved clients`);
 
       for (const [i, client] of clients.entries()) {
-        const close = await withTimeout(client.closed, 3_000, `client ${i}'s close event`);
+        const close = await withTimeout(client.closed, `client ${i}'s close event`);
         assert.deepEqual(close, { code: 1001, reason: 'server shutting down' }, `client ${i}'s close`);
         assertContiguousPrefix(client.replies, client.sent(), `client ${i}`);
         assert.ok(
@@ -186,28 +151,27 @@ for (const signal of SIGNALS) {
     });
 
     it('cuts off a client that never answers the close after --shutdown-grace 300, and still exits 0', async () => {
-      const server = await start(['--shutdown-grace', '300']);
-      const silent = await RawClient.connect(server.port);
-      assert.equal(silent.response.statusCode, 101);
+      const server = await start({ args: ['--shutdown-grace', '300'] });
+      const silent = await open(server.port);
       const polite = await stream(server.wsUrl);
       await polite.received(10);
 
       const started = performance.now();
       server.child.kill(signal);
-      const frame = await silent.nextFrame(3_000);
+      const frame = await silent.nextFrame();
       assert.equal(frame.opcode, Opcode.close);
       assert.deepEqual(parseClose(frame), { code: 1001, reason: 'server shutting down' });
       // The polite client answers the close at once; it is not the one held to the grace period.
-      assert.deepEqual(await withTimeout(polite.closed, 3_000, 'the polite client to close'), {
+      assert.deepEqual(await withTimeout(polite.closed, 'the polite client to close'), {
         code: 1001,
         reason: 'server shutting down',
       });
       assertContiguousPrefix(polite.replies, polite.sent(), 'the polite client');
 
       // The silent client never sends its close frame: the server must drop TCP itself.
-      await silent.closed(3_000);
+      await silent.closed();
       const cutAfter = performance.now() - started;
-      const exitCode = await withTimeout(server.exited, 3_000, 'the server to exit after the grace period');
+      const exitCode = await withTimeout(server.exited, 'the server to exit after the grace period');
       const exitedAfter = performance.now() - started;
       assert.equal(exitCode, 0);
       assert.ok(
@@ -218,23 +182,22 @@ for (const signal of SIGNALS) {
     });
 
     it('answers /healthz 503 "shutting down" to a request in flight while it waits, and refuses new connections', async () => {
-      const server = await start(['--shutdown-grace', '5000']);
-      const silent = await RawClient.connect(server.port);
-      assert.equal(silent.response.statusCode, 101);
+      const server = await start({ args: ['--shutdown-grace', '5000'] });
+      const silent = await open(server.port);
       // A load balancer's health check, begun just before the signal and finished during the shutdown.
       const check = startRequest(server.port, '/healthz');
       const before = startRequest(server.port, '/healthz');
       const beforeSignal = await before.finish();
-      assert.equal(beforeSignal.status, 200, 'healthy before the signal');
+      assert.equal(beforeSignal.statusCode, 200, 'healthy before the signal');
 
       server.child.kill(signal);
       // The close frame means shutdown has begun; the silent client holds it open for up to 5 s.
-      const frame = await silent.nextFrame(3_000);
+      const frame = await silent.nextFrame();
       assert.deepEqual(parseClose(frame), { code: 1001, reason: 'server shutting down' });
 
       const during = await check.finish();
-      assert.equal(during.status, 503, `healthz during shutdown: ${during.status} ${during.body}`);
-      const body = JSON.parse(during.body) as Record<string, unknown>;
+      assert.equal(during.statusCode, 503, `healthz during shutdown: ${during.statusLine} ${during.body}`);
+      const body = JSON.parse(during.body.toString()) as Record<string, unknown>;
       assert.equal(body.status, 'shutting down');
       assert.equal(body.connections, 1, 'the silent client is still connected');
       assert.equal(typeof body.uptimeSeconds, 'number');
@@ -244,7 +207,7 @@ for (const signal of SIGNALS) {
       // Now the client answers the close, and the server finishes without waiting out the grace period.
       const answered = performance.now();
       silent.send({ opcode: Opcode.close, payload: closePayload(1001) });
-      assert.equal(await withTimeout(server.exited, 3_000, 'the server to exit once the last client closed'), 0);
+      assert.equal(await withTimeout(server.exited, 'the server to exit once the last client closed'), 0);
       assert.ok(performance.now() - answered < 2_500, 'did not wait out the 5 s grace once every client had closed');
     });
   });

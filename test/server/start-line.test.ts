@@ -3,33 +3,30 @@
 // (`--port 0`) without parsing JSON, ending with which limits are on and why.
 // The JSON log lines come after it.
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { makeCertificate, type TestCertificate } from '../support/certificate.ts';
 import { cleanEnv, parseJson } from '../support/child-process.ts';
-import { httpGet } from '../support/http-request.ts';
-import { PROJECT_ROOT } from '../support/spawn-server.ts';
-import { withTimeout } from '../support/wait.ts';
-import { V8_FLAGS } from '../../server/v8-flags.ts';
+import { health, httpGet } from '../support/http-request.ts';
+import { serverProcesses } from '../support/servers.ts';
+import { BOOT_TIMEOUT_MS, PROJECT_ROOT } from '../support/spawn-server.ts';
+import { waitFor, withTimeout } from '../support/wait.ts';
 
 /** What a script would match: scheme, host, port and path of the page, the echo on the same port, then the limits. */
 const START_LINE =
   /^ws-echo listening on (https?):\/\/(127\.0\.0\.1|localhost):(\d+)(\/\S*) \(echo: (wss?):\/\/(\2):(\d+)(\/\S*)\); limits: (.+)$/;
 
-/** The README's CI recipe takes the port from the start line with this sed script. */
-const README_SED = /^port=\$\(sed -n '([^']+)' ws-echo\.log\)$/m.exec(
-  readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8'),
+/** docs/testing.md's CI recipe takes the port from the start line with this sed script. */
+const RECIPE_SED = /^port=\$\(sed -n '([^']+)' ws-echo\.log\)$/m.exec(
+  readFileSync(join(PROJECT_ROOT, 'docs/testing.md'), 'utf8'),
 )?.[1];
 
-const running = new Set<ChildProcessWithoutNullStreams>();
+const start = serverProcesses({ readyOn: 'start line' });
 let certificate: TestCertificate | undefined;
-after(async () => {
-  for (const child of running) child.kill('SIGKILL');
-  await certificate?.remove();
-});
+after(() => certificate?.remove());
 
 interface Started {
   /** Every stdout line so far, in order. */
@@ -50,35 +47,10 @@ interface Started {
   stop(): Promise<void>;
 }
 
-/** Runs `node <V8_FLAGS> dist/server/main.js --port 0 <args>` and waits for its first stdout line. */
+/** Runs `node <V8_FLAGS> dist/server/main.js --port 0 <args>` and checks its first stdout line. */
 async function run(args: string[], env: Record<string, string> = {}): Promise<Started> {
-  const child = spawn(process.execPath, [...V8_FLAGS, 'dist/server/main.js', '--port', '0', ...args], {
-    cwd: PROJECT_ROOT,
-    env: cleanEnv(env),
-  });
-  running.add(child);
-  const stdout: string[] = [];
-  const onLines = new Set<() => void>();
-  let rest = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop() ?? '';
-    stdout.push(...lines);
-    for (const check of onLines) check();
-  });
-  child.stderr.resume();
-  const lines = (count: number) => {
-    let check = () => {};
-    const enough = new Promise<string[]>((resolve) => {
-      check = () => {
-        if (stdout.length >= count) resolve(stdout);
-      };
-      onLines.add(check);
-      check();
-    });
-    return withTimeout(enough, 20_000, `${count} line(s) on stdout`).finally(() => onLines.delete(check));
-  };
-  const [first = ''] = await lines(1);
+  const server = await start({ args, env });
+  const [first = ''] = server.stdout;
   const match = START_LINE.exec(first);
   assert.ok(match, `the first stdout line is the start line: ${JSON.stringify(first)}`);
   const [, pageScheme = '', host = '', port = '', path = '', echoScheme = '', , echoPort = '', echoPath, limits = ''] =
@@ -86,19 +58,16 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<St
   assert.equal(echoPort, port, 'the echo answers on the page’s port');
   assert.equal(echoPath, path, 'the echo answers at the page’s path');
   return {
-    stdout,
+    stdout: server.stdout,
     line: first,
     host,
     port: Number(port),
     path,
     limits,
     schemes: [pageScheme, echoScheme],
-    lines,
+    lines: (count) => waitFor(`${count} line(s) on stdout`, () => server.stdout.length >= count && server.stdout),
     async stop() {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await withTimeout(exited, 10_000, 'the server to exit');
-      running.delete(child);
+      await withTimeout(server.stop(), 'the server to exit');
     },
   };
 }
@@ -153,7 +122,7 @@ describe('the start line', () => {
     // Every worker answers on the announced port.
     const workers = new Set<unknown>();
     for (let i = 0; i < 20 && workers.size < 2; i++) {
-      workers.add(JSON.parse((await httpGet(`http://127.0.0.1:${server.port}/healthz`)).body).worker);
+      workers.add((await health(`http://127.0.0.1:${server.port}/`)).body.worker);
     }
     assert.equal(workers.size, 2);
     await server.stop();
@@ -210,8 +179,8 @@ describe('with --base-path', () => {
     await server.stop();
   });
 
-  it("lets the README's CI recipe take the port from it, with or without a prefix", async () => {
-    const script: string = README_SED ?? assert.fail("README.md's CI recipe has no sed line");
+  it("lets docs/testing.md's CI recipe take the port from it, with or without a prefix", async () => {
+    const script: string = RECIPE_SED ?? assert.fail("docs/testing.md's CI recipe has no sed line");
     for (const args of [[], ['--base-path', '/tools/ws-echo']]) {
       const server = await run(args);
       const sed = spawnSync('sed', ['-n', script], { input: `${server.line}\n`, encoding: 'utf8' });
@@ -236,14 +205,18 @@ describe('a server built in-process (createEchoServer)', () => {
       cwd: PROJECT_ROOT,
       env: cleanEnv(),
     });
-    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const [code] = (await withTimeout(once(child, 'exit'), 10_000, 'the in-process script to finish')) as [number];
-    running.delete(child);
-    assert.equal(code, 0, stderr);
-    assert.equal(stdout, '');
+    try {
+      const [code] = (await withTimeout(once(child, 'close'), 'the in-process script to finish', BOOT_TIMEOUT_MS)) as [
+        number,
+      ];
+      assert.equal(code, 0, stderr);
+      assert.equal(stdout, '');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -3,24 +3,11 @@
 // one), that it never selects one it was not told to accept, and that the echo
 // is the same whichever it selects. In-process servers.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
-import { startInProcess, type InProcessServer } from '../support/in-process.ts';
 import { RawClient } from '../support/raw-client.ts';
-import { openClient, receiveOne, terminateAll } from '../support/ws-client.ts';
-
-const servers: InProcessServer[] = [];
-
-async function start(flags: string[]): Promise<InProcessServer> {
-  const server = await startInProcess(flags);
-  servers.push(server);
-  return server;
-}
-
-after(async () => {
-  terminateAll();
-  await Promise.all(servers.map((s) => s.server.close()));
-});
+import { type InProcessServer, useEchoServer } from '../support/servers.ts';
+import { echoOf, openClient } from '../support/ws-client.ts';
 
 /** The protocol the server selected for a `ws` client offering `offered`; '' for none. */
 async function selected(s: InProcessServer, offered: string[], path = ''): Promise<string> {
@@ -41,22 +28,15 @@ async function handshakeError(s: InProcessServer, offered: string[]): Promise<st
 }
 
 async function assertEchoes(ws: WebSocket): Promise<void> {
-  let reply = receiveOne(ws);
-  ws.send('Hello, world!');
-  assert.equal(String((await reply).data), 'Received: Hello, world!');
-  reply = receiveOne(ws);
+  assert.equal(String((await echoOf(ws, 'Hello, world!')).data), 'Received: Hello, world!');
   const bytes = Buffer.from([0, 1, 2, 254, 255]);
-  ws.send(bytes);
-  const { data, isBinary } = await reply;
+  const { data, isBinary } = await echoOf(ws, bytes);
   assert.equal(isBinary, true);
   assert.deepEqual(data, bytes);
 }
 
 describe('by default (echo-protocol only)', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await start([]);
-  });
+  const s = useEchoServer();
 
   it('selects echo-protocol wherever the client offers it, and nothing else', async () => {
     assert.equal(await selected(s, ['echo-protocol']), 'echo-protocol');
@@ -71,10 +51,7 @@ describe('by default (echo-protocol only)', () => {
 });
 
 describe('--subprotocols graphql-ws,mqtt', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await start(['--subprotocols', 'graphql-ws,mqtt']);
-  });
+  const s = useEchoServer(['--subprotocols', 'graphql-ws,mqtt']);
 
   it('selects graphql-ws for a graphql-ws client, and echoes as always', async () => {
     const ws = await openClient(s.wsUrl, 'graphql-ws');
@@ -86,9 +63,7 @@ describe('--subprotocols graphql-ws,mqtt', () => {
   it('selects mqtt for an mqtt client, on /raw too', async () => {
     const ws = await openClient(`${s.wsUrl}raw`, 'mqtt');
     assert.equal(ws.protocol, 'mqtt');
-    const reply = receiveOne(ws);
-    ws.send('as is');
-    assert.equal(String((await reply).data), 'as is');
+    assert.equal(String((await echoOf(ws, 'as is')).data), 'as is');
     ws.terminate();
   });
 
@@ -120,10 +95,7 @@ describe('--subprotocols graphql-ws,mqtt', () => {
 });
 
 describe('--subprotocols *', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await start(['--subprotocols', '*']);
-  });
+  const s = useEchoServer(['--subprotocols', '*']);
 
   it("selects the client's first offered protocol, whatever it is, and echoes as always", async () => {
     assert.equal(await selected(s, ['chat', 'echo-protocol']), 'chat');

@@ -4,10 +4,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { serverCommand } from '../../bench/servers.ts';
 import { missingV8Flags, V8_FLAGS } from '../../server/v8-flags.ts';
-import { PROJECT_ROOT, startServer } from '../support/spawn-server.ts';
+import { serverProcesses } from '../support/servers.ts';
+import { PROJECT_ROOT } from '../support/spawn-server.ts';
 
 /** The words before the entry point in a command line: node's own flags. */
 function nodeFlagsOf(command: string, entry: string): string[] {
@@ -49,16 +50,14 @@ describe('V8 flags', () => {
 });
 
 describe('a server started without the V8 flags', () => {
-  const running: Array<{ stop(): Promise<unknown> }> = [];
-  after(() => Promise.all(running.map((server) => server.stop())));
+  const start = serverProcesses();
 
   /** The warning lines a production server printed before it listened. */
   async function warningsWith(
     nodeFlags: readonly string[],
     env: Record<string, string> = {},
   ): Promise<Array<{ msg: string; missing?: string[] }>> {
-    const server = await startServer({ nodeFlags, env: { NODE_OPTIONS: '', ...env } });
-    running.push(server);
+    const server = await start({ nodeFlags, env: { NODE_OPTIONS: '', ...env } });
     return server.output
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { level: number; msg: string; missing?: string[] })

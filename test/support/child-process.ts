@@ -2,8 +2,7 @@
 // environment (so the developer's shell cannot change a result), running it
 // to completion for the exit-code cases, and reading its JSON log lines.
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { RunningServer } from './spawn-server.ts';
-import { PROJECT_ROOT } from './spawn-server.ts';
+import { BOOT_TIMEOUT_MS, PROJECT_ROOT, type RunningServer } from './spawn-server.ts';
 import { withTimeout } from './wait.ts';
 import { ENV_NAMES } from '../../server/config.ts';
 import { V8_FLAGS } from '../../server/v8-flags.ts';
@@ -35,10 +34,14 @@ export interface Finished {
 
 const running = new Set<ChildProcess>();
 
-/** Runs `node <V8_FLAGS> dist/server/main.js <args>` (as npm start does) to completion; kills it if it outlives `timeoutMs`. */
+/**
+ * Runs `node <V8_FLAGS> dist/server/main.js <args>` (as npm start does) to
+ * completion; kills it if it outlives `timeoutMs` (a server that accepted
+ * what it should refuse would never exit; one that refuses exits as it boots).
+ */
 export function runServer(
   args: string[],
-  { env = {}, timeoutMs = 10_000 }: { env?: Record<string, string>; timeoutMs?: number } = {},
+  { env = {}, timeoutMs = BOOT_TIMEOUT_MS }: { env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<Finished> {
   const child = spawn(process.execPath, [...V8_FLAGS, 'dist/server/main.js', ...args], {
     cwd: PROJECT_ROOT,
@@ -57,6 +60,12 @@ export function runServer(
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** runServer with `--port 0 <args>`, its exit code as `status`: for the cases a server must refuse to run. */
+export async function runServerToExit(args: string[], env: Record<string, string> = {}) {
+  const { code, signal, stdout, stderr } = await runServer(['--port', '0', ...args], { env });
+  return { status: code, signal, stdout, stderr };
 }
 
 /** Kills every child runServer started that is still running. */
@@ -91,7 +100,7 @@ export function waitForLog(
   server: RunningServer,
   match: (entry: LogEntry) => boolean,
   what: string,
-  timeoutMs = 5_000,
+  timeoutMs?: number,
 ): Promise<LogEntry> {
   const find = () => logEntries(server).find(match);
   const found = find();
@@ -107,7 +116,7 @@ export function waitForLog(
     stdout?.on('data', check);
     stderr?.on('data', check);
   });
-  return withTimeout(seen, timeoutMs, `the log line: ${what}`).finally(() => {
+  return withTimeout(seen, `the log line: ${what}`, timeoutMs).finally(() => {
     stdout?.off('data', check);
     stderr?.off('data', check);
   });

@@ -1,6 +1,7 @@
 // One HTTP(S) request with node:http/node:https, for what fetch cannot do in
 // tests: trust a test certificate (`ca`), set the Host header, or name the
 // TLS server name. Always reads the whole body and never keeps the socket.
+// On it: the server's GET /healthz, read.
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { withTimeout } from './wait.ts';
@@ -20,6 +21,7 @@ export interface HttpRequestOptions {
   servername?: string;
   /** Set false to accept any certificate. */
   rejectUnauthorized?: boolean;
+  /** Defaults to wait.ts's EVENT_TIMEOUT_MS. */
   timeoutMs?: number;
 }
 
@@ -49,7 +51,30 @@ export function httpGet(url: string, options: HttpRequestOptions = {}): Promise<
     req.on('error', reject);
     req.end();
   });
-  return withTimeout(response, options.timeoutMs ?? 5_000, `the response to ${options.method ?? 'GET'} ${url}`);
+  return withTimeout(response, `the response to ${options.method ?? 'GET'} ${url}`, options.timeoutMs);
+}
+
+/** What GET /healthz answers (server/operations.ts); `worker` and `pid` only under --workers. */
+export interface Health {
+  status: string;
+  instance: string;
+  uptimeSeconds: number;
+  connections: number;
+  worker?: number;
+  pid?: number;
+}
+
+/**
+ * GET /healthz on the server at `baseUrl`, on a connection of its own (so
+ * with --workers each request may reach another worker).
+ */
+export async function health(baseUrl: string): Promise<{ status: number; contentType: string; body: Health }> {
+  const response = await httpGet(new URL('/healthz', baseUrl).href);
+  return {
+    status: response.status,
+    contentType: String(response.headers['content-type']),
+    body: JSON.parse(response.body) as Health,
+  };
 }
 
 /** A Content-Security-Policy header split into its directives: name → sources. */
@@ -62,4 +87,9 @@ export function parseCsp(header: string | undefined): Map<string, string[]> {
     directives.set(name.toLowerCase(), sources);
   }
   return directives;
+}
+
+/** The open WebSocket connections /healthz reports. */
+export async function openConnections(baseUrl: string): Promise<number> {
+  return (await health(baseUrl)).body.connections;
 }

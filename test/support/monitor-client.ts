@@ -5,9 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type ClientOptions, type RawData, WebSocket } from 'ws';
 import type { MonitorEvent, MonitorFrame } from '../../server/protocol.ts';
-import { withTimeout } from './wait.ts';
+import { EVENT_TIMEOUT_MS, withTimeout } from './wait.ts';
 
-const WAIT_MS = 5_000;
 const watchers = new Set<MonitorWatcher>();
 
 /** A fresh token, as the docs suggest: 128 random bits, base64url (22 characters). */
@@ -55,12 +54,12 @@ export class MonitorWatcher {
       );
       watcher.ws.once('close', (code) => reject(new Error(`/monitor closed (${code}) before opening`)));
     });
-    await withTimeout(opened, WAIT_MS, `the handshake with ${wsBase} /monitor`);
+    await withTimeout(opened, `the handshake with ${wsBase} /monitor`);
     return watcher;
   }
 
   /** Resolves once `done(events)` holds (checked on every event); rejects after a while, showing what came. */
-  until(done: (events: MonitorEvent[]) => boolean, what: string, ms = WAIT_MS): Promise<void> {
+  until(done: (events: MonitorEvent[]) => boolean, what: string, ms = EVENT_TIMEOUT_MS): Promise<void> {
     if (done(this.events)) return Promise.resolve();
     let wake = (): void => {};
     let timer: NodeJS.Timeout | undefined;

@@ -1,5 +1,6 @@
-// A small reader for the Prometheus text format /metrics serves, so tests can
-// ask for one sample by name and labels and get a number.
+// The one reader for the Prometheus text format /metrics serves, so tests can
+// ask for one sample by name and exact labels and get a number.
+import { EVENT_TIMEOUT_MS } from './wait.ts';
 
 export interface Sample {
   name: string;
@@ -63,4 +64,20 @@ export function sampleValue(
   );
   if (found.length > 1) throw new Error(`${found.length} samples match ${name}${JSON.stringify(labels)}`);
   return found[0]?.value;
+}
+
+/** GET /metrics on the server at `baseUrl` (http://host:port/), parsed; throws unless it answers 200. */
+export async function scrape(baseUrl: string): Promise<Exposition> {
+  const response = await fetch(new URL('/metrics', baseUrl), { signal: AbortSignal.timeout(EVENT_TIMEOUT_MS) });
+  if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}`);
+  return parseMetrics(await response.text());
+}
+
+/** One sample from a fresh GET /metrics (see sampleValue). */
+export async function scrapeValue(
+  baseUrl: string,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number | undefined> {
+  return sampleValue(await scrape(baseUrl), name, labels);
 }

@@ -1,138 +1,15 @@
-// A deliberately dumb WebSocket client on a bare TCP socket: it writes the
-// HTTP upgrade by hand, sends whatever bytes a test asks for (including
-// frames no real client would send) and parses what the server writes back,
-// so tests can see the exact status line, headers and frames.
-import { createHash, randomBytes } from 'node:crypto';
+// A deliberately dumb client on a bare TCP socket, for tests that must see
+// the exact bytes: it writes the HTTP upgrade (or any request, garbage
+// included) by hand, from any source address on 127.0.0.0/8, as fast or as
+// slowly as asked, sends whatever frames a test builds (frames.ts) and
+// parses the server's response head and frames. Every connection is
+// remembered, so a suite's cleanup can destroy what an assertion left open.
+import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { withTimeout } from './wait.ts';
+import { decodeFrame, encodeFrame, type Frame, type FrameSpec } from './frames.ts';
+import { delay, EVENT_TIMEOUT_MS, withTimeout } from './wait.ts';
 
-/** RFC 6455 §1.3: the GUID appended to Sec-WebSocket-Key. */
-export const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-
-export const Opcode = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
-
-/** The Sec-WebSocket-Accept a correct server answers to `key`. */
-export function acceptFor(key: string): string {
-  return createHash('sha1')
-    .update(key + WS_GUID)
-    .digest('base64');
-}
-
-export interface Frame {
-  fin: boolean;
-  rsv1: boolean;
-  rsv2: boolean;
-  rsv3: boolean;
-  opcode: number;
-  masked: boolean;
-  /** Unmasked payload. */
-  payload: Buffer;
-}
-
-export interface FrameSpec {
-  opcode: number;
-  payload?: Buffer | string;
-  /** Defaults to true. */
-  fin?: boolean;
-  rsv1?: boolean;
-  rsv2?: boolean;
-  rsv3?: boolean;
-  /** Clients must mask (RFC 6455 §5.3); false sends the payload bare. Defaults to true. */
-  mask?: boolean;
-  /** Writes this length in the header instead of the payload's, to announce a payload that is never sent. */
-  declaredLength?: number;
-}
-
-/** Encodes one frame exactly as specified, valid or not. */
-export function encodeFrame(spec: FrameSpec): Buffer {
-  const payload = typeof spec.payload === 'string' ? Buffer.from(spec.payload) : (spec.payload ?? Buffer.alloc(0));
-  const masked = spec.mask ?? true;
-  const length = spec.declaredLength ?? payload.length;
-  const first =
-    ((spec.fin ?? true) ? 0x80 : 0) |
-    (spec.rsv1 ? 0x40 : 0) |
-    (spec.rsv2 ? 0x20 : 0) |
-    (spec.rsv3 ? 0x10 : 0) |
-    (spec.opcode & 0x0f);
-  let header: Buffer;
-  if (length < 126) {
-    header = Buffer.from([first, length]);
-  } else if (length < 0x10000) {
-    header = Buffer.alloc(4);
-    header[0] = first;
-    header[1] = 126;
-    header.writeUInt16BE(length, 2);
-  } else {
-    header = Buffer.alloc(10);
-    header[0] = first;
-    header[1] = 127;
-    header.writeBigUInt64BE(BigInt(length), 2);
-  }
-  if (!masked) return Buffer.concat([header, payload]);
-  header[1] = (header[1] ?? 0) | 0x80;
-  const key = randomBytes(4);
-  const body = Buffer.alloc(payload.length);
-  for (let i = 0; i < payload.length; i++) body[i] = (payload[i] ?? 0) ^ (key[i % 4] ?? 0);
-  return Buffer.concat([header, key, body]);
-}
-
-/** Decodes the first complete frame in `bytes`, or undefined when more bytes are needed. */
-export function decodeFrame(bytes: Buffer): { frame: Frame; size: number } | undefined {
-  if (bytes.length < 2) return undefined;
-  const b0 = bytes[0] ?? 0;
-  const b1 = bytes[1] ?? 0;
-  const masked = (b1 & 0x80) !== 0;
-  let length = b1 & 0x7f;
-  let offset = 2;
-  if (length === 126) {
-    if (bytes.length < 4) return undefined;
-    length = bytes.readUInt16BE(2);
-    offset = 4;
-  } else if (length === 127) {
-    if (bytes.length < 10) return undefined;
-    length = Number(bytes.readBigUInt64BE(2));
-    offset = 10;
-  }
-  let key: Buffer | undefined;
-  if (masked) {
-    if (bytes.length < offset + 4) return undefined;
-    key = bytes.subarray(offset, offset + 4);
-    offset += 4;
-  }
-  if (bytes.length < offset + length) return undefined;
-  const payload = Buffer.from(bytes.subarray(offset, offset + length));
-  if (key) for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] ?? 0) ^ (key[i % 4] ?? 0);
-  return {
-    frame: {
-      fin: (b0 & 0x80) !== 0,
-      rsv1: (b0 & 0x40) !== 0,
-      rsv2: (b0 & 0x20) !== 0,
-      rsv3: (b0 & 0x10) !== 0,
-      opcode: b0 & 0x0f,
-      masked,
-      payload,
-    },
-    size: offset + length,
-  };
-}
-
-/** The payload of a close frame with this code and reason. */
-export function closePayload(code: number, reason = ''): Buffer {
-  const bytes = Buffer.alloc(2 + Buffer.byteLength(reason));
-  bytes.writeUInt16BE(code, 0);
-  bytes.write(reason, 2);
-  return bytes;
-}
-
-/** Reads a close frame's code (undefined when it carries none) and reason. */
-export function parseClose(frame: Frame): { code: number | undefined; reason: string } {
-  if (frame.opcode !== Opcode.close)
-    throw new Error(`expected a close frame, got opcode 0x${frame.opcode.toString(16)}`);
-  if (frame.payload.length < 2) return { code: undefined, reason: '' };
-  return { code: frame.payload.readUInt16BE(0), reason: frame.payload.subarray(2).toString() };
-}
-
-export interface HandshakeResponse {
+export interface HttpHead {
   statusCode: number;
   /** E.g. "HTTP/1.1 101 Switching Protocols". */
   statusLine: string;
@@ -140,155 +17,364 @@ export interface HandshakeResponse {
   headers: Record<string, string>;
 }
 
-export interface RawConnectOptions {
-  host?: string;
+export interface RawHttpResponse extends HttpHead {
+  body: Buffer;
+  /** Everything the server wrote so far. */
+  raw: Buffer;
+  socket: Socket;
+  /** Resolves when the TCP connection is closed (by either side); rejects on timeout. */
+  closed(timeoutMs?: number): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** Source address to connect from, e.g. 127.0.0.2 to be another client IP. */
+  localAddress?: string;
+  /** Keeps this side of TCP open after the server's FIN, as a client that never closes would. */
+  neverEnds?: boolean;
+}
+
+const open = new Set<RawConnection>();
+
+/** Destroys every connection this module opened that is still open. */
+export function destroyRawConnections(): void {
+  for (const connection of open) connection.destroy();
+}
+
+/** One TCP connection to 127.0.0.1:`port` that records every byte the server sends. */
+export class RawConnection {
+  readonly socket: Socket;
+  /** True once the server sent FIN (ended its side), as opposed to this side destroying the socket. */
+  serverEnded = false;
+  #chunks: Buffer[] = [];
+  #isClosed = false;
+  readonly #closedAfter: Promise<number>;
+  readonly #watchers = new Set<() => void>();
+
+  constructor(port: number, { localAddress, neverEnds = false }: ConnectOptions = {}) {
+    const startedAt = performance.now();
+    this.socket = connect({
+      port,
+      host: '127.0.0.1',
+      allowHalfOpen: neverEnds,
+      ...(localAddress ? { localAddress } : {}),
+    });
+    open.add(this);
+    this.socket.on('error', () => {}); // a reset shows up as 'close'; tests assert on that
+    this.socket.on('end', () => (this.serverEnded = true));
+    this.socket.on('data', (chunk: Buffer) => {
+      this.#chunks.push(chunk);
+      this.received(chunk);
+      this.#notify();
+    });
+    this.#closedAfter = new Promise((resolve) =>
+      this.socket.once('close', () => {
+        this.#isClosed = true;
+        open.delete(this);
+        this.#notify();
+        resolve(performance.now() - startedAt);
+      }),
+    );
+  }
+
+  /** Every byte the server sent so far. */
+  get raw(): Buffer {
+    if (this.#chunks.length > 1) this.#chunks = [Buffer.concat(this.#chunks)];
+    return this.#chunks[0] ?? Buffer.alloc(0);
+  }
+
+  /** Writes raw bytes. */
+  write(bytes: Buffer | string): void {
+    this.socket.write(bytes);
+  }
+
+  /** Resolves when the TCP connection is closed (by either side); rejects on timeout. */
+  async closed(timeoutMs = EVENT_TIMEOUT_MS): Promise<void> {
+    await this.closedAfter(timeoutMs);
+  }
+
+  /** Resolves with the ms from connecting to the close; rejects on timeout. */
+  closedAfter(timeoutMs = EVENT_TIMEOUT_MS): Promise<number> {
+    return withTimeout(this.#closedAfter, 'the server to close the connection', timeoutMs);
+  }
+
+  /** Resolves with the server's response head; rejects if the connection closes first. */
+  protected head(timeoutMs = EVENT_TIMEOUT_MS): Promise<HttpHead & { size: number }> {
+    return this.until('the response head', timeoutMs, () => parseHead(this.raw));
+  }
+
+  /** Resolves with the server's HTTP response once its head and body (by Content-Length, else until the close) are in. */
+  httpResponse(timeoutMs = EVENT_TIMEOUT_MS): Promise<RawHttpResponse> {
+    return this.until('the HTTP response', timeoutMs, (closed) => {
+      const raw = this.raw;
+      const head = parseHead(raw);
+      if (!head) return undefined;
+      const { size, ...rest } = head;
+      const body = raw.subarray(size);
+      const length = head.headers['content-length'] === undefined ? undefined : Number(head.headers['content-length']);
+      // A 101 has no body; otherwise wait for Content-Length bytes, or for the close.
+      if (head.statusCode !== 101 && !closed && (length === undefined || body.length < length)) return undefined;
+      return {
+        ...rest,
+        body: length === undefined ? body : body.subarray(0, length),
+        raw,
+        socket: this.socket,
+        closed: (ms?: number) => this.closed(ms),
+      };
+    });
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /** Called with each chunk as it arrives, before any waiter looks at it. */
+  protected received(_chunk: Buffer): void {}
+
+  /**
+   * Resolves with the first value `check` returns (it is asked now and after
+   * every chunk and the close); rejects if the connection closes without one.
+   */
+  protected until<T>(what: string, timeoutMs: number, check: (closed: boolean) => T | undefined): Promise<T> {
+    let watcher = () => {};
+    const found = new Promise<T>((resolve, reject) => {
+      watcher = () => {
+        const value = check(this.#isClosed);
+        if (value === undefined && !this.#isClosed) return;
+        // At once, not when the promise settles: a resumed socket emits several chunks in one tick,
+        // and a watcher asked again would take (and lose) what belongs to the next waiter.
+        this.#watchers.delete(watcher);
+        if (value !== undefined) resolve(value);
+        else reject(new Error(`the connection closed before ${what}; got ${JSON.stringify(preview(this.raw))}`));
+      };
+    });
+    this.#watchers.add(watcher);
+    watcher();
+    return withTimeout(found, what, timeoutMs).finally(() => this.#watchers.delete(watcher));
+  }
+
+  #notify(): void {
+    for (const watcher of [...this.#watchers]) watcher();
+  }
+}
+
+export interface RawConnectOptions extends ConnectOptions {
   path?: string;
   /** Sec-WebSocket-Key; a random one by default. */
   key?: string;
   /** Sec-WebSocket-Protocol to offer, as written. */
   protocol?: string;
-  /** More request headers. */
+  /** More request headers, or replacements for the default ones. */
   headers?: Record<string, string>;
+  /** Sends the request in `pieces` writes `delayMs` apart instead of in one. */
+  slowly?: { pieces: number; delayMs: number };
 }
 
-const clients = new Set<RawClient>();
-
-/** One hand-made connection. Create with `RawClient.connect`. */
-export class RawClient {
-  readonly socket: Socket;
-  readonly response: HandshakeResponse;
+/** A hand-made WebSocket connection. Create with `RawClient.connect`. */
+export class RawClient extends RawConnection {
   /** Sec-WebSocket-Key that was sent. */
   readonly key: string;
-  /** Resolves when the TCP connection is fully closed. */
-  readonly closedPromise: Promise<void>;
-  /** True once the server sent FIN (ended its side), as opposed to us destroying the socket. */
-  serverEnded = false;
-  /** Bytes after the response headers when the answer was not 101 (the HTTP body). */
-  body = Buffer.alloc(0);
+  #response: HttpHead | undefined;
+  #headSize: number | undefined;
+  /** Bytes after the 101's head that are not yet a whole frame. */
+  #pending: Buffer = Buffer.alloc(0);
 
-  private buffered: Buffer;
-  private readonly frames: Frame[] = [];
-  private readonly waiters: Array<{ resolve: (frame: Frame) => void; reject: (error: Error) => void }> = [];
-  private isClosed = false;
-
-  private constructor(socket: Socket, key: string, response: HandshakeResponse, rest: Buffer) {
-    this.socket = socket;
-    this.key = key;
-    this.response = response;
-    this.buffered = Buffer.alloc(0);
-    this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
-    socket.on('end', () => (this.serverEnded = true));
-    socket.on('close', () => {
-      this.isClosed = true;
-      for (const waiter of this.waiters.splice(0))
-        waiter.reject(new Error('the connection closed before the next frame'));
-    });
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    if (rest.length) this.onData(rest);
-    socket.resume();
+  private constructor(port: number, options: RawConnectOptions) {
+    super(port, options);
+    this.key = options.key ?? randomBytes(16).toString('base64');
   }
 
   /** Opens a TCP connection and performs the upgrade; resolves with whatever the server answered (101 or not). */
   static async connect(port: number, options: RawConnectOptions = {}): Promise<RawClient> {
-    const host = options.host ?? '127.0.0.1';
-    const key = options.key ?? randomBytes(16).toString('base64');
-    const socket = connect({ port, host });
-    socket.on('error', () => {}); // a reset shows up as 'close'; tests assert on that
-    const lines = [
-      `GET ${options.path ?? '/'} HTTP/1.1`,
-      `Host: ${host}:${port}`,
-      'Upgrade: websocket',
-      'Connection: Upgrade',
-      `Sec-WebSocket-Key: ${key}`,
-      'Sec-WebSocket-Version: 13',
-      ...(options.protocol !== undefined ? [`Sec-WebSocket-Protocol: ${options.protocol}`] : []),
-      ...Object.entries(options.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
-    ];
-    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-    const { head, rest } = await withTimeout(readHead(socket), 5_000, 'the handshake response');
-    const client = new RawClient(socket, key, parseHead(head), rest);
-    clients.add(client);
-    return client;
+    const client = new RawClient(port, options);
+    const request = upgradeRequest(port, {
+      path: options.path,
+      headers: {
+        'Sec-WebSocket-Key': client.key,
+        ...(options.protocol !== undefined ? { 'Sec-WebSocket-Protocol': options.protocol } : {}),
+        ...options.headers,
+      },
+    });
+    if (options.slowly) void writeInPieces(client.socket, Buffer.from(request), options.slowly);
+    else client.write(request);
+    try {
+      const { size, ...response } = await client.head();
+      client.#response = response;
+      client.#headSize = size;
+      if (response.statusCode === 101) client.#pending = client.raw.subarray(size);
+      return client;
+    } catch (error) {
+      client.destroy();
+      throw error;
+    }
+  }
+
+  /** The server's answer to the upgrade. */
+  get response(): HttpHead {
+    if (!this.#response) throw new Error('no response yet');
+    return this.#response;
+  }
+
+  /** Bytes after the response head when the answer was not 101 (the HTTP body). */
+  get body(): Buffer {
+    return this.response.statusCode === 101 ? Buffer.alloc(0) : this.raw.subarray(this.#headSize);
   }
 
   /** Writes one frame built from `spec`. */
   send(spec: FrameSpec): void {
-    this.socket.write(encodeFrame(spec));
-  }
-
-  /** Writes raw bytes. */
-  write(bytes: Buffer): void {
-    this.socket.write(bytes);
+    this.write(encodeFrame(spec));
   }
 
   /** Resolves with the next frame from the server; rejects if the connection closes first or on timeout. */
-  nextFrame(timeoutMs = 5_000): Promise<Frame> {
-    const queued = this.frames.shift();
-    if (queued) return Promise.resolve(queued);
-    if (this.isClosed) return Promise.reject(new Error('the connection is closed and no frame is left'));
-    const next = new Promise<Frame>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    return withTimeout(next, timeoutMs, 'the next frame from the server');
+  nextFrame(timeoutMs = EVENT_TIMEOUT_MS): Promise<Frame> {
+    return this.until('the next frame from the server', timeoutMs, () => {
+      const decoded = decodeFrame(this.#pending);
+      if (!decoded) return undefined;
+      this.#pending = this.#pending.subarray(decoded.size);
+      return decoded.frame;
+    });
   }
 
-  /** Resolves when the server has closed the TCP connection; rejects on timeout. */
-  closed(timeoutMs = 5_000): Promise<void> {
-    return withTimeout(this.closedPromise, timeoutMs, 'the server to close the TCP connection');
+  protected override received(chunk: Buffer): void {
+    if (this.#response?.statusCode === 101) this.#pending = Buffer.concat([this.#pending, chunk]);
   }
+}
 
-  destroy(): void {
-    this.socket.destroy();
-    clients.delete(this);
+/**
+ * Writes `request` as is on a new connection and resolves with the server's
+ * response once its head and body are in. Rejects if the server closes
+ * without a status line.
+ */
+export function rawHttp(
+  port: number,
+  request: Buffer | string,
+  { timeoutMs = EVENT_TIMEOUT_MS, byteByByte = false }: { timeoutMs?: number; byteByByte?: boolean } = {},
+): Promise<RawHttpResponse> {
+  const connection = new RawConnection(port);
+  if (byteByByte) writeByteByByte(connection.socket, Buffer.from(request)).catch(() => {});
+  else connection.write(request);
+  return connection.httpResponse(timeoutMs);
+}
+
+export interface UpgradeRequestOptions {
+  method?: string;
+  path?: string | undefined;
+  httpVersion?: string;
+  /** Header values by name; `undefined` leaves the default header out. */
+  headers?: Record<string, string | undefined>;
+}
+
+/** An upgrade request for `port`, with any default header replaced or left out. */
+export function upgradeRequest(port: number, options: UpgradeRequestOptions = {}): string {
+  const defaults: Record<string, string | undefined> = {
+    Host: `127.0.0.1:${port}`,
+    Upgrade: 'websocket',
+    Connection: 'Upgrade',
+    'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
+    'Sec-WebSocket-Version': '13',
+  };
+  const merged = { ...defaults, ...options.headers };
+  const lines = [`${options.method ?? 'GET'} ${options.path ?? '/'} HTTP/${options.httpVersion ?? '1.1'}`];
+  for (const [name, value] of Object.entries(merged)) if (value !== undefined) lines.push(`${name}: ${value}`);
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+/** Writes `bytes` one byte per write, with a short pause between, so each byte is its own TCP segment. */
+export async function writeByteByByte(socket: Socket, bytes: Buffer, pauseMs = 1): Promise<void> {
+  socket.setNoDelay(true);
+  for (const byte of bytes) {
+    await new Promise<void>((resolve, reject) =>
+      socket.write(Buffer.of(byte), (error) => (error ? reject(error) : resolve())),
+    );
+    await delay(pauseMs);
   }
+}
 
-  private onData(chunk: Buffer): void {
-    if (this.response.statusCode !== 101) {
-      this.body = Buffer.concat([this.body, chunk]);
-      return;
+/** Records every byte the server sends on `client` from now on (to inspect the length encoding it chose). */
+export function recordWire(client: RawConnection): () => Buffer {
+  const from = client.raw.length;
+  return () => client.raw.subarray(from);
+}
+
+/**
+ * Connects and writes an upgrade request `bytesPerTick` bytes every `everyMs`,
+ * followed by endless header lines, so the request head never ends.
+ */
+export function trickleForever(port: number, { bytesPerTick = 3, everyMs = 100 } = {}): RawConnection {
+  const connection = new RawConnection(port);
+  connection.socket.setNoDelay(true);
+  // The request without its closing blank line, then enough padding to trickle for minutes.
+  const request = upgradeRequest(port).slice(0, -'\r\n'.length);
+  const bytes = Buffer.from(request + Array.from({ length: 2000 }, (_, i) => `X-Slow-${i}: 1\r\n`).join(''));
+  let offset = 0;
+  const timer = setInterval(() => {
+    if (offset >= bytes.length || connection.socket.destroyed) return;
+    connection.write(bytes.subarray(offset, offset + bytesPerTick));
+    offset += bytesPerTick;
+  }, everyMs);
+  connection.socket.once('close', () => clearInterval(timer));
+  return connection;
+}
+
+export interface Flood {
+  /** Bytes handed to the socket so far (written or still queued in it). */
+  handed(): number;
+  /** Bytes the kernel accepted: handed minus what still waits in the socket. */
+  accepted(): number;
+  /** True when the last write backed up and no 'drain' has come since. */
+  backedUp(): boolean;
+  /** True once all `totalBytes` were handed over. */
+  done(): boolean;
+}
+
+/** Writes `frame` over and over, up to `totalBytes`, as fast as `socket` accepts (waiting for 'drain' when it backs up). */
+export function floodWith(socket: Socket, frame: Buffer, totalBytes: number): Flood {
+  let handed = 0;
+  let waiting = false;
+  const pump = () => {
+    waiting = false;
+    while (handed < totalBytes && !socket.destroyed) {
+      handed += frame.length;
+      if (!socket.write(frame)) {
+        waiting = true;
+        socket.once('drain', pump);
+        return;
+      }
     }
-    this.buffered = Buffer.concat([this.buffered, chunk]);
-    for (let decoded = decodeFrame(this.buffered); decoded; decoded = decodeFrame(this.buffered)) {
-      this.buffered = this.buffered.subarray(decoded.size);
-      const waiter = this.waiters.shift();
-      if (waiter) waiter.resolve(decoded.frame);
-      else this.frames.push(decoded.frame);
-    }
-  }
+  };
+  pump();
+  return {
+    handed: () => handed,
+    accepted: () => handed - socket.writableLength,
+    backedUp: () => waiting,
+    done: () => handed >= totalBytes,
+  };
 }
 
-/** Destroys every RawClient still open. */
-export function destroyAllRawClients(): void {
-  for (const client of clients) client.destroy();
-}
-
-function readHead(socket: Socket): Promise<{ head: string; rest: Buffer }> {
-  return new Promise((resolve, reject) => {
-    let bytes = Buffer.alloc(0);
-    const onData = (chunk: Buffer) => {
-      bytes = Buffer.concat([bytes, chunk]);
-      const end = bytes.indexOf('\r\n\r\n');
-      if (end === -1) return;
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      socket.pause();
-      resolve({ head: bytes.subarray(0, end).toString('latin1'), rest: bytes.subarray(end + 4) });
-    };
-    const onClose = () =>
-      reject(new Error(`connection closed during the handshake; got ${JSON.stringify(bytes.toString('latin1'))}`));
-    socket.on('data', onData);
-    socket.once('close', onClose);
-  });
-}
-
-function parseHead(head: string): HandshakeResponse {
-  const [statusLine = '', ...headerLines] = head.split('\r\n');
-  const statusCode = Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1] ?? NaN);
+function parseHead(bytes: Buffer): (HttpHead & { size: number }) | undefined {
+  const end = bytes.indexOf('\r\n\r\n');
+  if (end === -1) return undefined;
+  const [statusLine = '', ...lines] = bytes.subarray(0, end).toString('latin1').split('\r\n');
   const headers: Record<string, string> = {};
-  for (const line of headerLines) {
+  for (const line of lines) {
     const colon = line.indexOf(':');
     if (colon === -1) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
     headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
   }
-  return { statusCode, statusLine, headers };
+  const statusCode = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? NaN);
+  return { statusCode, statusLine, headers, size: end + 4 };
+}
+
+async function writeInPieces(socket: Socket, bytes: Buffer, { pieces, delayMs }: { pieces: number; delayMs: number }) {
+  const size = Math.ceil(bytes.length / pieces);
+  for (let i = 0; i < bytes.length && !socket.destroyed; i += size) {
+    if (i > 0) await delay(delayMs);
+    socket.write(bytes.subarray(i, i + size));
+  }
+}
+
+function preview(bytes: Buffer): string {
+  const text = bytes.toString('latin1');
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

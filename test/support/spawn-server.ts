@@ -7,6 +7,9 @@ import { V8_FLAGS } from '../../server/v8-flags.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** How long a server process may take to boot and print its URL (a loaded machine is slow to start Node). */
+export const BOOT_TIMEOUT_MS = 30_000;
+
 export interface RunningServer {
   /** The page's URL as the server printed it, e.g. http://127.0.0.1:41234/. */
   url: string;
@@ -18,6 +21,8 @@ export interface RunningServer {
   child: ChildProcess;
   /** Every stdout/stderr line so far (JSON log lines in production). */
   output: string[];
+  /** The stdout lines alone, in order (the start line first). */
+  stdout: string[];
   /** Resolves with the exit code (or the signal's name) when the process exits, without signalling it. */
   exited: Promise<number | string | null>;
   /**
@@ -36,6 +41,12 @@ export interface StartOptions {
   dev?: boolean;
   /** node's own flags for the production build; V8_FLAGS by default, as `npm start` passes. */
   nodeFlags?: readonly string[];
+  /**
+   * What says the server listens: its JSON 'listening' log line (the default,
+   * so the log so far is in `output`), or the plain start line before it, for
+   * a server that logs no JSON (--log-level silent, --log-format pretty).
+   */
+  readyOn?: 'log' | 'start line';
 }
 
 /** Spawns the built server as `npm start` runs it (`node <V8_FLAGS> dist/server/main.js`) or `npm run dev`, on port 0 unless args say otherwise. */
@@ -44,6 +55,7 @@ export async function startServer({
   env = {},
   dev = false,
   nodeFlags = V8_FLAGS,
+  readyOn = 'log',
 }: StartOptions = {}): Promise<RunningServer> {
   const flags = ['--port', '0', '--log-format', 'json', ...args];
   const child = dev
@@ -58,20 +70,24 @@ export async function startServer({
         env: { ...process.env, ...env },
       });
   const output: string[] = [];
+  const stdout: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     const onLine = (line: string) => {
       output.push(line);
-      const printed = parseUrl(line);
+      const printed = readyOn === 'log' ? parseUrl(line) : START_LINE.exec(line)?.[1];
       if (printed) resolve(printed);
     };
-    readLines(child.stdout!, onLine);
+    readLines(child.stdout!, (line) => {
+      stdout.push(line);
+      onLine(line);
+    });
     readLines(child.stderr!, onLine);
     child.once('exit', (code, signal) =>
       reject(new Error(`server exited (${code ?? signal}) before listening:\n${output.join('\n')}`)),
     );
     setTimeout(
-      () => reject(new Error(`server did not print its URL within 30 s:\n${output.join('\n')}`)),
-      30_000,
+      () => reject(new Error(`server did not print its URL within ${BOOT_TIMEOUT_MS} ms:\n${output.join('\n')}`)),
+      BOOT_TIMEOUT_MS,
     ).unref();
   });
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string | null);
@@ -82,6 +98,7 @@ export async function startServer({
     port: Number(new URL(url).port),
     child,
     output,
+    stdout,
     exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) {
@@ -92,6 +109,9 @@ export async function startServer({
     },
   };
 }
+
+/** The page's URL in the plain line main.ts prints first. */
+const START_LINE = /^ws-echo listening on (\S+) \(echo: /;
 
 function parseUrl(line: string): string | undefined {
   try {

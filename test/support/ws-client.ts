@@ -5,9 +5,6 @@ import type { IncomingMessage } from 'node:http';
 import { WebSocket, type ClientOptions, type RawData } from 'ws';
 import { withTimeout } from './wait.ts';
 
-/** How long any single awaited event may take before the test fails instead of hanging. */
-export const EVENT_TIMEOUT_MS = 5_000;
-
 export interface Received {
   data: Buffer;
   isBinary: boolean;
@@ -30,7 +27,7 @@ export function openClient(url: string, protocols?: string | string[], options?:
     ws.once('error', reject);
     ws.once('close', (code) => reject(new Error(`closed (${code}) before opening`)));
   });
-  return withTimeout(open, EVENT_TIMEOUT_MS, `the handshake with ${url}`);
+  return withTimeout(open, `the handshake with ${url}`);
 }
 
 /** Resolves with the next `count` messages, in arrival order. Call it before sending. */
@@ -49,7 +46,7 @@ export function receive(ws: WebSocket, count: number): Promise<Received[]> {
     ws.on('message', onMessage);
     ws.once('close', onClose);
   });
-  return withTimeout(all, EVENT_TIMEOUT_MS, `${count} message(s)`);
+  return withTimeout(all, `${count} message(s)`);
 }
 
 /** Resolves with the one next message. */
@@ -59,6 +56,13 @@ export async function receiveOne(ws: WebSocket): Promise<Received> {
   return message;
 }
 
+/** Sends `data` (a Buffer as a binary message) and resolves with the one message that comes back next. */
+export function echoOf(ws: WebSocket, data: string | Buffer): Promise<Received> {
+  const reply = receiveOne(ws);
+  ws.send(data);
+  return reply;
+}
+
 /** Resolves with the code and reason of the close event. */
 export function closed(ws: WebSocket): Promise<CloseInfo> {
   if (ws.readyState === WebSocket.CLOSED)
@@ -66,7 +70,7 @@ export function closed(ws: WebSocket): Promise<CloseInfo> {
   const close = new Promise<CloseInfo>((resolve) => {
     ws.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() }));
   });
-  return withTimeout(close, EVENT_TIMEOUT_MS, 'the close event');
+  return withTimeout(close, 'the close event');
 }
 
 /** Tries a WebSocket handshake that the server should refuse; resolves with the HTTP status it answered. */
@@ -82,7 +86,7 @@ export function refusedStatus(url: string, options: ClientOptions = {}): Promise
     });
     ws.once('open', () => reject(new Error(`the handshake with ${url} succeeded`)));
   });
-  return withTimeout(status, EVENT_TIMEOUT_MS, `the refusal from ${url}`);
+  return withTimeout(status, `the refusal from ${url}`);
 }
 
 /** Terminates every client opened through this module. */

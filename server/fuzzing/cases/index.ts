@@ -11,21 +11,11 @@ import { CLOSE_CASES } from './7-close.ts';
 import { LIMITS_CASES } from './9-limits.ts';
 import { MISC_CASES } from './10-misc.ts';
 import { COMPRESSION_CASES, COMPRESSION_SUBCATEGORIES } from './12-compression.ts';
+import { CONFORMANCE_CATEGORIES } from '../../protocol.ts';
 import type { CaseSpec } from './types.ts';
 
-export const CATEGORIES: Readonly<Record<string, string>> = {
-  '1': 'Framing',
-  '2': 'Pings/Pongs',
-  '3': 'Reserved Bits',
-  '4': 'Opcodes',
-  '5': 'Fragmentation',
-  '6': 'UTF-8 Handling',
-  '7': 'Close Handling',
-  '9': 'Limits/Performance',
-  '10': 'Misc',
-  '12': 'WebSocket Compression (different payloads)',
-  '13': 'WebSocket Compression (different parameters)',
-};
+// In protocol.ts, because the page lists them too.
+export const CATEGORIES = CONFORMANCE_CATEGORIES;
 
 export const SUBCATEGORIES: Readonly<Record<string, string>> = {
   '1.1': 'Text Messages',

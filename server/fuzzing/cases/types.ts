@@ -1,13 +1,12 @@
 // What a fuzzing case is: its id and texts, what it plays against the client,
 // and what it expects back. Cases call the CaseContext the player gives them
 // and never touch the connection.
+import type { Behavior, CloseBehavior } from '../../protocol.ts';
 import type { DeflateAccept } from '../deflate.ts';
 import type { OutgoingFrame } from '../frames.ts';
 
-/** A case's verdict on the client's behaviour, as the fuzzing server names them. */
-export type Behavior = 'OK' | 'NON-STRICT' | 'INFORMATIONAL' | 'UNIMPLEMENTED' | 'FAILED';
-/** The verdict on how the connection closed; WRONG CODE and UNCLEAN are the fuzzing server's finer failures. */
-export type CloseBehavior = 'OK' | 'WRONG CODE' | 'UNCLEAN' | 'INFORMATIONAL' | 'UNIMPLEMENTED' | 'FAILED';
+// The verdict names are in protocol.ts, which the page reads too.
+export type { Behavior, CloseBehavior };
 
 /** Something the client did (or a wait that passed) that a case compares with what it expected. */
 export type CaseEvent =

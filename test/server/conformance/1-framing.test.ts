@@ -10,15 +10,12 @@ import {
   expectBinaryEcho,
   expectCloseCode,
   expectTextEcho,
-  lengthEncoding,
-  minimalEncoding,
   open,
-  recordWire,
   textReply,
-  useEchoServer,
-  writeByteByByte,
-} from '../../support/conformance.ts';
-import { encodeFrame, Opcode } from '../../support/raw-client.ts';
+} from '../../support/frame-assertions.ts';
+import { encodeFrame, lengthEncoding, minimalEncoding, Opcode } from '../../support/frames.ts';
+import { recordWire, writeByteByByte } from '../../support/raw-client.ts';
+import { useEchoServer } from '../../support/servers.ts';
 
 /** ASCII text of exactly `size` bytes (valid UTF-8, not one repeated byte). */
 function asciiOf(size: number): Buffer {

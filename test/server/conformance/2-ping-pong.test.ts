@@ -9,10 +9,10 @@ import {
   expectFrame,
   expectTextEcho,
   open,
-  useEchoServer,
-  writeByteByByte,
-} from '../../support/conformance.ts';
-import { encodeFrame, Opcode } from '../../support/raw-client.ts';
+} from '../../support/frame-assertions.ts';
+import { encodeFrame, Opcode } from '../../support/frames.ts';
+import { writeByteByByte } from '../../support/raw-client.ts';
+import { useEchoServer } from '../../support/servers.ts';
 
 describe('2 ping-pong', () => {
   const server = useEchoServer();

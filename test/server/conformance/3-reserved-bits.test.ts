@@ -3,8 +3,9 @@
 // Each case sends a valid message first (it must be echoed) and a ping after
 // the bad frame (it must not be answered: the connection is failed).
 import { describe, it } from 'node:test';
-import { assertStillServing, expectCloseCode, expectTextEcho, open, useEchoServer } from '../../support/conformance.ts';
-import { encodeFrame, Opcode, type FrameSpec } from '../../support/raw-client.ts';
+import { assertStillServing, expectCloseCode, expectTextEcho, open } from '../../support/frame-assertions.ts';
+import { encodeFrame, type FrameSpec, Opcode } from '../../support/frames.ts';
+import { useEchoServer } from '../../support/servers.ts';
 
 type Rsv = 'rsv1' | 'rsv2' | 'rsv3';
 

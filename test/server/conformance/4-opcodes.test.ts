@@ -2,8 +2,9 @@
 // 0xB–0xF are undefined, so receiving one fails the connection with 1002
 // (RFC 6455 §5.2). A valid message before is echoed; a ping after is not answered.
 import { describe, it } from 'node:test';
-import { assertStillServing, expectCloseCode, expectTextEcho, open, useEchoServer } from '../../support/conformance.ts';
-import { encodeFrame, Opcode } from '../../support/raw-client.ts';
+import { assertStillServing, expectCloseCode, expectTextEcho, open } from '../../support/frame-assertions.ts';
+import { encodeFrame, Opcode } from '../../support/frames.ts';
+import { useEchoServer } from '../../support/servers.ts';
 
 describe('4 opcodes', () => {
   const server = useEchoServer();

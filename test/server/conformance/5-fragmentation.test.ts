@@ -15,9 +15,9 @@ import {
   expectTextEcho,
   expectValidClose,
   open,
-  useEchoServer,
-} from '../../support/conformance.ts';
-import { closePayload, encodeFrame, Opcode, type FrameSpec } from '../../support/raw-client.ts';
+} from '../../support/frame-assertions.ts';
+import { closePayload, encodeFrame, type FrameSpec, Opcode } from '../../support/frames.ts';
+import { useEchoServer } from '../../support/servers.ts';
 
 /** Splits `bytes` into `count` fragments of a message of type `opcode` (sizes uneven on purpose). */
 function fragments(opcode: number, bytes: Buffer, count: number): FrameSpec[] {

@@ -11,9 +11,9 @@ import {
   expectTextEcho,
   isValidUtf8,
   open,
-  useEchoServer,
-} from '../../support/conformance.ts';
-import { encodeFrame, Opcode, type FrameSpec } from '../../support/raw-client.ts';
+} from '../../support/frame-assertions.ts';
+import { encodeFrame, type FrameSpec, Opcode } from '../../support/frames.ts';
+import { useEchoServer } from '../../support/servers.ts';
 
 const hex = (bytes: Buffer) => [...bytes].map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
 

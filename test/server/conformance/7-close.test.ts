@@ -12,10 +12,10 @@ import {
   expectTextEcho,
   expectValidClose,
   open,
-  useEchoServer,
-  writeByteByByte,
-} from '../../support/conformance.ts';
-import { closePayload, encodeFrame, Opcode } from '../../support/raw-client.ts';
+} from '../../support/frame-assertions.ts';
+import { closePayload, encodeFrame, Opcode } from '../../support/frames.ts';
+import { writeByteByByte } from '../../support/raw-client.ts';
+import { useEchoServer } from '../../support/servers.ts';
 
 describe('7 close', () => {
   const server = useEchoServer();

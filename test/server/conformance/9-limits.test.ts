@@ -14,16 +14,17 @@ import {
   expectTextEcho,
   open,
   textReply,
-  useEchoServer,
-} from '../../support/conformance.ts';
-import { encodeFrame, Opcode, type Frame, type RawClient } from '../../support/raw-client.ts';
+} from '../../support/frame-assertions.ts';
+import { encodeFrame, type Frame, Opcode } from '../../support/frames.ts';
+import type { RawClient } from '../../support/raw-client.ts';
+import { useEchoServer } from '../../support/servers.ts';
 
 const MIB = 1024 * 1024;
 
-/** Frames come in order; waits for `count` of them with one failsafe for the lot. */
+/** Frames come in order; waits for `count` of them, one failsafe each. */
 async function collectFrames(client: RawClient, count: number): Promise<Frame[]> {
   const frames: Frame[] = [];
-  for (let i = 0; i < count; i++) frames.push(await client.nextFrame(5_000));
+  for (let i = 0; i < count; i++) frames.push(await client.nextFrame());
   return frames;
 }
 

@@ -1,17 +1,13 @@
 // The opening handshake (RFC 6455 §4.2.1, §4.2.2, §4.4), over raw TCP: every
 // malformed request is answered with an HTTP error, never 101, and the server
-// keeps serving. (The seeds' Sec-WebSocket-Accept vectors are in raw-frames.test.ts.)
+// keeps serving. (The tutorials' Sec-WebSocket-Accept vectors are in raw-frames.test.ts.)
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import {
-  assertStillServing,
-  rawHttp,
-  upgradeRequest,
-  useEchoServer,
-  type RawHttpResponse,
-} from '../../support/conformance.ts';
-import { acceptFor } from '../../support/raw-client.ts';
+import { assertStillServing } from '../../support/frame-assertions.ts';
+import { acceptFor } from '../../support/frames.ts';
+import { rawHttp, type RawHttpResponse, upgradeRequest } from '../../support/raw-client.ts';
+import { useEchoServer } from '../../support/servers.ts';
 
 /** Asserts a refusal: the status, no Sec-WebSocket-Accept, and (by default) the server closing the connection. */
 async function assertRefused(
