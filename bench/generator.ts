@@ -1,17 +1,18 @@
 // The load generator process: runs one scenario against one server and
 // prints its result as one JSON line. run.ts starts it pinned to the core the
-// server is not on, so the two never compete for a CPU. Any failed check
-// ends it with exit code 1 and the reason on stderr.
+// server is not on, so the two never compete for a CPU (except in (i), which
+// measures exactly that). Any failed check ends it with exit code 1 and the reason on stderr.
 import { BenchFailure, type ScenarioContext, type ScenarioResult } from './load/common.ts';
 import * as deflate from './load/deflate.ts';
 import * as handshakes from './load/handshakes.ts';
 import * as idle from './load/idle.ts';
 import * as large from './load/large.ts';
 import * as latency from './load/latency.ts';
+import * as samecore from './load/samecore.ts';
 import * as throughput from './load/throughput.ts';
 import { allowedCpus } from './proc.ts';
 
-const SCENARIOS = { latency, throughput, idle, handshakes, large, deflate } as const;
+const SCENARIOS = { latency, throughput, idle, handshakes, large, deflate, samecore } as const;
 type ScenarioName = keyof typeof SCENARIOS;
 
 interface GeneratorJob extends ScenarioContext {

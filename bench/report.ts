@@ -2,8 +2,11 @@
 // reports, in which unit, and which direction is better.
 import { median, summarize, type Summary } from './stats.ts';
 
-export type ScenarioName = 'latency' | 'throughput' | 'idle' | 'handshakes' | 'large' | 'deflate';
-/** Scenario order, and the letters of the issue that --only also accepts. */
+export type ScenarioName = 'latency' | 'throughput' | 'idle' | 'handshakes' | 'large' | 'deflate' | 'samecore';
+/**
+ * Scenario order, and the letters that --only also accepts ((f) is the
+ * scaling runs, in scaling.ts; (h) the cold starts, in cold-start.ts).
+ */
 export const SCENARIO_LETTERS: Record<string, ScenarioName> = {
   a: 'latency',
   b: 'throughput',
@@ -11,7 +14,20 @@ export const SCENARIO_LETTERS: Record<string, ScenarioName> = {
   d: 'handshakes',
   e: 'large',
   g: 'deflate',
+  i: 'samecore',
 };
+
+/**
+ * The servers: the project at its defaults, the same with TUNED_FLAGS
+ * (servers.ts), a minimal `ws` echo and Bun's own WebSocket server.
+ */
+export type ServerName = 'project' | 'tuned' | 'ws' | 'bun';
+/** What the project is compared with, in the table's order. */
+export const BASELINES = ['ws', 'bun'] as const;
+export type Baseline = (typeof BASELINES)[number];
+/** The project's rows: at its defaults, and tuned where that was run. */
+export const SUBJECTS = ['project', 'tuned'] as const;
+export type Subject = (typeof SUBJECTS)[number];
 
 interface Metric {
   scenario: ScenarioName;
@@ -28,6 +44,13 @@ export const METRICS: Metric[] = [
   { scenario: 'latency', key: 'p99_us', label: '(a) RTT p99', unit: 'µs', better: 'lower' },
   { scenario: 'latency', key: 'p999_us', label: '(a) RTT p99.9', unit: 'µs', better: 'lower' },
   { scenario: 'throughput', key: 'msgs_per_s', label: '(b) 50×16 throughput', unit: 'msg/s', better: 'higher' },
+  {
+    scenario: 'throughput',
+    key: 'msgs_per_cpu_s',
+    label: '(b) msg per server CPU-second',
+    unit: 'msg',
+    better: 'higher',
+  },
   { scenario: 'throughput', key: 'mean_us', label: '(b) RTT mean', unit: 'µs', better: 'lower' },
   { scenario: 'throughput', key: 'p99_us', label: '(b) RTT p99', unit: 'µs', better: 'lower' },
   { scenario: 'throughput', key: 'server_cpu_pct', label: '(b) server CPU', unit: '%', better: 'info' },
@@ -42,6 +65,13 @@ export const METRICS: Metric[] = [
   },
   { scenario: 'idle', key: 'rss_before_mib', label: '(c) server RSS at rest', unit: 'MiB', better: 'info' },
   { scenario: 'handshakes', key: 'handshakes_per_s', label: '(d) handshakes, 16 conc.', unit: '/s', better: 'higher' },
+  {
+    scenario: 'handshakes',
+    key: 'handshakes_per_cpu_s',
+    label: '(d) per server CPU-second',
+    unit: '',
+    better: 'higher',
+  },
   { scenario: 'handshakes', key: 'server_cpu_pct', label: '(d) server CPU', unit: '%', better: 'info' },
   { scenario: 'handshakes', key: 'gen_cpu_pct', label: '(d) generator CPU', unit: '%', better: 'info' },
   { scenario: 'large', key: 'mb_per_s_64k', label: '(e) 64 KiB binary', unit: 'MB/s', better: 'higher' },
@@ -75,17 +105,22 @@ export const METRICS: Metric[] = [
     better: 'lower',
     scale: 1 / 1024,
   },
+  { scenario: 'samecore', key: 'round_trips_per_s', label: '(i) round trips, 1 core', unit: '/s', better: 'higher' },
+  { scenario: 'samecore', key: 'server_cpu_pct', label: '(i) server CPU', unit: '%', better: 'info' },
+  { scenario: 'samecore', key: 'gen_cpu_pct', label: '(i) client CPU', unit: '%', better: 'info' },
 ];
 
 /** One scenario's figures from one server in one round. */
 export interface RoundResult {
   round: number;
   scenario: ScenarioName;
-  server: 'project' | 'baseline';
+  server: ServerName;
   figures: Record<string, number>;
   settings: Record<string, number>;
   serverCpus: string;
   generatorCpus: string;
+  /** Info-level log lines the server wrote in that run. */
+  serverLogLines?: number;
   serverOutput?: string;
 }
 
@@ -94,59 +129,90 @@ export interface MetricSummary {
   metric: string;
   unit: string;
   better: Metric['better'];
-  project: Summary;
-  baseline: Summary;
-  /** Median over rounds of project/baseline from the same round. */
-  ratio: number;
+  /** Whose row: the project at its defaults, or tuned. */
+  subject: Subject;
+  value: Summary;
+  baselines: Partial<Record<Baseline, Summary>>;
+  /** Median over rounds of subject/baseline from the same round. */
+  ratios: Partial<Record<Baseline, number>>;
 }
 
+/** The label of a tuned row, after the metric's own. */
+export const TUNED_LABEL = ' — tuned';
+
 export function summarizeMetrics(results: readonly RoundResult[], scenarios: readonly ScenarioName[]): MetricSummary[] {
-  return METRICS.filter((m) => scenarios.includes(m.scenario)).map((m) => {
-    const of = (server: RoundResult['server']) =>
+  const rows: MetricSummary[] = [];
+  for (const m of METRICS.filter((m) => scenarios.includes(m.scenario))) {
+    const of = (server: ServerName) =>
       new Map(
         results
           .filter((r) => r.server === server && r.scenario === m.scenario)
           .map((r) => [r.round, (r.figures[m.key] ?? NaN) * (m.scale ?? 1)]),
       );
-    const project = of('project');
-    const baseline = of('baseline');
-    const ratios = [...project]
-      .filter(([round]) => baseline.has(round))
-      .map(([round, value]) => value / baseline.get(round)!);
-    return {
-      scenario: m.scenario,
-      metric: m.label,
-      unit: m.unit,
-      better: m.better,
-      project: summarize([...project.values()]),
-      baseline: summarize([...baseline.values()]),
-      ratio: median(ratios),
-    };
-  });
+    const baselineValues = Object.fromEntries(BASELINES.map((b) => [b, of(b)])) as Record<
+      Baseline,
+      Map<number, number>
+    >;
+    for (const subject of SUBJECTS) {
+      const values = of(subject);
+      if (values.size === 0) continue;
+      const baselines: MetricSummary['baselines'] = {};
+      const ratios: MetricSummary['ratios'] = {};
+      for (const b of BASELINES) {
+        const theirs = baselineValues[b];
+        if (theirs.size === 0) continue;
+        baselines[b] = summarize([...theirs.values()]);
+        ratios[b] = median(
+          [...values].filter(([round]) => theirs.has(round)).map(([round, value]) => value / theirs.get(round)!),
+        );
+      }
+      rows.push({
+        scenario: m.scenario,
+        metric: subject === 'tuned' ? `${m.label}${TUNED_LABEL}` : m.label,
+        unit: m.unit,
+        better: m.better,
+        subject,
+        value: summarize([...values.values()]),
+        baselines,
+        ratios,
+      });
+    }
+  }
+  return rows;
 }
 
+const BASELINE_TITLES: Record<Baseline, string> = { ws: 'raw ws', bun: 'Bun' };
+
 export function formatTable(rows: readonly MetricSummary[], rounds: number): string {
-  const cell = (s: Summary) => (rounds > 1 ? `${num(s.median)} (${num(s.min)}–${num(s.max)})` : num(s.median));
+  const cell = (s: Summary | undefined) =>
+    !s ? '–' : rounds > 1 ? `${num(s.median)} (${num(s.min)}–${num(s.max)})` : num(s.median);
+  const present = BASELINES.filter((b) => rows.some((r) => r.baselines[b]));
+  const range = rounds > 1 ? ' median (min–max)' : '';
   const header = [
     'metric',
     'unit',
-    rounds > 1 ? 'project median (min–max)' : 'project',
-    rounds > 1 ? 'baseline median (min–max)' : 'baseline',
-    'project/baseline',
+    `project${range}`,
+    ...present.map((b) => `${BASELINE_TITLES[b]}${range}`),
+    ...present.map((b) => `project/${BASELINE_TITLES[b]}`),
     'better',
   ];
   const body = rows.map((r) => [
     r.metric,
     r.unit,
-    cell(r.project),
-    cell(r.baseline),
-    Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : '–',
+    cell(r.value),
+    // A tuned row's baselines are the ones in the row above.
+    ...present.map((b) => (r.subject === 'tuned' ? '' : cell(r.baselines[b]))),
+    ...present.map((b) => {
+      const ratio = r.ratios[b];
+      return ratio !== undefined && Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '–';
+    }),
     r.better === 'info' ? '' : r.better,
   ]);
+  const numeric = (i: number) => i >= 2 && i < header.length - 1;
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (row: string[]) =>
     row
-      .map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');

@@ -1,9 +1,9 @@
-// `npm run bench`: the project's production server against a minimal ws
-// echo, in alternating runs (round 1: project, baseline; round 2: baseline,
-// project; …), each scenario on a freshly started server pinned to one CPU
-// (normally 0) and a load generator pinned to another (normally 1). Prints
-// the comparison and writes every raw figure to bench/results/. Any failed
-// check or stuck phase fails the whole run.
+// `npm run bench`: the project's production server at its defaults against
+// a minimal ws echo and Bun's own WebSocket server, in rotating order (round
+// 1: project, ws, Bun; round 2: ws, Bun, project; …), each scenario on a
+// freshly started server pinned to one CPU (normally 0) and a load generator
+// pinned to another (normally 1). Prints the comparison and writes every raw
+// figure to bench/results/. Any failed check or stuck phase fails the whole run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,28 +11,39 @@ import { cpus, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatTable, SCENARIO_LETTERS, summarizeMetrics, type RoundResult, type ScenarioName } from './report.ts';
-import { V8_FLAGS } from '../server/v8-flags.ts';
+import { ensureBun, type BunBinary } from './bun.ts';
+import {
+  formatTable,
+  SCENARIO_LETTERS,
+  summarizeMetrics,
+  type RoundResult,
+  type ScenarioName,
+  type ServerName,
+} from './report.ts';
 import { formatScaling, runScaling, scalingPlacement } from './scaling.ts';
 import { COLD_STARTS, formatColdStart, runColdStart } from './cold-start.ts';
 import {
   choosePinning,
   killAll,
-  PROJECT_BENCH_FLAGS,
+  ONLY_IN,
   runGenerator,
   SCENARIO_FLAGS,
+  serverCommand,
   startServer,
+  TUNED_FLAGS,
   type Pinning,
 } from './servers.ts';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const USAGE = `Usage: npm run bench -- [--quick] [--rounds N] [--only a,b,c,d,e,f,g,h] [--workers N]
-  --quick      1 round, short phases: a smoke run (about a minute)
-  --rounds N   rounds per server (default 3; each round runs project then baseline)
-  --only LIST  scenarios by letter or name: a latency, b throughput, c idle, d handshakes, e large,
-               f scaling (the project's throughput with --workers 1 and 2), g deflate (both servers compressing),
-               h cold (start to first echo: the CLI against ws, startEchoServer in-process)
-  --workers N  passed to the project server as --workers N (e.g. 2 or auto)`;
+const ALL_SERVERS: readonly ServerName[] = ['project', 'tuned', 'ws', 'bun'];
+const USAGE = `Usage: npm run bench -- [--quick] [--rounds N] [--only a,b,c,d,e,f,g,h,i] [--servers LIST] [--workers N]
+  --quick         1 round, short phases: a smoke run (a few minutes)
+  --rounds N      rounds (default 3; each round runs every server, in rotating order)
+  --only LIST     scenarios by letter or name: a latency, b throughput, c idle, d handshakes, e large,
+                  f scaling (the project's throughput with --workers 1 and 2), g deflate (every server compressing),
+                  h cold (start to first echo: the CLI against ws, startEchoServer in-process), i samecore
+  --servers LIST  of ${ALL_SERVERS.join(',')} (default: all; tuned runs in (d) only)
+  --workers N     passed to the project server as --workers N (e.g. 2 or auto)`;
 
 const options = readOptions();
 // Nothing may outlive us: kill every child on any kind of exit.
@@ -73,46 +84,66 @@ async function main(): Promise<void> {
   const build = wsBuild();
   const { ws, bufferutil } = build;
   console.log(
-    `Both servers: ws ${ws} from node_modules, ${bufferutil ? `with bufferutil ${bufferutil} (native unmasking)` : 'WITHOUT bufferutil (ws unmasks in JavaScript; large messages are several times slower)'}.`,
+    `Project and ws: ws ${ws} from node_modules, ${bufferutil ? `with bufferutil ${bufferutil} (native unmasking)` : 'WITHOUT bufferutil (ws unmasks in JavaScript; large messages are several times slower)'}.`,
   );
-  console.log(
-    `Project server: node ${V8_FLAGS.join(' ')} dist/server/main.js ${PROJECT_BENCH_FLAGS.join(' ')}${options.workers !== undefined ? ` --workers ${options.workers}` : ''}\n`,
-  );
+  const bun: BunBinary | undefined = options.servers.includes('bun') ? ensureBun(ROOT) : undefined;
+  if (bun && 'unavailable' in bun) console.log(`Bun: UNAVAILABLE, running without it (${bun.unavailable}).`);
+  const servers = options.servers.filter((name) => name !== 'bun' || (bun && 'path' in bun));
+  const commands = { workers: options.workers, bun: bun && 'path' in bun ? bun.path : undefined };
+  for (const name of servers) {
+    const command = serverCommand(name, 0, commands)
+      .map((arg) => arg.replace(`${ROOT}/`, ''))
+      .join(' ')
+      .replace('--port 0', '--port P');
+    const where = ONLY_IN[name] ? ` (in ${ONLY_IN[name]!.join(', ')} only)` : '';
+    console.log(`${name.padEnd(7)} ${command}${where}`);
+  }
+  for (const [scenario, flags] of Object.entries(SCENARIO_FLAGS)) {
+    if (!options.scenarios.includes(scenario as ScenarioName)) continue;
+    const each = Object.entries(flags).map(([name, added]) => `${name} ${added.join(' ')}`);
+    console.log(`In ${scenario}, added: ${each.join('; ')}.`);
+  }
+  if (bun && 'path' in bun) console.log(`Bun ${bun.version}, from npm's @oven/bun-linux-x64 in bench/.bun/.`);
+  console.log(`tuned = the project with ${TUNED_FLAGS.join(' ')}; everything else at its defaults.\n`);
 
   const results: RoundResult[] = [];
-  const commands: Record<string, string[]> = {};
+  const ran: Record<string, string[]> = {};
   const started = new Date();
   for (let round = 1; round <= options.rounds; round++) {
     for (const scenario of options.scenarios) {
-      for (const name of serverOrder(round)) {
-        const server = await startServer(name, {
-          root: ROOT,
-          pinning,
-          workers: options.workers,
-          flags: SCENARIO_FLAGS[scenario]?.[name],
-        });
-        commands[SCENARIO_FLAGS[scenario] ? `${name} (${scenario})` : name] = server.command;
+      for (const name of rotated(
+        servers.filter((s) => !ONLY_IN[s] || ONLY_IN[s].includes(scenario)),
+        round,
+      )) {
+        const flags = SCENARIO_FLAGS[scenario]?.[name];
+        const server = await startServer(name, { root: ROOT, pinning, ...commands, flags });
+        ran[flags ? `${name} (${scenario})` : name] = server.command;
+        let result: Awaited<ReturnType<typeof runGenerator>>;
         try {
-          const result = await runGenerator(scenario, server, pinning, options.quick);
-          // Anything the server printed (at warn level) after its start line is worth keeping next to the figures.
-          const serverOutput = server.output().replace(/^ws-echo listening on .*\n?/, '');
-          results.push({
-            round,
-            scenario,
-            server: name,
-            ...result,
-            serverCpus: server.cpus,
-            ...(serverOutput ? { serverOutput } : {}),
-          });
-          console.log(`round ${round}  ${scenario.padEnd(10)} ${name.padEnd(8)} ${brief(result.figures)}`);
+          result = await runGenerator(scenario, server, pinning, options.quick);
         } catch (error) {
+          await server.stop();
           const said = server.output();
           throw said && error instanceof Error
             ? new Error(`${error.message}\nThe ${name} server printed:\n${said}`)
             : error;
-        } finally {
-          await server.stop();
         }
+        await server.stop();
+        // Anything the server printed at warn level or above, or outside its logs, is worth keeping next to the figures.
+        const serverOutput = server.output();
+        const logLines = server.logLines();
+        results.push({
+          round,
+          scenario,
+          server: name,
+          ...result,
+          serverCpus: server.cpus,
+          ...(logLines ? { serverLogLines: logLines } : {}),
+          ...(serverOutput ? { serverOutput } : {}),
+        });
+        console.log(
+          `round ${round}  ${scenario.padEnd(10)} ${name.padEnd(7)} ${brief(result.figures)}${logLines ? ` log_lines=${logLines}` : ''}`,
+        );
       }
     }
   }
@@ -128,7 +159,9 @@ async function main(): Promise<void> {
   const summary = options.scenarios.length ? summarizeMetrics(results, options.scenarios) : [];
   if (summary.length) {
     console.log(`\n${formatTable(summary, options.rounds)}`);
-    console.log('\nRatio = median over rounds of project/baseline in the same round; "better" says which way is good.');
+    console.log(
+      `\nRatio = median over rounds of project/baseline in the same round; "better" says which way is good. ${TUNED_FLAGS.join(' ')} in the tuned rows.`,
+    );
     console.log(contentionNote(results));
     if (!pinning) console.log('NOTE: server and generator ran unpinned, sharing the CPUs.');
   }
@@ -138,7 +171,8 @@ async function main(): Promise<void> {
   const report = {
     machine: machineInfo(pinning, cpuCount, started, build),
     options: { ...options, seconds: (Date.now() - started.getTime()) / 1000 },
-    commands,
+    commands: ran,
+    ...(bun ? { bun } : {}),
     summary,
     rounds: results,
     ...(scaling ? { scaling } : {}),
@@ -156,14 +190,18 @@ async function main(): Promise<void> {
 // to run while some other process had their core. Only a quiet machine gives
 // figures worth comparing across runs.
 function contentionNote(results: readonly RoundResult[]): string {
+  // In (i) the two share a core on purpose: there each one's wait is the other's turn.
+  const shared = (r: RoundResult) => r.scenario === 'samecore';
   const worst = (who: string) =>
     Math.max(
       0,
-      ...results.flatMap((r) =>
-        Object.entries(r.figures)
-          .filter(([k]) => k.startsWith(`${who}_stolen_pct`))
-          .map(([, v]) => v),
-      ),
+      ...results
+        .filter((r) => !shared(r))
+        .flatMap((r) =>
+          Object.entries(r.figures)
+            .filter(([k]) => k.startsWith(`${who}_stolen_pct`))
+            .map(([, v]) => v),
+        ),
     );
   const server = worst('server');
   const gen = worst('gen');
@@ -172,7 +210,7 @@ function contentionNote(results: readonly RoundResult[]): string {
   // A generator near its core's limit may be what sets the pace, not the server.
   for (const r of results) {
     for (const [key, value] of Object.entries(r.figures)) {
-      if (key.startsWith('gen_cpu_pct') && value >= 90) {
+      if (key.startsWith('gen_cpu_pct') && value >= 90 && !shared(r)) {
         const server = r.figures[key.replace('gen_', 'server_')] ?? NaN;
         lines.push(
           `WARNING: in round ${r.round} ${r.scenario} (${r.server}) the generator used ${value.toFixed(0)}% of its core (server ${server.toFixed(0)}%); it may have limited that figure.`,
@@ -199,6 +237,7 @@ function readOptions() {
         rounds: { type: 'string' },
         only: { type: 'string' },
         workers: { type: 'string' },
+        servers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -230,11 +269,15 @@ function readOptions() {
   const extra = ['f', 'scaling', 'h', 'cold'];
   const unknown = picked.filter((p) => !SCENARIO_LETTERS[p] && !all.includes(p as ScenarioName) && !extra.includes(p));
   if (unknown.length || (scenarios.length === 0 && !scaling && !coldStart))
-    fail(`--only takes a,b,c,d,e,f,g,h or ${all.join(',')},scaling,cold; got ${values.only}`);
+    fail(`--only takes a,b,c,d,e,f,g,h,i or ${all.join(',')},scaling,cold; got ${values.only}`);
   // Passed through as given (a number or 'auto'); the project server validates it.
   if (values.workers !== undefined && !/^[\w-]+$/.test(values.workers))
     fail(`--workers takes a number or a word such as auto, got ${values.workers}`);
-  return { quick, rounds, scenarios, scaling, coldStart, workers: values.workers };
+  const servers = values.servers === undefined ? ALL_SERVERS : values.servers.split(',').map((s) => s.trim());
+  const unknownServers = servers.filter((s) => !ALL_SERVERS.includes(s as ServerName));
+  if (unknownServers.length || !servers.includes('project'))
+    fail(`--servers takes project and any of ${ALL_SERVERS.slice(1).join(',')}; got ${values.servers}`);
+  return { quick, rounds, scenarios, scaling, coldStart, workers: values.workers, servers: servers as ServerName[] };
 }
 
 function fail(message: string): never {
@@ -243,15 +286,16 @@ function fail(message: string): never {
 }
 
 /**
- * Who goes first alternates by round, so neither server always runs right
- * after the other's previous scenario (say, the teardown of 10,000 idle
- * connections before the handshake runs).
+ * Who goes first rotates by round, so no server always runs right after
+ * another's previous scenario (say, the teardown of 10,000 idle connections
+ * before the handshake runs).
  */
-function serverOrder(round: number): readonly ['project', 'baseline'] | readonly ['baseline', 'project'] {
-  return round % 2 === 1 ? (['project', 'baseline'] as const) : (['baseline', 'project'] as const);
+function rotated<T>(servers: readonly T[], round: number): T[] {
+  const k = (round - 1) % servers.length;
+  return [...servers.slice(k), ...servers.slice(0, k)];
 }
 
-/** The ws both servers load, and the bufferutil it unmasks with when it can load one (as ws itself decides). */
+/** The ws the project and the ws baseline load, and the bufferutil it unmasks with when it can load one (as ws itself decides). */
 function wsBuild(): { ws: string; bufferutil: string | null } {
   const version = (name: string) =>
     (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;

@@ -1,15 +1,17 @@
-// Starting and stopping the two servers under test, pinned to one core, and
+// Starting and stopping the servers under test, pinned to one core, and
 // the bookkeeping that guarantees no child outlives the benchmark, whatever
 // way it ends (success, failure, Ctrl-C).
 import { ENV_NAMES } from '../server/config.ts';
 import { V8_FLAGS } from '../server/v8-flags.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { allowedCpus, parseCpuList, processTree } from './proc.ts';
-import type { RoundResult, ScenarioName } from './report.ts';
+import type { RoundResult, ScenarioName, ServerName } from './report.ts';
 
-export type ServerName = 'project' | 'baseline';
+export type { ServerName };
 
 /** Every child still running: servers and load generators. */
 const live = new Set<ChildProcess>();
@@ -34,8 +36,9 @@ export function spawnTracked(
   command: readonly string[],
   cwd: string,
   env: NodeJS.ProcessEnv = process.env,
+  stdout: 'pipe' | number = 'pipe',
 ): ChildProcess {
-  const child = spawn(command[0]!, command.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command[0]!, command.slice(1), { cwd, env, stdio: ['ignore', stdout, 'pipe'] });
   live.add(child);
   child.on('exit', () => live.delete(child));
   return child;
@@ -70,41 +73,45 @@ export function pinned(pinning: Pinning, role: 'server' | 'generator', command: 
 }
 
 /**
- * The limits the project enforces for safety but that would throttle or cut
- * a benchmark: its rate limit (10k msg/s per connection), the connection caps
- * (10k total, 256 per IP) and heartbeat pings. Logging at warn keeps the
- * per-connection info lines off the hot path, as a production deployment would.
+ * The project runs at its defaults: on loopback that is no per-IP cap and no
+ * rate limit, 10,000 connections in all (scenario (c) opens exactly that
+ * many), heartbeat pings every 30 s and info-level logging, two lines per
+ * connection. 'tuned' adds only these flags, in the scenario where they make
+ * a difference (the handshakes, which log).
  */
-export const PROJECT_BENCH_FLAGS = [
-  '--log-level',
-  'warn',
-  '--rate-limit',
-  '0',
-  '--max-connections',
-  '20000',
-  '--max-connections-per-ip',
-  '20000',
-  '--heartbeat-interval',
-  '0',
-] as const;
+export const TUNED_FLAGS = ['--log-level', 'warn'] as const;
+
+/** The scenarios each server runs in; every other server runs in all of them. */
+export const ONLY_IN: Partial<Record<ServerName, readonly ScenarioName[]>> = { tuned: ['handshakes'] };
 
 // Settings the project server reads from its environment; a stray one in the
 // caller's shell (say MAX_MESSAGE_SIZE) must not change what is measured.
 const PROJECT_ENV = ENV_NAMES;
 
-/** What a scenario adds to a server's command line: (g) has both servers compress. */
-export const SCENARIO_FLAGS: Partial<Record<ScenarioName, Record<ServerName, readonly string[]>>> = {
+/** What a scenario adds to a server's command line: (g) has every server compress. */
+export const SCENARIO_FLAGS: Partial<Record<ScenarioName, Partial<Record<ServerName, readonly string[]>>>> = {
   // The project's cap on compressing connections (500) would decline most of (g)'s 1,000.
-  deflate: { project: ['--deflate', '--max-deflate-connections', '20000'], baseline: ['--deflate'] },
+  deflate: { project: ['--deflate', '--max-deflate-connections', '20000'], ws: ['--deflate'], bun: ['--deflate'] },
 };
+
+/** What it takes to start each server: `bun` is the Bun binary, when there is one. */
+export interface ServerCommands {
+  workers?: string | undefined;
+  bun?: string | undefined;
+  /** More flags for this server (SCENARIO_FLAGS). */
+  flags?: readonly string[] | undefined;
+}
 
 export function serverCommand(
   name: ServerName,
   port: number,
-  workers: string | undefined,
-  flags: readonly string[] = [],
+  { workers, bun, flags = [] }: ServerCommands = {},
 ): string[] {
-  if (name === 'baseline') return [process.execPath, 'bench/baseline-server.mjs', '--port', String(port), ...flags];
+  if (name === 'ws') return [process.execPath, 'bench/baseline-server.mjs', '--port', String(port), ...flags];
+  if (name === 'bun') {
+    if (!bun) throw new Error('the Bun server was asked for, but there is no Bun binary');
+    return [bun, 'bench/bun-server.mjs', '--port', String(port), ...flags];
+  }
   // The project runs as `npm start` runs it: with its V8 flags.
   return [
     process.execPath,
@@ -114,7 +121,7 @@ export function serverCommand(
     String(port),
     '--host',
     '127.0.0.1',
-    ...PROJECT_BENCH_FLAGS,
+    ...(name === 'tuned' ? TUNED_FLAGS : []),
     ...(workers !== undefined ? ['--workers', workers] : []),
     ...flags,
   ];
@@ -129,37 +136,52 @@ export interface RunningServer {
   command: string[];
   /** The CPUs the kernel lets it run on, from /proc (proof of the pinning). */
   cpus: string;
-  /** The last few KiB it printed: nothing at all in a clean run. */
+  /**
+   * What it printed besides its start line and info-level log lines (those
+   * are counted in logLines): nothing at all in a clean run. Complete once
+   * stop() has resolved.
+   */
   output(): string;
+  /** JSON log lines below warn it wrote to stdout (known once stop() has resolved). */
+  logLines(): number;
   stop(): Promise<void>;
 }
 
-export interface StartOptions {
+export interface StartOptions extends ServerCommands {
   root: string;
   pinning: Pinning;
-  workers: string | undefined;
-  /** More flags for this server (SCENARIO_FLAGS). */
-  flags?: readonly string[];
 }
+
+let logFiles = 0;
 
 export async function startServer(
   name: ServerName,
-  { root, pinning, workers, flags }: StartOptions,
+  { root, pinning, ...commands }: StartOptions,
 ): Promise<RunningServer> {
   const port = await freePort();
-  const command = pinned(pinning, 'server', serverCommand(name, port, workers, flags));
+  const command = pinned(pinning, 'server', serverCommand(name, port, commands));
   const env = { ...process.env };
   for (const key of PROJECT_ENV) delete env[key];
-  const child = spawnTracked(command, root, env);
-  const output = tail(child);
+  // stdout goes to a file, as to a log collector: the server pays for its
+  // write(2)s, and no reader competes with the generator for its CPU.
+  const logFile = join(tmpdir(), `ws-echo-bench-${process.pid}-${logFiles++}.log`);
+  const fd = openSync(logFile, 'w');
+  const child = spawnTracked(command, root, env, fd);
+  closeSync(fd);
+  const stderr = tail(child);
+  let logged = { lines: 0, rest: '' };
+  let stopping = false;
+  const output = () => [logged.rest, stderr()].filter(Boolean).join('\n');
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const died = exited.then((code) => {
+    if (!stopping) logged = readLog(logFile);
     throw new Error(`the ${name} server exited (code ${code}) before it listened:\n${output()}`);
   });
   died.catch(() => {});
   await Promise.race([waitForPort(port, 20_000, name), died]);
   // A clustered server accepts as soon as its first worker listens; wait for the rest.
-  if (workers !== undefined && name === 'project') await Promise.race([processTreeSettled(child.pid!), died]);
+  if (commands.workers !== undefined && name !== 'ws' && name !== 'bun')
+    await Promise.race([processTreeSettled(child.pid!), died]);
   return {
     name,
     root,
@@ -168,21 +190,46 @@ export async function startServer(
     command,
     cpus: allowedCpus(child.pid!),
     output,
+    logLines: () => logged.lines,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      // The project waits for its clients' close handshakes; ours are gone, so this is quick.
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
+      stopping = true;
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        // The project waits for its clients' close handshakes; ours are gone, so this is quick.
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      logged = readLog(logFile);
+      rmSync(logFile, { force: true });
     },
   };
+}
+
+/** Counts the info-level (and lower) JSON lines in `file` and keeps everything else but the start line. */
+function readLog(file: string): { lines: number; rest: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return { lines: 0, rest: '' };
+  }
+  let lines = 0;
+  const rest: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('ws-echo listening on ')) continue;
+    const level = /^\{"level":(\d+)/.exec(line)?.[1];
+    if (level !== undefined && Number(level) < 40) lines++;
+    else rest.push(line);
+  }
+  return { lines, rest: rest.join('\n').slice(-8192) };
 }
 
 // One scenario in a fresh generator process on the generator's CPU; a hard time limit backs up the scenario's own bounds.
 export async function runGenerator(scenario: ScenarioName, server: RunningServer, pinning: Pinning, quick: boolean) {
   const job = { scenario, quick, serverPid: server.pid, target: { host: '127.0.0.1', port: server.port } };
-  const command = pinned(pinning, 'generator', [
+  // (i) is about sharing one core: the client runs on the server's.
+  const command = pinned(pinning, scenario === 'samecore' ? 'server' : 'generator', [
     process.execPath,
     '--import',
     'tsx',

@@ -163,7 +163,7 @@ export const SETTINGS = {
     env: 'HEARTBEAT_INTERVAL_MS',
     default: 30_000,
     parse: integer(0, 86_400_000, 'milliseconds from 0 (off) to 86400000'),
-    help: 'ms between server pings; a peer that misses a pong is dropped (`0` = off)',
+    help: 'ms between server pings; a peer that sends nothing (not even the pong) from one ping to the next is dropped (`0` = off)',
   }),
   maxBufferedBytes: setting({
     flag: 'max-buffered',

@@ -18,8 +18,10 @@ export interface ConnectionState {
   bucket: TokenBucket | undefined;
   /** True while replies are being gathered for one write. */
   corked: boolean;
-  /** True from a heartbeat ping until the client's pong. */
-  awaitingPong: boolean;
+  /** Whether small replies are framed by the echo itself (reply-frame.ts): no extension, no faults, no monitor. */
+  framed: boolean;
+  /** The socket's bytesRead when the heartbeat last pinged (-1 before the first ping). */
+  readAtPing: number;
   /** What the URL asked this connection to do wrong; undefined (the usual case) for nothing. */
   faults: ConnectionFaults | undefined;
   /** Reply bytes waiting for this client, as counted against --max-buffered-total (buffer-budget.ts). */

@@ -4,8 +4,8 @@
 //
 // This is the hot path. The handlers are shared functions that find their
 // connection's state on the socket (connection-state.ts), so a connection
-// costs one small object and no closures, and replies produced from one read
-// leave in one write.
+// costs one small object and no closures, small replies are framed here
+// (reply-frame.ts), and replies produced from one read leave in one write.
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
@@ -13,7 +13,6 @@ import type { BufferBudget } from './buffer-budget.ts';
 import { type ConnectionState, type EchoSocket, peerOf, STATE } from './connection-state.ts';
 import { negotiatedExtensions } from './deflate.ts';
 import { ConnectionFaults, type FaultContext } from './faults.ts';
-import { onPong } from './heartbeat.ts';
 import { describeHandshake } from './inspect.ts';
 import type { Logger } from './logger.ts';
 import type { EchoMetrics } from './metrics.ts';
@@ -21,10 +20,13 @@ import type { Asked } from './misbehave.ts';
 import { ECHO_PROTOCOL, RATE_LIMITED_CLOSE, TEXT_REPLY_PREFIX, WS_PATHS, type WsPath } from './protocol.ts';
 import { startPushing } from './push.ts';
 import { TokenBucket } from './rate-limit.ts';
+import { REPLY_FRAME_MAX, replyFrame } from './reply-frame.ts';
 
 const TEXT_PREFIX = Buffer.from(TEXT_REPLY_PREFIX);
 const AS_TEXT = { binary: false } as const;
 const AS_BINARY = { binary: true } as const;
+const OP_TEXT = 0x1;
+const OP_BINARY = 0x2;
 
 /**
  * The `handleProtocols` that accepts echo-protocol and `accepted` (--subprotocols),
@@ -59,8 +61,6 @@ export interface EchoOptions {
   instanceId: string;
   /** Whether /inspect shows credentials (Cookie, Authorization) rather than their length. */
   inspectShowCredentials: boolean;
-  /** Whether the heartbeat pings (then each connection listens for the pongs). */
-  heartbeat: boolean;
 }
 
 /** Returns the 'connection' handler: echo every message, log each open and close. */
@@ -74,7 +74,6 @@ export function createEchoHandler({
   onClosed,
   instanceId,
   inspectShowCredentials,
-  heartbeat,
 }: EchoOptions): (
   ws: WebSocket,
   req: IncomingMessage,
@@ -144,12 +143,21 @@ export function createEchoHandler({
         state.faults.reply(bytes, true);
         return;
       }
-      this.send(bytes, AS_BINARY, state.replyWritten);
+      // Into the corked socket, in order with anything ws itself writes (a pong, a close frame).
+      if (state.framed && bytes.length <= REPLY_FRAME_MAX) socket.write(replyFrame(OP_BINARY, undefined, bytes));
+      else this.send(bytes, AS_BINARY, state.replyWritten);
       sent.binary.messages++;
       sent.binary.bytes += bytes.length;
     } else {
       // ws has already validated the UTF-8, so the reply can stay bytes.
-      const reply = state.prefix ? Buffer.concat([state.prefix, bytes]) : bytes;
+      const { prefix } = state;
+      const replyLength = (prefix ? prefix.length : 0) + bytes.length;
+      if (state.framed && replyLength <= REPLY_FRAME_MAX && !logMessages) {
+        socket.write(replyFrame(OP_TEXT, prefix, bytes));
+        countSentText(replyLength);
+        return;
+      }
+      const reply = prefix ? Buffer.concat([prefix, bytes]) : bytes;
       if (logMessages)
         logger.debug(
           { peer: peerOf(state), received: bytes.toString(), sending: reply.toString() },
@@ -238,7 +246,11 @@ export function createEchoHandler({
       prefix: path === WS_PATHS.raw ? undefined : TEXT_PREFIX,
       bucket: rateLimit > 0 ? new TokenBucket(rateLimit) : undefined,
       corked: false,
-      awaitingPong: false,
+      // Only where the bytes are ws's own: a compressing connection's payload is
+      // deflated by ws, a faulty one's replies keep the order of faults.ts's
+      // queue, and a monitored one is recorded as ws alone would have written it.
+      framed: !compressed && !asked.faults && asked.monitor === undefined,
+      readAtPing: -1,
       faults: undefined,
       queued: 0,
       failedWith: undefined,
@@ -261,7 +273,6 @@ export function createEchoHandler({
     echoSocket.on('message', onMessage as (this: WebSocket, data: RawData, isBinary: boolean) => void);
     echoSocket.on('error', onError as (this: WebSocket, error: Error) => void);
     echoSocket.on('close', onClose as (this: WebSocket, code: number, reason: Buffer) => void);
-    if (heartbeat) echoSocket.on('pong', onPong);
     socket.on('finish', releaseAfterCloseHandshake);
     // The greeting goes first (the constructor sends it), then the path's own first message.
     if (asked.faults) state.faults = new ConnectionFaults(ws, socket, asked.faults, peerOf(state), faultContext);

@@ -1,6 +1,7 @@
 // pino, readable in dev and one JSON object per line in production.
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.ts';
+import { lineSink } from './log-lines.ts';
 
 export type { Logger };
 
@@ -10,8 +11,8 @@ export function createLogger(
   bindings?: Record<string, unknown>,
 ): Logger {
   const options = { level: config.logLevel, base: bindings };
-  // Asynchronous: lines written in one tick leave in one write, off the echo's way.
-  if (config.logFormat === 'json') return pino(options, pino.destination({ dest: 1, sync: false }));
+  // The lines of one turn of the event loop leave in one write (log-lines.ts).
+  if (config.logFormat === 'json') return pino(options, lineSink(1));
   return pino({
     ...options,
     transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } },

@@ -126,7 +126,6 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
       onClosed: (ip) => caps.release(ip),
       instanceId: config.instanceId,
       inspectShowCredentials: config.inspectShowCredentials,
-      heartbeat: config.heartbeatIntervalMs > 0,
     }),
   );
   routeUpgrades(httpServer, {

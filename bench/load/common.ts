@@ -1,7 +1,7 @@
 // What every scenario shares: the context the generator is started with, the
 // byte-for-byte reply checker, payload builders and CPU / memory readings.
 import type { Socket } from 'node:net';
-import { OP_CLOSE, TEXT_PREFIX, type MessageSink, type Target } from '../frames.ts';
+import { OP_CLOSE, openWebSocket, TEXT_PREFIX, type MessageSink, type OpenSocket, type Target } from '../frames.ts';
 import { cpuSeconds, processTree, rssBytes, runQueue } from '../proc.ts';
 
 export interface ScenarioContext {
@@ -35,9 +35,56 @@ export function textReply(payload: Buffer): Buffer {
   return Buffer.concat([TEXT_PREFIX, payload]);
 }
 
+/** The checker of a text connection: it expects `Received: ` + each of `payloads` in turn, then again. */
+export function textChecker(label: string, payloads: readonly Buffer[], onReply: () => void): EchoChecker {
+  return new EchoChecker(label, payloads.map(textReply), false, onReply);
+}
+
 /** Source addresses 127.0.0.1 … 127.0.0.n: each has its own ~28k ephemeral ports. */
 export function sourceAddresses(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `127.0.0.${i + 1}`);
+}
+
+/** How many connections to open, how many handshakes at a time, from how many source addresses. */
+export interface OpenMany {
+  count: number;
+  concurrency: number;
+  sources: number;
+}
+
+/**
+ * Opens `count` connections with `request`, a bounded number at a time (10k
+ * SYNs at once would overflow the listen backlog), spread over source
+ * addresses; `opened` runs on each as it opens, and the next one on that
+ * lane waits for it. Each fails the run if the server drops it before
+ * `isEnding()`. Resolves with them all, in order, or fails after `timeoutMs`.
+ */
+export async function openMany(
+  ctx: ScenarioContext,
+  { count, concurrency, sources }: OpenMany,
+  request: Buffer,
+  label: string,
+  isEnding: () => boolean,
+  timeoutMs: number,
+  opened: (open: OpenSocket, i: number) => void | Promise<void> = () => {},
+): Promise<OpenSocket[]> {
+  const from = sourceAddresses(sources);
+  const all: OpenSocket[] = new Array(count);
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      const i = next++;
+      all[i] = await openWebSocket(ctx.target, request, from[i % from.length]!);
+      failOnUnexpectedClose(all[i].socket, `${label} ${i}`, isEnding);
+      await opened(all[i], i);
+    }
+  };
+  await within(
+    Promise.all(Array.from({ length: concurrency }, lane)),
+    timeoutMs,
+    `${label}: could not open ${count} connections`,
+  );
+  return all;
 }
 
 /**
@@ -205,6 +252,12 @@ export function measureWindow(serverPid: number): () => WindowResult {
 /** The server's resident memory in bytes, all its processes together. */
 export function serverRss(pid: number): number {
   return rssBytes(processTree(pid));
+}
+
+/** The server's RSS once `settleMs` have passed without load (start-up or opening garbage settles first). */
+export async function settledRss(serverPid: number, settleMs: number): Promise<number> {
+  await sleep(settleMs);
+  return serverRss(serverPid);
 }
 
 /** `promise`, or a BenchFailure naming `what` after `ms`: no phase waits forever. */

@@ -12,25 +12,13 @@
 // message stands alone: the client frames are compressed once, up front, and
 // each reply inflates on its own before it is checked byte for byte.
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
-import {
-  clientFrame,
-  FrameParser,
-  OP_TEXT,
-  openWebSocket,
-  upgradeRequest,
-  type MessageSink,
-  type OpenSocket,
-} from '../frames.ts';
+import { clientFrame, FrameParser, OP_TEXT, upgradeRequest, type MessageSink, type OpenSocket } from '../frames.ts';
 import {
   BenchFailure,
-  EchoChecker,
-  failOnUnexpectedClose,
+  openMany,
   resetAll,
-  serverRss,
-  sleep,
-  sourceAddresses,
-  textReply,
-  within,
+  settledRss,
+  textChecker,
   type ScenarioContext,
   type ScenarioResult,
 } from './common.ts';
@@ -54,14 +42,11 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const sockets: OpenSocket[] = [];
   let ending = false;
   try {
-    await sleep(settings.settleMs); // let start-up garbage settle first
-    const rss0 = serverRss(ctx.serverPid);
+    const rss0 = await settledRss(ctx.serverPid, settings.settleMs);
     sockets.push(...(await openAndEchoOnce(ctx, settings, undefined, () => ending)));
-    await sleep(settings.settleMs);
-    const rss1 = serverRss(ctx.serverPid);
+    const rss1 = await settledRss(ctx.serverPid, settings.settleMs);
     sockets.push(...(await openAndEchoOnce(ctx, settings, BROWSER_OFFER, () => ending)));
-    await sleep(settings.settleMs);
-    const rss2 = serverRss(ctx.serverPid);
+    const rss2 = await settledRss(ctx.serverPid, settings.settleMs);
     ending = true;
     resetAll(sockets.map((o) => o.socket));
     sockets.length = 0;
@@ -108,38 +93,22 @@ async function openAndEchoOnce(
   offer: string | undefined,
   isEnding: () => boolean,
 ): Promise<OpenSocket[]> {
-  const request = upgradeRequest(ctx.target, offer);
-  const sources = sourceAddresses(settings.sources);
-  const opened: OpenSocket[] = new Array(settings.idleConnections);
-  let next = 0;
-  const echoOnce = async (i: number) => {
-    const open = await openWebSocket(ctx.target, request, sources[i % sources.length]!);
-    opened[i] = open;
-    const label = `deflate: ${offer === undefined ? 'plain' : 'compressing'} connection ${i}`;
-    if ((open.extensions !== '') !== (offer !== undefined))
-      throw new BenchFailure(`${label}: the server answered extensions ${JSON.stringify(open.extensions)}`);
-    failOnUnexpectedClose(open.socket, label, isEnding);
+  const compressed = offer !== undefined;
+  const label = `deflate: ${compressed ? 'compressing' : 'plain'} connection`;
+  const echoOnce = async (open: OpenSocket, i: number) => {
+    if ((open.extensions !== '') !== compressed)
+      throw new BenchFailure(`${label} ${i}: the server answered extensions ${JSON.stringify(open.extensions)}`);
     const payload = message(i, 0, settings.messageBytes);
     await new Promise<void>((resolve) => {
-      const checker = new EchoChecker(label, [textReply(payload)], false, resolve);
-      const parser = new FrameParser(offer === undefined ? checker : new InflatingSink(checker), offer !== undefined);
+      const checker = textChecker(`${label} ${i}`, [payload], resolve);
+      const parser = new FrameParser(compressed ? new InflatingSink(checker) : checker, compressed);
       open.read((bytes) => parser.push(bytes));
       // A fresh context on both sides: the first message is the same as one compressed alone.
-      open.socket.write(
-        offer === undefined ? clientFrame(OP_TEXT, payload) : clientFrame(OP_TEXT, compress(payload), true),
-      );
+      open.socket.write(compressed ? clientFrame(OP_TEXT, compress(payload), true) : clientFrame(OP_TEXT, payload));
     });
   };
-  await within(
-    Promise.all(
-      Array.from({ length: settings.concurrency }, async () => {
-        while (next < settings.idleConnections) await echoOnce(next++);
-      }),
-    ),
-    120_000,
-    `deflate: could not open and echo on ${settings.idleConnections} connections`,
-  );
-  return opened;
+  const request = upgradeRequest(ctx.target, offer);
+  return openMany(ctx, { ...settings, count: settings.idleConnections }, request, label, isEnding, 120_000, echoOnce);
 }
 
 /** (b)'s wire with `bytes`-byte text messages, compressed or not. */

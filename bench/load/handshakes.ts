@@ -63,7 +63,12 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   if (counted === 0) throw new BenchFailure('handshakes: none completed in the measurement window');
 
   return {
-    figures: { handshakes_per_s: counted / result.seconds, ...cpuFigures(result) },
+    figures: {
+      handshakes_per_s: counted / result.seconds,
+      // Per second of the server's own CPU: its capacity even when the generator set the pace.
+      handshakes_per_cpu_s: counted / ((result.seconds * result.serverCpuPct) / 100),
+      ...cpuFigures(result),
+    },
     settings,
   };
 }

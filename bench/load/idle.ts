@@ -2,16 +2,13 @@
 // read before and after opening N connections that then sit idle; the
 // difference over N is what one connection costs, including its socket,
 // ws objects and whatever the server attaches to each one.
-import { clientFrame, FrameParser, OP_TEXT, openWebSocket, upgradeRequest, type OpenSocket } from '../frames.ts';
+import { clientFrame, FrameParser, OP_TEXT, upgradeRequest } from '../frames.ts';
 import {
-  EchoChecker,
-  failOnUnexpectedClose,
+  openMany,
   resetAll,
-  serverRss,
-  sleep,
-  sourceAddresses,
+  settledRss,
+  textChecker,
   textPayload,
-  textReply,
   within,
   type ScenarioContext,
   type ScenarioResult,
@@ -28,32 +25,15 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const settings = ctx.quick ? SETTINGS.quick : SETTINGS.full;
   // Eight source addresses: 10k would fit one address's ~28k ephemeral ports,
   // but sockets left in TIME_WAIT by other runs could make connects fail.
-  const sources = sourceAddresses(settings.sources);
   const request = upgradeRequest(ctx.target);
   let ending = false;
 
-  await sleep(settings.settleMs); // let start-up garbage settle first
-  const rssBefore = serverRss(ctx.serverPid);
-  // A bounded number of handshakes at a time: 10k SYNs at once would overflow the listen backlog.
-  const opened: OpenSocket[] = new Array(settings.connections);
-  let next = 0;
+  const rssBefore = await settledRss(ctx.serverPid, settings.settleMs);
   const t0 = performance.now();
-  await within(
-    Promise.all(
-      Array.from({ length: settings.concurrency }, async () => {
-        while (next < settings.connections) {
-          const i = next++;
-          opened[i] = await openWebSocket(ctx.target, request, sources[i % sources.length]!);
-          failOnUnexpectedClose(opened[i].socket, `idle connection ${i}`, () => ending);
-        }
-      }),
-    ),
-    60_000,
-    `idle: could not open ${settings.connections} connections`,
-  );
+  const count = settings.connections;
+  const opened = await openMany(ctx, { ...settings, count }, request, 'idle connection', () => ending, 60_000);
   const openSeconds = (performance.now() - t0) / 1000;
-  await sleep(settings.settleMs);
-  const rssAfter = serverRss(ctx.serverPid);
+  const rssAfter = await settledRss(ctx.serverPid, settings.settleMs);
 
   // Afterwards (not counted): prove every connection is a live echo, not a
   // half-open socket, with one checked message each.
@@ -62,7 +42,7 @@ export async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
     opened.forEach(({ socket, read }, i) => {
       const payload = textPayload(i, 0);
       const parser = new FrameParser(
-        new EchoChecker(`idle connection ${i}`, [textReply(payload)], false, () => {
+        textChecker(`idle connection ${i}`, [payload], () => {
           if (++replies === settings.connections) resolve();
         }),
       );

@@ -9,12 +9,10 @@ import {
   EchoChecker,
   failOnUnexpectedClose,
   resetAll,
-  measureWindow,
-  sleep,
-  within,
   type ScenarioContext,
   type ScenarioResult,
 } from './common.ts';
+import { Phases } from './phases.ts';
 
 export const SETTINGS = {
   full: { inFlight: 4, warmupSeconds: 1, seconds: 4, maxMessages: 1_000_000 },
@@ -47,12 +45,9 @@ async function measureSize(ctx: ScenarioContext, bytes: number, settings: typeof
   let ending = false;
   failOnUnexpectedClose(socket, label, () => ending);
 
+  const phases = new Phases();
   let sent = 0;
   let inFlight = 0;
-  let measuring = false;
-  let stopping = false;
-  let measured = 0;
-  let drained = () => {};
   const send = () => {
     inFlight++;
     socket.write(frames[sent++ % RING]!);
@@ -60,27 +55,18 @@ async function measureSize(ctx: ScenarioContext, bytes: number, settings: typeof
   const parser = new FrameParser(
     new EchoChecker(label, payloads, true, () => {
       inFlight--;
-      if (measuring && ++measured >= settings.maxMessages) stopping = true;
-      if (!stopping) send();
-      else if (inFlight === 0) drained();
+      if (phases.measuring && ++phases.measured >= settings.maxMessages) phases.end();
+      if (!phases.stopping) send();
+      else if (inFlight === 0) phases.drained();
     }),
   );
   read((bytes) => parser.push(bytes));
   for (let i = 0; i < settings.inFlight; i++) send();
 
-  await sleep(settings.warmupSeconds * 1000);
-  measured = 0;
-  const window = measureWindow(ctx.serverPid);
-  measuring = true;
-  await sleep(settings.seconds * 1000);
-  measuring = false;
-  const result = window();
-  stopping = true;
-  const allBack = new Promise<void>((resolve) => (drained = resolve));
-  if (inFlight === 0) drained();
-  await within(allBack, 20_000, `${label}: not every in-flight reply came back`);
+  const result = await phases.run(ctx.serverPid, settings, () => inFlight, 20_000, label);
   ending = true;
   resetAll([socket]);
+  const { measured } = phases;
   if (measured === 0) throw new BenchFailure(`${label}: no reply in the measurement window`);
   return { mbPerSecond: (measured * bytes) / 1e6 / result.seconds, ...result };
 }

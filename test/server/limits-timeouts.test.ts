@@ -10,7 +10,7 @@ import { assertEchoes, open } from '../support/frame-assertions.ts';
 import { type Frame, Opcode } from '../support/frames.ts';
 import { RawClient, RawConnection, trickleForever } from '../support/raw-client.ts';
 import { useEchoServer } from '../support/servers.ts';
-import { waitFor, withTimeout } from '../support/wait.ts';
+import { delay, waitFor, withTimeout } from '../support/wait.ts';
 import { echoOf, openClient } from '../support/ws-client.ts';
 
 /** A short grace, so closing the server after a describe never waits on a silent raw client. */
@@ -122,6 +122,27 @@ describe('--heartbeat-interval 200', { concurrency: true }, () => {
     assert.equal(ws.readyState, ws.OPEN);
     assert.equal((await echoOf(ws, 'after five pings')).data.toString(), 'Received: after five pings');
     ws.terminate();
+  });
+
+  it('keeps a raw client that never answers a ping but keeps sending messages: anything it sends proves it is there', async () => {
+    const client = await RawClient.connect(s.port);
+    const frames = recordFrames(client);
+    // Four intervals, a message every 50 ms and never a pong.
+    for (let i = 0; i < 16; i++) {
+      client.send({ opcode: Opcode.text, payload: `m${i}` });
+      await delay(INTERVAL_MS / 4);
+    }
+    assert.equal(client.socket.destroyed, false, 'dropped although it kept sending');
+    const echoes = frames.filter((f) => f.opcode === Opcode.text).map((f) => f.payload.toString());
+    assert.ok(
+      frames.some((f) => f.opcode === Opcode.ping),
+      'the server pinged it',
+    );
+    assert.deepEqual(
+      echoes.slice(0, 15),
+      Array.from({ length: 15 }, (_, i) => `Received: m${i}`),
+    );
+    client.destroy();
   });
 
   it('keeps a raw client that answers every ping with a pong by hand', async () => {

@@ -3,9 +3,10 @@
 // failing only their own connection with the RFC 6455 close code.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as wsModule from 'ws';
 import { assertEchoes, expectCloseCode, expectFrame, open } from '../support/frame-assertions.ts';
 import { acceptFor, closePayload, encodeFrame, type FrameSpec, Opcode, parseClose } from '../support/frames.ts';
-import { RawClient } from '../support/raw-client.ts';
+import { RawClient, recordWire } from '../support/raw-client.ts';
 import { useEchoServer } from '../support/servers.ts';
 
 describe('the opening handshake, by hand', () => {
@@ -114,6 +115,65 @@ describe('frames, by hand', () => {
     assert.equal(client.serverEnded, true);
   });
 });
+
+// Small replies are framed by the echo itself (server/reply-frame.ts, up to
+// REPLY_FRAME_MAX bytes), larger ones by ws: on the wire, both must be
+// exactly the frame ws's own Sender makes for that reply.
+describe('every reply is byte for byte the frame ws would send', () => {
+  const s = useEchoServer();
+  // The 7-bit form's last and the 16-bit form's first, around the echo's own framing's end (4096),
+  // the 16-bit form's last and the 64-bit form's first.
+  const REPLY_LENGTHS = [0, 1, 125, 126, 4095, 4096, 4097, 65535, 65536];
+
+  for (const path of ['/', '/raw']) {
+    const prefix = path === '/' ? 'Received: ' : '';
+    for (const opcode of [Opcode.text, Opcode.binary]) {
+      const kind = opcode === Opcode.text ? 'text' : 'binary';
+      it(`${kind} replies on ${path} of ${REPLY_LENGTHS.join(', ')} bytes`, async () => {
+        const client = await RawClient.connect(s.port, { path });
+        for (const length of REPLY_LENGTHS) {
+          const own = opcode === Opcode.text ? prefix.length : 0;
+          if (length < own) continue;
+          const payload = Buffer.alloc(length - own, 0x61 + (length % 26));
+          const reply = opcode === Opcode.text ? Buffer.concat([Buffer.from(prefix), payload]) : payload;
+          const wire = recordWire(client);
+          client.send({ opcode, payload });
+          await client.nextFrame();
+          assert.deepEqual(wire(), wsFrame(opcode, reply), `the frame of a ${length}-byte ${kind} reply on ${path}`);
+        }
+        client.destroy();
+      });
+    }
+  }
+
+  it('sends nothing after its close frame: a message that arrives while the server is closing gets no reply', async () => {
+    const client = await RawClient.connect(s.port);
+    await assertEchoes(client, 'before');
+    const wire = recordWire(client);
+    const closing = s.server.close();
+    const frame = await client.nextFrame();
+    assert.equal(frame.opcode, Opcode.close);
+    client.send({ opcode: Opcode.text, payload: 'after the close frame' });
+    client.send({ opcode: Opcode.close, payload: closePayload(1001) });
+    await client.closed();
+    await closing;
+    assert.deepEqual(
+      wire(),
+      wsFrame(Opcode.close, closePayload(1001, 'server shutting down')),
+      'the close frame alone',
+    );
+  });
+});
+
+/** ws's own framing, which ws exports but its type definitions leave out. */
+const { Sender } = wsModule as unknown as {
+  Sender: { frame(data: Buffer, options: Record<string, boolean | number>): Buffer[] };
+};
+
+/** The unmasked frame ws's Sender makes for `payload` as one message, as ws.send would write it. */
+function wsFrame(opcode: number, payload: Buffer): Buffer {
+  return Buffer.concat(Sender.frame(payload, { fin: true, opcode, mask: false, readOnly: false, rsv1: false }));
+}
 
 interface BadCase {
   name: string;
