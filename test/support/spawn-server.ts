@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { V8_FLAGS } from '../../server/v8-flags.ts';
+import { withTimeout } from './wait.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -102,6 +103,10 @@ export async function startServer({
     ).unref();
   });
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string | null);
+  // Under npm, npm dies of Ctrl-C at once while the server (its grandchild)
+  // still shuts down and logs on the same pipe: the pipe closes when the last
+  // of them has exited.
+  const outputClosed = once(child.stdout!, 'close');
   return {
     url,
     // http: → ws:, https: → wss:.
@@ -116,6 +121,7 @@ export async function startServer({
         if (dev) process.kill(-child.pid!, signal);
         else child.kill(signal);
       }
+      if (dev) await withTimeout(outputClosed, "the dev server's output to end", BOOT_TIMEOUT_MS);
       return exited;
     },
   };
