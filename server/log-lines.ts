@@ -7,10 +7,17 @@
 // order, and at a few thousand connections a second a few hundred system
 // calls instead of thousands.
 //
+// Under --workers every worker writes into the same descriptor. A write(2)
+// of at most PIPE_BUF bytes to a pipe is atomic (POSIX), a longer one is not:
+// two workers' batches could cut each other's lines. There each write holds
+// whole lines and at most PIPE_BUF bytes (a longer line goes alone, as it
+// would without batching).
+//
 // Nothing is lost on the way out: what is gathered is written on 'exit',
 // which Node emits on process.exit(), on an uncaught exception and when the
 // loop runs dry after a graceful stop. Only a signal that kills the process
 // outright (SIGKILL) loses the last FLUSH_MS of lines.
+import cluster from 'node:cluster';
 import { writeSync } from 'node:fs';
 
 /** How long a line may wait for others to leave with: a person reading the log cannot tell. */
@@ -21,6 +28,8 @@ const FLUSH_BYTES = 64 * 1024;
 const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 /** How soon to try again after EAGAIN. */
 const RETRY_MS = 10;
+/** What Linux (and POSIX at least) writes to a pipe in one piece. */
+const PIPE_BUF = 4096;
 
 /** A pino destination: `write` takes one serialized line (with its newline). */
 export interface LineSink {
@@ -37,7 +46,7 @@ const sinks = new Map<number, LineSink>();
 export function lineSink(fd: number): LineSink {
   let sink = sinks.get(fd);
   if (!sink) {
-    sink = new BatchedLines(fd);
+    sink = new BatchedLines(fd, cluster.isWorker);
     sinks.set(fd, sink);
     process.on('exit', flushAll);
   }
@@ -58,9 +67,12 @@ class BatchedLines implements LineSink {
   #timer: NodeJS.Timeout | undefined;
   #dropped = 0;
   #broken = false;
+  /** Other processes write into the same descriptor (cluster workers): whole lines, PIPE_BUF at most, per write. */
+  readonly #shared: boolean;
 
-  constructor(fd: number) {
+  constructor(fd: number, shared: boolean) {
     this.#fd = fd;
+    this.#shared = shared;
   }
 
   write(line: string): boolean {
@@ -105,6 +117,7 @@ class BatchedLines implements LineSink {
       this.#dropped = 0;
     }
     if (this.#lines.length === 0 && !this.#pending) return true;
+    if (this.#shared) return this.#writeOutShared();
     const text = this.#lines.join('');
     this.#lines = [];
     this.#gathered = 0;
@@ -121,6 +134,68 @@ class BatchedLines implements LineSink {
       return true;
     } catch (error) {
       return this.#refused(error as NodeJS.ErrnoException, bytes ?? Buffer.from(text));
+    }
+  }
+
+  /** #writeOut for a shared descriptor: what a refused write left first, alone, then whole lines in pieces of PIPE_BUF at most. */
+  #writeOutShared(): boolean {
+    const rest = this.#pending;
+    if (rest) {
+      this.#pending = undefined;
+      try {
+        const written = writeSync(this.#fd, rest);
+        if (written < rest.length) {
+          this.#pending = rest.subarray(written);
+          return false;
+        }
+      } catch (error) {
+        return this.#refused(error as NodeJS.ErrnoException, rest);
+      }
+    }
+    const lines = this.#lines;
+    let from = 0;
+    while (from < lines.length) {
+      let to = from;
+      let size = 0;
+      for (; to < lines.length; to++) {
+        const length = Buffer.byteLength(lines[to]!);
+        if (to > from && size + length > PIPE_BUF) break;
+        size += length;
+      }
+      const piece = lines.slice(from, to).join('');
+      let written: number;
+      try {
+        written = writeSync(this.#fd, piece);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN')
+          return this.#refused(error as NodeJS.ErrnoException, Buffer.alloc(0));
+        // A full pipe took nothing of it: keep it and what follows, within the same bound as the unshared path.
+        this.#keep(lines.slice(from));
+        return false;
+      }
+      from = to;
+      if (written < size) {
+        // Only a line longer than PIPE_BUF is written in part.
+        this.#pending = Buffer.from(piece).subarray(written);
+        this.#keep(lines.slice(from));
+        return false;
+      }
+    }
+    this.#lines = [];
+    this.#gathered = 0;
+    return true;
+  }
+
+  /** Makes `lines` the ones still to write, or counts them as dropped past MAX_PENDING_BYTES. */
+  #keep(lines: string[]): void {
+    const gathered = lines.reduce((sum, line) => sum + line.length, 0);
+    if (gathered <= MAX_PENDING_BYTES) {
+      this.#lines = lines;
+      this.#gathered = gathered;
+    } else {
+      this.#dropped += lines.length;
+      this.#lines = [];
+      this.#gathered = 0;
     }
   }
 

@@ -6,6 +6,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { logEntries, type LogEntry } from '../support/child-process.ts';
 import { serverProcesses } from '../support/servers.ts';
@@ -70,8 +74,10 @@ function childScript(ending: string): string {
   ].join('\n');
 }
 
+/** Runs `script` (module source, or the path of a .mjs file) in a child of its own. */
 async function runChild(script: string, readStdout = true) {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: PROJECT_ROOT });
+  const args = script.endsWith('.mjs') ? [script] : ['--input-type=module', '-e', script];
+  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT });
   let stdout = '';
   let stderr = '';
   if (readStdout) child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -93,6 +99,44 @@ describe('the line sink', () => {
       });
     });
   }
+
+  it('keeps every line whole when cluster workers share the stdout pipe (--workers)', async () => {
+    // Two workers write at once into the pipe they inherit from the primary,
+    // as `--workers` does behind `| tee`, a container's log driver or journald.
+    // A file of its own: cluster forks workers from the primary's script.
+    const dir = await mkdtemp(join(tmpdir(), 'ws-echo-log-lines-'));
+    const file = join(dir, 'workers.mjs');
+    await writeFile(
+      file,
+      [
+        "import cluster from 'node:cluster';",
+        `import { lineSink } from '${pathToFileURL(join(PROJECT_ROOT, 'dist/server/log-lines.js')).href}';`,
+        'if (cluster.isPrimary) {',
+        '  for (let w = 0; w < 2; w++) cluster.fork();',
+        '} else {',
+        '  const sink = lineSink(1);',
+        '  const w = cluster.worker.id;',
+        `  for (let i = 0; i < ${LINES}; i++) sink.write(JSON.stringify({ w, i, pad: 'x'.repeat(i % 200) }) + '\\n');`,
+        '  setTimeout(() => process.exit(0), 20);',
+        '}',
+      ].join('\n'),
+    );
+    const { stdout, stderr } = await runChild(file).finally(() => rm(dir, { recursive: true, force: true }));
+    const lines = stdout.split('\n');
+    assert.equal(lines.pop(), '', 'the output ends with a newline');
+    const next = new Map<number, number>();
+    for (const line of lines) {
+      let entry: { w: number; i: number };
+      try {
+        entry = JSON.parse(line) as { w: number; i: number };
+      } catch {
+        assert.fail(`a line cut by the other worker's: ${line.slice(0, 120)}… (stderr: ${stderr.slice(0, 200)})`);
+      }
+      assert.equal(entry.i, next.get(entry.w) ?? 0, `worker ${entry.w}'s lines in order`);
+      next.set(entry.w, entry.i + 1);
+    }
+    assert.deepEqual([...next.values()], [LINES, LINES], 'every line of both workers');
+  });
 
   it('keeps the process running when nobody reads its stdout any more (EPIPE)', async () => {
     // Logs, then keeps going for a few turns, then exits 0 on its own: a broken pipe must not crash it.
