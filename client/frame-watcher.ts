@@ -27,6 +27,8 @@ export class FrameWatcher extends Emitter<WatcherEvents> {
   readonly #url: string;
   #socket: WebSocket | undefined;
   #status: WatchStatus = { state: 'connecting' };
+  /** The newest event passed on: a reopened watcher is sent the token's history again, already shown. */
+  #last = { seq: 0, at: 0 };
 
   /** `url`: /monitor with the token, e.g. ws://host/monitor?monitor=<token>. */
   constructor(url: string) {
@@ -52,17 +54,32 @@ export class FrameWatcher extends Emitter<WatcherEvents> {
     }
     this.#socket = socket;
     let opened = false;
+    // A socket this watcher has since replaced reports nothing more.
     socket.addEventListener('open', () => {
+      if (this.#socket !== socket) return;
       opened = true;
       this.#report({ state: 'watching' });
     });
     socket.addEventListener('message', (message: MessageEvent<unknown>) => {
+      if (this.#socket !== socket) return;
       const event = typeof message.data === 'string' ? parseMonitorEvent(message.data) : undefined;
-      if (event) this.emit('event', event);
+      if (event && this.#isNew(event)) this.emit('event', event);
     });
-    socket.addEventListener('close', ({ code, reason }) =>
-      this.#report(opened ? { state: 'ended', code, reason } : { state: 'failed' }),
-    );
+    socket.addEventListener('close', ({ code, reason }) => {
+      if (this.#socket !== socket) return;
+      this.#report(opened ? { state: 'ended', code, reason } : { state: 'failed' });
+    });
+  }
+
+  /**
+   * Whether `event` was not passed on before. The server numbers a token's
+   * events from 1 again when it has forgotten the token (a restart, an
+   * eviction), so an event counts as seen only if it is no newer in time too.
+   */
+  #isNew(event: MonitorEvent): boolean {
+    if (event.seq <= this.#last.seq && event.at <= this.#last.at) return false;
+    if (event.seq > this.#last.seq || event.at > this.#last.at) this.#last = { seq: event.seq, at: event.at };
+    return true;
   }
 
   #report(status: WatchStatus): void {
