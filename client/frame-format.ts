@@ -3,6 +3,7 @@
 // and the bytes in the order they crossed the wire; plus what Go Web
 // Programming §8.2 says would have crossed instead. Strings only, no DOM.
 import type { MonitorFrame } from '../server/protocol.ts';
+import { byteHex, toHex } from './hex.ts';
 
 /** The first two bytes, field by field, as 0s and 1s: one cell each in the RFC's diagram. */
 export interface HeaderBits {
@@ -75,14 +76,10 @@ export function wireParts(frame: MonitorFrame): WirePart[] {
  * RFC 6455: no length, no opcode, no mask, text only.
  */
 export function hixieBytes(text: string): string {
-  return ['00', ...Array.from(new TextEncoder().encode(text), byteHex), 'ff'].join(' ');
+  return toHex(Uint8Array.of(0, ...new TextEncoder().encode(text), 0xff));
 }
 
 /** "48 69": hex digits in pairs, spaced. */
 export function spaced(hex: string): string {
   return hex.replace(/(..)(?!$)/g, '$1 ');
-}
-
-function byteHex(byte: number): string {
-  return byte.toString(16).padStart(2, '0');
 }

@@ -26,7 +26,7 @@ export function logFrames(watcher: Pick<FrameWatcher, 'on'>, session: Pick<Sessi
 }
 
 /** Opcodes 0x8-0xF are control frames (RFC 6455 5.5): close, ping, pong. */
-export function isControl(frame: Pick<MonitorFrame, 'opcode'>): boolean {
+function isControl(frame: Pick<MonitorFrame, 'opcode'>): boolean {
   return frame.opcode >= 0x8;
 }
 

@@ -48,6 +48,7 @@ export function hexDump(bytes: Uint8Array): string {
   return rows.join('\n');
 }
 
-function byteHex(byte: number): string {
+/** "0a": one byte as two hex digits. */
+export function byteHex(byte: number): string {
   return byte.toString(16).padStart(2, '0');
 }

@@ -19,7 +19,7 @@ import { find } from './dom.ts';
 const BIT_COLUMNS = ['FIN', 'RSV1', 'RSV2', 'RSV3', 'opcode', 'MASK'] as const;
 
 /** Frames and notes kept in the DOM; the newest win. */
-export const MAX_ITEMS = 30;
+const MAX_ITEMS = 30;
 // A frame's item is heavy (a table, a list): under a flood, redraw a few times a second, not every frame.
 const REDRAW_MS = 200;
 // How close to the bottom counts as following along (px), as in the log.
