@@ -19,12 +19,14 @@ import type { OriginPolicy } from './origin.ts';
 import { askedBy, type Asked } from './misbehave.ts';
 import type { MonitorEndpoint } from './monitor/endpoint.ts';
 import type { MonitorHub } from './monitor/hub.ts';
-import { below, wsPathOf } from './paths.ts';
+import { wsPathOf } from './paths.ts';
 import { MONITOR_LIMITS, WS_PATHS } from './protocol.ts';
 import { type ClientView, peerName } from './proxy.ts';
 
 /** Seconds a client refused for capacity is told to wait (Retry-After). */
 export const RETRY_AFTER_SECONDS = 5;
+/** The header every 503 of the router carries; writeRefusal copies it. */
+const RETRY_LATER: Readonly<Record<string, string>> = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
 
 // Vite takes exactly these, on its base path (--base-path too), and silently ignores the rest.
 const VITE_PROTOCOLS = new Set(['vite-hmr', 'vite-ping']);
@@ -111,15 +113,14 @@ export function routeUpgrades(
   };
   // File descriptors, then the caps: the client's address once it has a slot, else undefined (refused).
   const admit = (req: IncomingMessage, socket: Duplex): string | undefined => {
-    const retry = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
     if (descriptors.low()) {
       descriptors.refused();
-      refuse(req, socket, 503, 'file_descriptors', retry, OUT_OF_DESCRIPTORS);
+      refuse(req, socket, 503, 'file_descriptors', RETRY_LATER, OUT_OF_DESCRIPTORS);
       return undefined;
     }
     const ip = clientView.address(req);
     const full = caps.admit(ip);
-    if (full) refuse(req, socket, 503, full, retry);
+    if (full) refuse(req, socket, 503, full, RETRY_LATER);
     return full ? undefined : ip;
   };
   const { cap: deflateCap } = deflate;
@@ -138,8 +139,7 @@ export function routeUpgrades(
       return refuse(req, socket, 400, 'invalid_handshake');
     }
     // The conformance endpoints live under the base path too, like everything else.
-    const belowBase = path === undefined && req.url !== undefined ? below(req.url, basePath) : undefined;
-    const fuzzingRoute = belowBase !== undefined ? fuzzing?.routeOf(belowBase) : undefined;
+    const fuzzingRoute = path === undefined ? fuzzing?.routeOf(req.url, basePath) : undefined;
     if (path === undefined && fuzzingRoute === undefined) return refuse(req, socket, 404, 'path');
     // RFC 6455 4.4: name the version this server speaks. (ws would say 400.)
     if (req.headers['sec-websocket-version'] !== '13') {

@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { acceptFor } from '../inspect.ts';
-import { pathnameOf } from '../paths.ts';
+import { routeBelow } from '../paths.ts';
 import { CONFORMANCE_PATHS } from '../protocol.ts';
 import { caseByNumber, CASES, numberOfId } from './cases/index.ts';
 
@@ -37,9 +37,8 @@ export interface Refusal {
 }
 
 /** The fuzzing endpoint a request target names, or undefined. */
-export function fuzzingRouteOf(url: string | undefined): FuzzingRoute | undefined {
-  const path = pathnameOf(url);
-  return path !== undefined && KNOWN.has(path) ? (path as FuzzingRoute) : undefined;
+export function fuzzingRouteOf(url: string | undefined, basePath = ''): FuzzingRoute | undefined {
+  return routeBelow(url, basePath, KNOWN) as FuzzingRoute | undefined;
 }
 
 /** Reads and checks the request's parameters for its endpoint; a Refusal says what is wrong. */

@@ -38,8 +38,8 @@ export interface FuzzingOptions {
 }
 
 export interface FuzzingServer {
-  /** The fuzzing endpoint a request target names, or undefined (then it is not ours). */
-  routeOf(url: string | undefined): FuzzingRoute | undefined;
+  /** The fuzzing endpoint a request target names below the base path, or undefined (then it is not ours). */
+  routeOf(url: string | undefined, basePath: string): FuzzingRoute | undefined;
   /**
    * Takes over an upgrade request the router has admitted (Host, version,
    * Origin, caps). Returns a Refusal for the router to answer instead, or

@@ -40,6 +40,14 @@ describe('--base-path /prefix', () => {
     assert.equal((await get(s, '/reports/clients/index.json')).status, 404);
   });
 
+  it('routes an absolute-form request target (RFC 9112 3.2.2) to the conformance endpoints as to the echo paths', async () => {
+    for (const path of ['/prefix/getCaseCount', '/prefix/raw']) {
+      const client = await RawClient.connect(s.port, { path: `${origin()}${path}` });
+      assert.equal(client.response.statusCode, 101, path);
+      client.destroy();
+    }
+  });
+
   it('serves the page at /prefix/, and every script, style and icon it references loads under /prefix/', async () => {
     const page = await get(s, '/prefix/');
     assert.equal(page.status, 200);
