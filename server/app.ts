@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Express, Request, RequestHandler, Router } from 'express';
 import { type DescriptorGuard, OUT_OF_DESCRIPTORS } from './descriptors.ts';
 import type { HostCheck } from './hosts.ts';
+import type { Logger } from './logger.ts';
 import type { OperationsOptions } from './operations.ts';
 import type { ClientView } from './proxy.ts';
 import { RETRY_AFTER_SECONDS } from './upgrade.ts';
@@ -49,6 +50,8 @@ export interface PageAppOptions {
   operations: OperationsOptions;
   /** More routes under the page's security headers, ahead of the page (the fuzzing reports), made with the app. */
   routes?: () => Promise<Router>;
+  /** Where a failure to load the page's app is told (its visitor gets a plain 500). */
+  logger: Logger;
 }
 
 /** Builds the app for the chosen mode: at once in dev, on the first request in production. */
@@ -79,15 +82,32 @@ export async function createPageApp(options: PageAppOptions): Promise<PageApp> {
       code: 'ERR_WS_ECHO_NOT_BUILT',
     });
   }
+  // Once loaded, requests go straight to the app; a failed load is logged
+  // and tried again by the next request rather than answered 500 forever.
+  let app: Express | undefined;
   let loading: Promise<Express> | undefined;
   return {
     handle(req, res) {
-      loading ??= staticApp(options);
-      loading.then(
-        (app) => app(req, res),
+      if (app) {
+        app(req, res);
+        return;
+      }
+      loading ??= staticApp(options).then(
+        (loaded) => (app = loaded),
         (error: unknown) => {
+          loading = undefined;
+          options.logger.error(
+            { err: error instanceof Error ? error.message : String(error) },
+            'the page could not be loaded',
+          );
+          throw error;
+        },
+      );
+      loading.then(
+        (loaded) => loaded(req, res),
+        () => {
           res.statusCode = 500;
-          res.end(`the page could not be loaded: ${error instanceof Error ? error.message : String(error)}\n`);
+          res.end('the page could not be loaded; the server log says why\n');
         },
       );
     },

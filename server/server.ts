@@ -102,6 +102,7 @@ export async function createEchoServer(config: Config, logger: Logger): Promise<
       instanceId: config.instanceId,
     },
     routes: fuzzing.router,
+    logger,
   });
   httpServer.on('request', page.handle);
 
