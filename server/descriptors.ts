@@ -36,7 +36,7 @@ export function openFileLimit(): number | undefined {
 }
 
 /** Descriptors this process has open now, from /proc/self/fd; undefined where unknown. */
-export function openDescriptors(): number | undefined {
+function openDescriptors(): number | undefined {
   try {
     // Reading the directory takes a descriptor of its own.
     return readdirSync('/proc/self/fd').length - 1;
@@ -46,7 +46,7 @@ export function openDescriptors(): number | undefined {
 }
 
 /** Descriptors kept for /healthz, /metrics, refusals and the server's own files: 1/16 of the limit, 16 to 256. */
-export function reserveFor(limit: number): number {
+function reserveFor(limit: number): number {
   return Math.min(256, Math.max(16, Math.ceil(limit / 16)));
 }
 

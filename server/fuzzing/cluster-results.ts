@@ -23,7 +23,7 @@ type Question =
   | { what: 'write' };
 
 /** Messages between the workers and the primary about results (beside cluster.ts's own). */
-export type ResultsMessage =
+type ResultsMessage =
   | { type: 'ws-echo:fuzzing-result'; report: CaseReport }
   | { type: 'ws-echo:fuzzing-ask'; id: number; question: Question }
   | { type: 'ws-echo:fuzzing-cancel'; id: number }

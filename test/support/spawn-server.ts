@@ -106,7 +106,7 @@ export async function startServer({
   // Under npm, npm dies of Ctrl-C at once while the server (its grandchild)
   // still shuts down and logs on the same pipe: the pipe closes when the last
   // of them has exited.
-  const outputClosed = once(child.stdout!, 'close');
+  const outputClosed = dev ? once(child.stdout!, 'close') : undefined;
   return {
     url,
     // http: → ws:, https: → wss:.
@@ -121,7 +121,7 @@ export async function startServer({
         if (dev) process.kill(-child.pid!, signal);
         else child.kill(signal);
       }
-      if (dev) await withTimeout(outputClosed, "the dev server's output to end", BOOT_TIMEOUT_MS);
+      if (outputClosed) await withTimeout(outputClosed, "the dev server's output to end", BOOT_TIMEOUT_MS);
       return exited;
     },
   };
