@@ -20,7 +20,9 @@ import type { Asked } from './misbehave.ts';
 import { ECHO_PROTOCOL, RATE_LIMITED_CLOSE, TEXT_REPLY_PREFIX, WS_PATHS, type WsPath } from './protocol.ts';
 import { startPushing } from './push.ts';
 import { TokenBucket } from './rate-limit.ts';
+import { readFirst } from './read-first.ts';
 import { REPLY_FRAME_MAX, replyFrame } from './reply-frame.ts';
+import { echoWholeFrames } from './whole-frames.ts';
 
 const TEXT_PREFIX = Buffer.from(TEXT_REPLY_PREFIX);
 const AS_TEXT = { binary: false } as const;
@@ -110,8 +112,22 @@ export function createEchoHandler({
     }
   };
 
+  // Whole small frames are echoed straight from the read (whole-frames.ts),
+  // on connections whose replies the echo frames itself and whose messages
+  // nobody else listens to (an in-process server records them). Hooked at a
+  // connection's first message, so an idle connection costs nothing more.
+  const hookReads = readFirst((ws, chunk, maxPayload) => {
+    const state = (ws as EchoSocket)[STATE];
+    const taken = echoWholeFrames(state, chunk, maxPayload, metrics);
+    if (taken > 0 && !state.corked) checkQueued(state);
+    return taken;
+  });
+  const readsFirst = (ws: EchoSocket, state: ConnectionState) =>
+    state.framed && !logMessages && ws.listenerCount('message') === 1;
+
   function onMessage(this: EchoSocket, data: RawData, isBinary: boolean): void {
     const state = this[STATE];
+    if (readsFirst(this, state)) hookReads(this);
     if (state.bucket && !state.bucket.take()) {
       if (this.readyState === this.OPEN) {
         logger.warn({ peer: peerOf(state), limit: rateLimit }, 'rate limit exceeded; closing');
@@ -174,9 +190,14 @@ export function createEchoHandler({
 
   // One function per handler, not per connection: it only needs the limits.
   function uncork(state: ConnectionState): void {
-    const { socket, ws } = state;
     state.corked = false;
-    socket.uncork();
+    state.socket.uncork();
+    checkQueued(state);
+  }
+
+  /** After replies were written: stops reading from a client that does not read them. */
+  function checkQueued(state: ConnectionState): void {
+    const { socket, ws } = state;
     // Only now is writableLength what the kernel did not take. A client that
     // sends but does not read would otherwise make the server queue its
     // replies without bound; stop reading until they drain, and TCP flow
