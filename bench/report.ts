@@ -19,11 +19,12 @@ export const SCENARIO_LETTERS: Record<string, ScenarioName> = {
 
 /**
  * The servers: the project at its defaults, the same with TUNED_FLAGS
- * (servers.ts), a minimal `ws` echo and Bun's own WebSocket server.
+ * (servers.ts), a minimal `ws` echo, the least a WebSocket echo on Node can
+ * be (floor-server.mjs) and Bun's own WebSocket server.
  */
-export type ServerName = 'project' | 'tuned' | 'ws' | 'bun';
+export type ServerName = 'project' | 'tuned' | 'ws' | 'floor' | 'bun';
 /** What the project is compared with, in the table's order. */
-export const BASELINES = ['ws', 'bun'] as const;
+export const BASELINES = ['ws', 'floor', 'bun'] as const;
 export type Baseline = (typeof BASELINES)[number];
 /** The project's rows: at its defaults, and tuned where that was run. */
 export const SUBJECTS = ['project', 'tuned'] as const;
@@ -181,7 +182,7 @@ export function summarizeMetrics(results: readonly RoundResult[], scenarios: rea
   return rows;
 }
 
-const BASELINE_TITLES: Record<Baseline, string> = { ws: 'raw ws', bun: 'Bun' };
+const BASELINE_TITLES: Record<Baseline, string> = { ws: 'raw ws', floor: 'Node floor', bun: 'Bun' };
 
 export function formatTable(rows: readonly MetricSummary[], rounds: number): string {
   const cell = (s: Summary | undefined) =>

@@ -35,14 +35,14 @@ import {
 } from './servers.ts';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const ALL_SERVERS: readonly ServerName[] = ['project', 'tuned', 'ws', 'bun'];
+const ALL_SERVERS: readonly ServerName[] = ['project', 'tuned', 'ws', 'floor', 'bun'];
 const USAGE = `Usage: npm run bench -- [--quick] [--rounds N] [--only a,b,c,d,e,f,g,h,i] [--servers LIST] [--workers N]
   --quick         1 round, short phases: a smoke run (a few minutes)
   --rounds N      rounds (default 3; each round runs every server, in rotating order)
   --only LIST     scenarios by letter or name: a latency, b throughput, c idle, d handshakes, e large,
                   f scaling (the project's throughput with --workers 1 and 2), g deflate (every server compressing),
                   h cold (start to first echo: the CLI against ws, startEchoServer in-process), i samecore
-  --servers LIST  of ${ALL_SERVERS.join(',')} (default: all; tuned runs in (d) only)
+  --servers LIST  of ${ALL_SERVERS.join(',')} (default: all; tuned runs in (d) only, floor not in (g))
   --workers N     passed to the project server as --workers N (e.g. 2 or auto)`;
 
 const options = readOptions();

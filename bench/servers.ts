@@ -82,7 +82,11 @@ export function pinned(pinning: Pinning, role: 'server' | 'generator', command: 
 export const TUNED_FLAGS = ['--log-level', 'warn'] as const;
 
 /** The scenarios each server runs in; every other server runs in all of them. */
-export const ONLY_IN: Partial<Record<ServerName, readonly ScenarioName[]>> = { tuned: ['handshakes'] };
+export const ONLY_IN: Partial<Record<ServerName, readonly ScenarioName[]>> = {
+  tuned: ['handshakes'],
+  // It negotiates no compression.
+  floor: ['latency', 'throughput', 'idle', 'handshakes', 'large', 'samecore'],
+};
 
 // Settings the project server reads from its environment; a stray one in the
 // caller's shell (say MAX_MESSAGE_SIZE) must not change what is measured.
@@ -108,6 +112,8 @@ export function serverCommand(
   { workers, bun, flags = [] }: ServerCommands = {},
 ): string[] {
   if (name === 'ws') return [process.execPath, 'bench/baseline-server.mjs', '--port', String(port), ...flags];
+  if (name === 'floor')
+    return [process.execPath, ...V8_FLAGS, 'bench/floor-server.mjs', '--port', String(port), ...flags];
   if (name === 'bun') {
     if (!bun) throw new Error('the Bun server was asked for, but there is no Bun binary');
     return [bun, 'bench/bun-server.mjs', '--port', String(port), ...flags];
@@ -180,7 +186,7 @@ export async function startServer(
   died.catch(() => {});
   await Promise.race([waitForPort(port, 20_000, name), died]);
   // A clustered server accepts as soon as its first worker listens; wait for the rest.
-  if (commands.workers !== undefined && name !== 'ws' && name !== 'bun')
+  if (commands.workers !== undefined && (name === 'project' || name === 'tuned'))
     await Promise.race([processTreeSettled(child.pid!), died]);
   return {
     name,
