@@ -3,8 +3,9 @@
 // server shows the frame view that connection's frames, and by the watcher
 // that asks for them. Pure: URLs in, URLs out, no DOM.
 
-/** The URL parameter that carries the token, on the echo paths and on /monitor. */
-export const MONITOR_PARAMETER = 'monitor';
+import { MONITOR_PARAMETER } from '../server/protocol.ts';
+
+export { MONITOR_PARAMETER };
 
 /** 128 random bits as base64url: 22 characters of A-Z, a-z, 0-9, _ and -, as the server wants them. */
 export function newMonitorToken(

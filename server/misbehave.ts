@@ -8,7 +8,7 @@
 // One more parameter rides along: monitor=<token> asks for the connection's
 // frames to be shown on /monitor (docs/monitor.md), and names them there.
 import { markdownTable } from './markdown-table.ts';
-import { ECHO_PATHS, MONITOR_LIMITS, WS_PATHS, type WsPath } from './protocol.ts';
+import { ECHO_PATHS, MONITOR_LIMITS, MONITOR_PARAMETER, WS_PATHS, type WsPath } from './protocol.ts';
 import { PUSH_INTERVAL } from './push.ts';
 
 /** What a parameter's value may be. */
@@ -113,7 +113,7 @@ export const WS_PARAMETERS: readonly WsParameter[] = [
     paths: [WS_PATHS.push],
   },
   {
-    name: 'monitor',
+    name: MONITOR_PARAMETER,
     value: { type: 'token', minLength: MONITOR_LIMITS.tokenMinLength, maxLength: MONITOR_LIMITS.tokenMaxLength },
     meaning:
       "a random token of your own: the server records this connection's handshake and frames for whoever opens /monitor with the same monitor token, the one parameter /monitor takes (docs/monitor.md)",
@@ -244,10 +244,10 @@ const QUOTED_CHARS = 40;
 /** Applies the rules between parameters and builds the answer. */
 function combine(given: Map<string, string | number>): Asked | { error: string } {
   const pushIntervalMs = (given.get('interval') as number | undefined) ?? PUSH_INTERVAL.default;
-  const monitor = given.get('monitor') as string | undefined;
+  const monitor = given.get(MONITOR_PARAMETER) as string | undefined;
   const deflate = given.has('deflate');
   given.delete('interval');
-  given.delete('monitor');
+  given.delete(MONITOR_PARAMETER);
   given.delete('deflate');
   if (given.size === 0) {
     return pushIntervalMs === PUSH_INTERVAL.default && monitor === undefined && !deflate

@@ -86,6 +86,9 @@ export const SERVER_MESSAGE_TYPES: ReadonlySet<string> = new Set(
   Object.keys({ inspect: true, push: true } satisfies Record<ServerMessage['type'], true>),
 );
 
+/** The URL parameter that carries a monitor token, on the echo paths and on /monitor (docs/monitor.md). */
+export const MONITOR_PARAMETER = 'monitor';
+
 /**
  * The monitor's bounds (docs/monitor.md): what the server keeps of the
  * connections that asked to be watched, and how many may watch.

@@ -53,7 +53,7 @@ export const enLater = {
   'frames.lengthLong': '{count} bytes: the 7-bit field says {field}, so the length follows in {bits} bits ({hex})',
   'frames.noKey': "none: MASK is 0, as in every frame a server sends (a client's frames are always masked)",
   'frames.empty': '(empty)',
-  'frames.truncated': '{shown} … (the first 256 of {total} bytes)',
+  'frames.truncated': '{shown} … (the first {kept} of {total} bytes)',
   'frames.close': '{code} ({name})',
   'frames.closeReason': '{code} ({name}), reason {reason}',
   'frames.handshake': 'connection {connection}: handshake answered {status}',
@@ -81,7 +81,7 @@ export const enLater = {
   'fix.part.key': 'the masking key the browser chose for this frame',
   'fix.part.payload': 'the payload, masked: XOR the key again to read "{text}"',
   'fix.part.payloadTruncated':
-    'the payload, masked (the first 256 of {total} bytes): XOR the key again to read "{text}"',
+    'the payload, masked (the first {kept} of {total} bytes): XOR the key again to read "{text}"',
 
   // The Misbehave card (misbehave-panel.ts, misbehave-url.ts).
   'misbehave.preset.drop': 'a drop every {seconds} s',

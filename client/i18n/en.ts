@@ -294,7 +294,7 @@ export const en = {
   'hexView.which': 'Entry {id}, {direction} at {time}: {text}.',
   'hexView.all': 'All {size} bytes.',
   'hexView.first': 'First {shown} of {size} bytes.',
-  'hexView.previewOnly': 'Only the newest binary messages keep more than their first 256 bytes.',
+  'hexView.previewOnly': 'Only the newest binary messages keep more than their first {kept} bytes.',
   'hexView.limit': 'The view stops at 64 KiB.',
 
   // Close card (close-panel.ts) and close-codes.ts: the codes' names, which the log needs too

@@ -5,7 +5,7 @@
 // Everything here came from the network, so it goes in as text nodes only.
 // Bounded like the log: at most MAX_ITEMS in the DOM, added a few times a second.
 import '../i18n/later.ts';
-import type { MonitorEvent, MonitorFrame } from '../../server/protocol.ts';
+import { MONITOR_LIMITS, type MonitorEvent, type MonitorFrame } from '../../server/protocol.ts';
 import { closeCodeName } from '../close-codes.ts';
 import { ReadyState, type EchoConnection } from '../connection.ts';
 import { formatTime } from '../describe.ts';
@@ -161,7 +161,7 @@ function frameItem(doc: Document, frame: MonitorFrame): HTMLLIElement {
   field(t('frames.field.key'), frame.maskingKey === undefined ? t('frames.noKey') : spaced(frame.maskingKey), 'mono');
   const payload = (hex: string) => {
     const shown = hex === '' ? t('frames.empty') : spaced(hex);
-    return frame.truncated ? t('frames.truncated', { shown, total: count }) : shown;
+    return frame.truncated ? t('frames.truncated', { shown, total: count, kept: MONITOR_LIMITS.payloadBytes }) : shown;
   };
   if (frame.maskedPayloadHex !== undefined) {
     field(t('frames.field.masked'), payload(frame.maskedPayloadHex), 'mono');

@@ -42,7 +42,7 @@ export function setupHexView(root: Element, session: Session): HexView {
     ];
     // Older messages keep only their first bytes (client/session.ts); say why more is not there.
     if (entry.bytes.length < Math.min(entry.size, DETAIL_BYTES) && shown.length === entry.bytes.length) {
-      sentences.push(t('hexView.previewOnly'));
+      sentences.push(t('hexView.previewOnly', { kept: PREVIEW_BYTES }));
     } else if (expanded && entry.size > DETAIL_BYTES) {
       sentences.push(t('hexView.limit'));
     }

@@ -4,7 +4,7 @@
 // Go Web Programming §8.2's \x00…\xFF framing against the real frame of the
 // learner's own last message. The tutorials' quotes are in index.html.
 import '../i18n/later.ts';
-import type { MonitorFrame } from '../../server/protocol.ts';
+import { MONITOR_LIMITS, type MonitorFrame } from '../../server/protocol.ts';
 import type { EchoConnection } from '../connection.ts';
 import { hixieBytes, wireParts, type WirePart } from '../frame-format.ts';
 import { onLanguageChange, t } from '../i18n/translate.ts';
@@ -35,7 +35,11 @@ const PARTS: Record<WirePart['field'], (frame: MonitorFrame) => string> = {
   key: () => t('fix.part.key'),
   payload: (frame) =>
     frame.truncated
-      ? t('fix.part.payloadTruncated', { total: frame.payloadLength, text: frame.text ?? '' })
+      ? t('fix.part.payloadTruncated', {
+          total: frame.payloadLength,
+          kept: MONITOR_LIMITS.payloadBytes,
+          text: frame.text ?? '',
+        })
       : t('fix.part.payload', { text: frame.text ?? '' }),
 };
 
