@@ -24,7 +24,7 @@ import type { EchoCaseEnd } from '../connection.ts';
 import { formatDuration } from '../describe.ts';
 import { asError } from '../errors.ts';
 import { onLanguageChange, t } from '../i18n/translate.ts';
-import { find, showError } from './dom.ts';
+import { element, find, showError } from './dom.ts';
 
 /** What the browser itself reported of a case: its close, and the messages it saw and sent back. */
 function browserText({ code, reason, wasClean, failed, received, echoed }: EchoCaseEnd): string {
@@ -213,16 +213,4 @@ function link(doc: Document, href: string, text: string): HTMLAnchorElement {
   const anchor = element(doc, 'a', undefined, text);
   anchor.href = href;
   return anchor;
-}
-
-function element<K extends keyof HTMLElementTagNameMap>(
-  doc: Document,
-  tag: K,
-  className?: string,
-  content?: string | Node,
-): HTMLElementTagNameMap[K] {
-  const node = doc.createElement(tag);
-  if (className) node.className = className;
-  if (content !== undefined) node.append(content);
-  return node;
 }
