@@ -4,7 +4,7 @@
 // to the case's JSON report and the HTML summary. Loaded on the first click.
 // Descriptions come from the server: text nodes only.
 import '../i18n/later.ts';
-import { type Behavior, CONFORMANCE_CATEGORIES, type IndexEntry } from '../../server/protocol.ts';
+import type { Behavior, IndexEntry } from '../../server/protocol.ts';
 import {
   BEHAVIORS,
   type CaseResult,
@@ -20,6 +20,7 @@ import {
   runConformance,
   totalCounts,
 } from '../conformance.ts';
+import { categoryName } from '../conformance-categories.ts';
 import type { EchoCaseEnd } from '../connection.ts';
 import { formatDuration } from '../describe.ts';
 import { asError } from '../errors.ts';
@@ -97,7 +98,7 @@ export async function runInPanel(root: Element, categories: ReadonlySet<string>)
           id: step.info.id,
           number: step.number,
           count: step.count,
-          category: `${category} ${CONFORMANCE_CATEGORIES[category] ?? ''}`,
+          category: `${category} ${categoryName(category)}`,
           done: t('conformance.cases', { count: step.done }),
         });
       },
