@@ -51,3 +51,13 @@ export function showUnsupported(root: ParentNode): void {
   find(root, 'playground', HTMLElement).hidden = true;
   find(root, 'unsupported', HTMLElement).hidden = false;
 }
+
+/**
+ * Says that the cards loaded after the first paint did not come (a server
+ * updated since, a dropped network), so a reload is the answer; the reason
+ * goes to the console for whoever looks.
+ */
+export function showLaterFailed(root: ParentNode, error: unknown): void {
+  find(root, 'later-failed', HTMLElement).hidden = false;
+  console.error(error);
+}
