@@ -6,7 +6,6 @@
 import './i18n/later.ts';
 import {
   type Behavior,
-  CONFORMANCE_CATEGORIES,
   CONFORMANCE_PATHS,
   type CaseInfo,
   type IndexEntry,
@@ -14,6 +13,7 @@ import {
   conformanceCaseAnchor,
 } from '../server/protocol.ts';
 import { type EchoCaseEnd, echoUntilClose, echoUrlFor, readFirstMessage } from './connection.ts';
+import { categoryName } from './conformance-categories.ts';
 import { t } from './i18n/translate.ts';
 
 // The agent's name for a browser the page cannot name: sent to the server, not shown as prose, so English.
@@ -71,6 +71,7 @@ export interface CaseResult extends CaseInfo {
 /** A category's cases and how many got each verdict. */
 export interface CategoryVerdicts {
   category: string;
+  /** The category's name in the page's language as it was when grouped. */
   name: string;
   counts: Record<Behavior, number>;
   /** Cases whose verdict the reports did not have. */
@@ -85,7 +86,7 @@ export function groupByCategory(results: readonly CaseResult[]): CategoryVerdict
     const category = categoryOf(result.id);
     let group = groups.get(category);
     if (!group) {
-      group = { category, name: CONFORMANCE_CATEGORIES[category] ?? '', counts: noCounts(), missing: 0, cases: [] };
+      group = { category, name: categoryName(category), counts: noCounts(), missing: 0, cases: [] };
       groups.set(category, group);
     }
     group.cases.push(result);

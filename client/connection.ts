@@ -52,6 +52,12 @@ export interface ConnectionEvents {
   close: (info: CloseInfo) => void;
   /** readyState changed, including OPEN → CLOSING, for which the browser fires no event. */
   state: (state: ReadyState) => void;
+  /**
+   * The browser refused to open the socket switchTo() had put off until the
+   * old one closed (a bad URL, a blocked port); connect() and an immediate
+   * switchTo() return their refusal instead.
+   */
+  refused: (error: Error, target: Target) => void;
 }
 
 /** Ruan Yifeng's tutorial's feature test; false in browsers (or tests) without the API. */
@@ -279,14 +285,21 @@ export class EchoConnection extends Emitter<ConnectionEvents> {
       this.emit('close', { code, reason, wasClean, requested: this.#closeRequested });
       const next = this.#next;
       this.#next = undefined;
-      if (next) this.connect(next);
+      if (next) {
+        const refusal = this.connect(next);
+        if (refusal) this.emit('refused', refusal, next);
+      }
     });
     this.#checkState();
     this.#poll = setInterval(() => this.#checkState(), STATE_POLL_MS);
     return undefined;
   }
 
-  /** Connects to `target` now, closing the current socket first (1000) if there is one. */
+  /**
+   * Connects to `target` now, closing the current socket first (1000) if
+   * there is one. Returns the browser's refusal when there was none; after a
+   * close, a refusal comes as the `refused` event.
+   */
   switchTo(target: Target): Error | undefined {
     if (this.readyState === ReadyState.CLOSED) return this.connect(target);
     this.#next = target;

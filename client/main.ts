@@ -1,8 +1,8 @@
 // Wires the page together: its language first, then one connection, the
 // session that logs it, the auto-reconnect, and one setup call per card,
 // each given its own element; after the first paint, the frame watcher
-// beside the connection and the cards that need it (client/deferred.ts).
-// Nothing else happens here.
+// beside the connection and the cards that need it (client/deferred.ts), or
+// the note that they did not load. Nothing else happens here.
 import './style.css';
 // Here, not in the lazily loaded card: CSS of a dynamic import would bring Vite's preload helper into the entry.
 import './conformance.css';
@@ -14,7 +14,7 @@ import { Reconnector } from './reconnect.ts';
 import { Session } from './session.ts';
 import { setupBinaryPanel } from './views/binary-panel.ts';
 import { setupConnectionPanel } from './views/connection-panel.ts';
-import { find, showUnsupported } from './views/dom.ts';
+import { find, showLaterFailed, showUnsupported } from './views/dom.ts';
 import { setupHexView } from './views/hex-view.ts';
 import { setupLanguageSwitch } from './views/language-switch.ts';
 import { setupLatestPanel } from './views/latest-panel.ts';
@@ -55,24 +55,27 @@ if (isWebSocketSupported()) {
   setupLogPanel(card('log-card'), session, setupHexView(card('hex-card'), session).show);
   setupStatsPanel(card('stats-card'), session);
   connection.connect();
-  void import('./deferred.ts').then((later) => {
-    const watcher = new later.FrameWatcher(withToken(echoUrlFor(window.location, WS_PATHS.monitor), token));
-    const record = new later.WireRecord(watcher);
-    later.logFrames(watcher, session);
-    // Open now, and again with a reconnect if the server had closed it.
-    const watch = () => connection.watched && watcher.open();
-    connection.on('state', (state) => state === ReadyState.CONNECTING && watch());
-    watch();
-    later.setupTemplates(card('text-card'));
-    later.setupCanvasView(card('canvas-figure'), connection, session);
-    later.setupClosePanel(card('close-card'), connection);
-    later.setupExplainerPanel(card('handshake-card'), connection);
-    later.setupMisbehavePanel(card('misbehave-card'), connection, reconnector, token);
-    later.setupHandshakeFix(card('fix-101-card'), record, connection);
-    later.setupFramesPanel(card('frames-card'), record, connection);
-    later.setupFramingFix(card('fix-framing-card'), record);
-    later.setupConformancePanel(card('conformance-card'));
-  });
+  void import('./deferred.ts').then(
+    (later) => {
+      const watcher = new later.FrameWatcher(withToken(echoUrlFor(window.location, WS_PATHS.monitor), token));
+      const record = new later.WireRecord(watcher);
+      later.logFrames(watcher, session);
+      // Open now, and again with a reconnect if the server had closed it.
+      const watch = () => connection.watched && watcher.open();
+      connection.on('state', (state) => state === ReadyState.CONNECTING && watch());
+      watch();
+      later.setupTemplates(card('text-card'));
+      later.setupCanvasView(card('canvas-figure'), connection, session);
+      later.setupClosePanel(card('close-card'), connection);
+      later.setupExplainerPanel(card('handshake-card'), connection);
+      later.setupMisbehavePanel(card('misbehave-card'), connection, reconnector, token);
+      later.setupHandshakeFix(card('fix-101-card'), record, connection);
+      later.setupFramesPanel(card('frames-card'), record, connection);
+      later.setupFramingFix(card('fix-framing-card'), record);
+      later.setupConformancePanel(card('conformance-card'));
+    },
+    (error: unknown) => showLaterFailed(document, error),
+  );
 } else {
   showUnsupported(document);
 }

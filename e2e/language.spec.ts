@@ -106,6 +106,8 @@ test.describe('with the browser in zh-CN', () => {
     for (const heading of ['线路上的帧', '故障模拟', '101 响应：当年与现在', '帧格式：当年与现在', '客户端一致性']) {
       await expect(page.getByRole('heading', { level: 2, name: heading, exact: true })).toBeVisible();
     }
+    // The conformance categories by name, from the catalogue like every other word.
+    await expect(page.locator('#conformance-categories label')).toContainText(['1 帧格式', '6 UTF-8 处理', '10 其他']);
     await sendButton(page).click();
     const sent = frames(page, '浏览器 → 服务器', 'Hello, world!', CHINESE);
     await expect(sent).toHaveCount(1);
@@ -177,6 +179,8 @@ test('switching language re-renders in place, keeps the connection and the log, 
   await expect(rows).toHaveCount(rowCount);
   await expect(rowsIn(page, CHINESE, 'received', 'Received: Hello, world!')).toHaveCount(1);
   await expect(rowsIn(page, CHINESE, 'event', `open：已连接到 ${server.wsUrl}，子协议 echo-protocol`)).toHaveCount(1);
+  await expect(page.getByRole('checkbox', { name: '2 Ping/Pong', exact: true })).toBeChecked();
+  await expect(page.getByRole('checkbox', { name: '3 保留位', exact: true })).toBeChecked();
   expect(await page.evaluate(() => 'sameDocument' in window)).toBe(true);
   // Still the same open socket: only the first connecting entry, now in Chinese, and it echoes.
   await expect(readyState(page)).toHaveText('1 OPEN');
@@ -197,6 +201,7 @@ test('switching language re-renders in place, keeps the connection and the log, 
   await expect(
     rowsIn(page, ENGLISH, 'event', `open: connected to ${server.wsUrl}, subprotocol echo-protocol`),
   ).toHaveCount(1);
+  await expect(page.getByRole('checkbox', { name: '3 Reserved Bits', exact: true })).toBeChecked();
   await page.reload();
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   expect(problems).toEqual([]);

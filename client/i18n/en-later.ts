@@ -163,6 +163,18 @@ export const enLater = {
   'closeReason.tooLong': 'The reason is {bytes} bytes in UTF-8; a close frame has room for {max}.',
 
   // The Client conformance card (conformance-panel.ts, conformance-run.ts, conformance.ts).
+  // The categories' names (server/protocol.ts's CONFORMANCE_CATEGORIES, Autobahn's names), one key per category.
+  'conformance.category.1': 'Framing',
+  'conformance.category.2': 'Pings/Pongs',
+  'conformance.category.3': 'Reserved Bits',
+  'conformance.category.4': 'Opcodes',
+  'conformance.category.5': 'Fragmentation',
+  'conformance.category.6': 'UTF-8 Handling',
+  'conformance.category.7': 'Close Handling',
+  'conformance.category.9': 'Limits/Performance',
+  'conformance.category.10': 'Misc',
+  'conformance.category.12': 'WebSocket Compression (different payloads)',
+  'conformance.category.13': 'WebSocket Compression (different parameters)',
   'conformance.noCategory': 'Choose at least one category to run.',
   'conformance.notLoaded': 'The test runner could not be loaded: {message}',
   'conformance.starting': 'Testing this browser as “{agent}”…',

@@ -40,13 +40,15 @@
 export const enPage = {
   'tutorial.go': 'Go Web Programming',
 
-  // The header and what replaces the page without WebSocket.
+  // The header, what replaces the page without WebSocket, and what says its later cards did not load.
   'page.description':
     'A WebSocket bench: send text and binary to an echo server, time the round trips, read the handshake.',
   'page.lede':
     "One WebSocket to the server that sent this page. Text comes back as {reply}, binary comes back byte for byte. Below {go}'s echo form: other endpoints, round-trip times, a hex view, close codes and the handshake.",
   'page.unsupported':
     'This browser has no WebSocket support ({api} is missing), so this page cannot talk to the echo server. Open it in a current browser.',
+  'page.laterFailed':
+    'Part of this page could not load (the server may have been updated, or the network dropped): sending and the log work, the other cards stay empty. Reload the page to get them all.',
 
   // Text card and its templates.
   'text.heading': 'Text',

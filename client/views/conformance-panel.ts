@@ -5,7 +5,8 @@
 import '../i18n/later.ts';
 import { CONFORMANCE_CATEGORIES } from '../../server/protocol.ts';
 import { asError } from '../errors.ts';
-import { t } from '../i18n/translate.ts';
+import { categoryName } from '../conformance-categories.ts';
+import { onLanguageChange, t } from '../i18n/translate.ts';
 import { find, showError } from './dom.ts';
 
 export function setupConformancePanel(root: Element): void {
@@ -13,17 +14,22 @@ export function setupConformancePanel(root: Element): void {
   const fieldset = find(root, 'conformance-categories', HTMLFieldSetElement);
   const run = find(root, 'conformance-run', HTMLButtonElement);
   const error = find(root, 'conformance-error', HTMLElement);
-  const boxes = Object.entries(CONFORMANCE_CATEGORIES).map(([category, name]) =>
-    categoryBox(root.ownerDocument, fieldset, category, name),
+  const boxes = Object.keys(CONFORMANCE_CATEGORIES).map((category) =>
+    categoryBox(root.ownerDocument, fieldset, category),
   );
+  const reword = () => {
+    for (const { box, name } of boxes) name.data = ` ${box.value} ${categoryName(box.value)}`;
+  };
+  onLanguageChange(reword);
+  reword();
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const chosen = new Set(boxes.filter((box) => box.checked).map((box) => box.value));
+    const chosen = new Set(boxes.filter(({ box }) => box.checked).map(({ box }) => box.value));
     showError(error, chosen.size === 0 ? new Error(t('conformance.noCategory')) : undefined);
     if (chosen.size === 0) return;
     run.disabled = true;
-    for (const box of boxes) box.disabled = true;
+    for (const { box } of boxes) box.disabled = true;
     try {
       const { runInPanel } = await import('./conformance-run.ts');
       await runInPanel(root, chosen);
@@ -31,13 +37,17 @@ export function setupConformancePanel(root: Element): void {
       showError(error, new Error(t('conformance.notLoaded', { message: asError(thrown).message })));
     } finally {
       run.disabled = false;
-      for (const box of boxes) box.disabled = false;
+      for (const { box } of boxes) box.disabled = false;
     }
   });
 }
 
-/** A checked checkbox labelled e.g. "1 Framing", added to `fieldset`. */
-function categoryBox(doc: Document, fieldset: HTMLFieldSetElement, category: string, name: string): HTMLInputElement {
+/** A checked checkbox for `category`, added to `fieldset`, with the text node that names it ("1 Framing"). */
+function categoryBox(
+  doc: Document,
+  fieldset: HTMLFieldSetElement,
+  category: string,
+): { box: HTMLInputElement; name: Text } {
   const label = doc.createElement('label');
   label.className = 'check';
   const box = doc.createElement('input');
@@ -45,7 +55,8 @@ function categoryBox(doc: Document, fieldset: HTMLFieldSetElement, category: str
   box.name = 'category';
   box.value = category;
   box.checked = true;
-  label.append(box, ` ${category} ${name}`);
+  const name = doc.createTextNode('');
+  label.append(box, name);
   fieldset.append(label);
-  return box;
+  return { box, name };
 }

@@ -4,7 +4,7 @@
 // to the case's JSON report and the HTML summary. Loaded on the first click.
 // Descriptions come from the server: text nodes only.
 import '../i18n/later.ts';
-import { type Behavior, CONFORMANCE_CATEGORIES, type IndexEntry } from '../../server/protocol.ts';
+import type { Behavior, IndexEntry } from '../../server/protocol.ts';
 import {
   BEHAVIORS,
   type CaseResult,
@@ -20,11 +20,12 @@ import {
   runConformance,
   totalCounts,
 } from '../conformance.ts';
+import { categoryName } from '../conformance-categories.ts';
 import type { EchoCaseEnd } from '../connection.ts';
 import { formatDuration } from '../describe.ts';
 import { asError } from '../errors.ts';
 import { onLanguageChange, t } from '../i18n/translate.ts';
-import { find, showError } from './dom.ts';
+import { element, find, showError } from './dom.ts';
 
 /** What the browser itself reported of a case: its close, and the messages it saw and sent back. */
 function browserText({ code, reason, wasClean, failed, received, echoed }: EchoCaseEnd): string {
@@ -97,7 +98,7 @@ export async function runInPanel(root: Element, categories: ReadonlySet<string>)
           id: step.info.id,
           number: step.number,
           count: step.count,
-          category: `${category} ${CONFORMANCE_CATEGORIES[category] ?? ''}`,
+          category: `${category} ${categoryName(category)}`,
           done: t('conformance.cases', { count: step.done }),
         });
       },
@@ -213,16 +214,4 @@ function link(doc: Document, href: string, text: string): HTMLAnchorElement {
   const anchor = element(doc, 'a', undefined, text);
   anchor.href = href;
   return anchor;
-}
-
-function element<K extends keyof HTMLElementTagNameMap>(
-  doc: Document,
-  tag: K,
-  className?: string,
-  content?: string | Node,
-): HTMLElementTagNameMap[K] {
-  const node = doc.createElement(tag);
-  if (className) node.className = className;
-  if (content !== undefined) node.append(content);
-  return node;
 }

@@ -39,13 +39,19 @@ export function setupConnectionPanel(root: Element, connection: EchoConnection, 
   subprotocols.value = connection.protocols.join(', ');
   urlOutput.value = connection.url;
 
+  // What this card last asked for: a switch the browser refuses once the old socket closed is its to show.
+  let asked: Target | undefined;
   const go = (target: Target | Error, open: (t: Target) => Error | undefined) => {
     if (target instanceof Error) return showError(error, target, endpoint);
     showError(error, undefined, endpoint);
     // A connection the user asked for replaces any attempt the reconnector had planned.
     reconnector.stop();
+    asked = target;
     showError(error, open(target), endpoint);
   };
+  connection.on('refused', (refusal, target) => {
+    if (target === asked) showError(error, refusal, endpoint);
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     go(parseTarget(endpoint.value, subprotocols.value), (t) => connection.connect(t));

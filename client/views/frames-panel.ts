@@ -13,7 +13,7 @@ import { extendedLength, headerBits, lengthField, spaced } from '../frame-format
 import type { WatchStatus } from '../frame-watcher.ts';
 import { onLanguageChange, t } from '../i18n/translate.ts';
 import type { WireRecord } from '../wire-record.ts';
-import { find } from './dom.ts';
+import { element, find } from './dom.ts';
 
 // RFC 6455 §5.2's names for the first two bytes' fields, the same in every language; then its length column.
 const BIT_COLUMNS = ['FIN', 'RSV1', 'RSV2', 'RSV3', 'opcode', 'MASK'] as const;
@@ -110,7 +110,7 @@ function frameItem(doc: Document, frame: MonitorFrame): HTMLLIElement {
   title.append(
     element(doc, 'span', 'frame-direction', t(`frames.direction.${frame.direction}`)),
     ' ',
-    element(doc, 'strong', '', t('frames.title', { opcode: frame.opcodeName, count: frame.payloadLength })),
+    element(doc, 'strong', undefined, t('frames.title', { opcode: frame.opcodeName, count: frame.payloadLength })),
     ' ',
     element(
       doc,
@@ -124,7 +124,7 @@ function frameItem(doc: Document, frame: MonitorFrame): HTMLLIElement {
   const table = element(doc, 'table', 'frame-bits');
   const head = table.createTHead().insertRow();
   for (const column of [...BIT_COLUMNS, t('frames.column.length')]) {
-    const th = element(doc, 'th', '', column);
+    const th = element(doc, 'th', undefined, column);
     th.scope = 'col';
     head.append(th);
   }
@@ -144,7 +144,7 @@ function frameItem(doc: Document, frame: MonitorFrame): HTMLLIElement {
 
   const fields = element(doc, 'dl', 'frame-fields');
   const field = (term: string, value: string, className = '') => {
-    fields.append(element(doc, 'dt', '', term), element(doc, 'dd', className, value));
+    fields.append(element(doc, 'dt', undefined, term), element(doc, 'dd', className, value));
   };
   const count = frame.payloadLength;
   field(
@@ -185,16 +185,4 @@ function frameItem(doc: Document, frame: MonitorFrame): HTMLLIElement {
 
 function note(doc: Document, text: string): HTMLLIElement {
   return element(doc, 'li', 'frame-note', text);
-}
-
-function element<K extends keyof HTMLElementTagNameMap>(
-  doc: Document,
-  tag: K,
-  className: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const node = doc.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }

@@ -8,7 +8,7 @@ import '../i18n/later.ts';
 import { takes, type WsParameter } from '../../server/misbehave.ts';
 import { ECHO_PATHS, type WsPath } from '../../server/protocol.ts';
 import { closeCodeName } from '../close-codes.ts';
-import { ReadyState, echoUrlFor, type EchoConnection } from '../connection.ts';
+import { ReadyState, echoUrlFor, type EchoConnection, type Target } from '../connection.ts';
 import { formatTime } from '../describe.ts';
 import {
   DROP_EVERY_SECONDS,
@@ -25,7 +25,7 @@ import {
 } from '../misbehave-url.ts';
 import { onLanguageChange, t } from '../i18n/translate.ts';
 import type { Reconnector } from '../reconnect.ts';
-import { find } from './dom.ts';
+import { find, showError } from './dom.ts';
 
 // Lines of history shown; the log has all of it.
 const HISTORY_LINES = 6;
@@ -65,6 +65,9 @@ export function setupMisbehavePanel(
       button.textContent = t(`misbehave.preset.${name}`, { seconds: DROP_EVERY_SECONDS });
   };
 
+  // The Target the last Connect asked for, and the browser's refusal of it, shown until the URL changes.
+  let asked: Target | undefined;
+  let refused: Error | undefined;
   const path = () => pathSelect.value as WsPath;
   const built = () => {
     const choices = new Map(rows.flatMap((row) => row.choice()));
@@ -75,9 +78,8 @@ export function setupMisbehavePanel(
     const target = built();
     url.value = target;
     const line = refusal(target, path());
-    // The server's own line, as it will answer: its words are the server's.
-    problem.textContent = line === undefined ? '' : t('misbehave.refused', { line });
-    problem.hidden = line === undefined;
+    // The server's own line, as it will answer: its words are the server's. Else the browser's refusal, if any.
+    showError(problem, line === undefined ? refused : new Error(t('misbehave.refused', { line })));
   };
   const applyPreset = (name: PresetName) => {
     const preset = PRESETS[name];
@@ -116,8 +118,12 @@ export function setupMisbehavePanel(
     showHistory();
   };
 
-  form.addEventListener('input', render);
-  form.addEventListener('change', render);
+  const edited = () => {
+    refused = undefined;
+    render();
+  };
+  form.addEventListener('input', edited);
+  form.addEventListener('change', edited);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     counting = true;
@@ -127,9 +133,15 @@ export function setupMisbehavePanel(
     showHistory();
     // A connection the user asked for replaces any attempt the reconnector had planned.
     reconnector.stop();
-    const error = connection.switchTo({ url: built(), protocols: connection.protocols });
-    problem.textContent = error?.message ?? '';
-    problem.hidden = error === undefined;
+    asked = { url: built(), protocols: connection.protocols };
+    refused = connection.switchTo(asked);
+    render();
+  });
+  // A switch waits for the old socket's close; the browser may refuse the new one only then.
+  connection.on('refused', (error, target) => {
+    if (target !== asked) return;
+    refused = error;
+    render();
   });
 
   const showExtensions = () => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { closeCodeName } from '../../client/close-codes.ts';
+import { categoryName } from '../../client/conformance-categories.ts';
 import { parseHex } from '../../client/hex.ts';
 import { en, enPage } from '../../client/i18n/en.ts';
 import { enLater } from '../../client/i18n/en-later.ts';
@@ -16,6 +17,7 @@ import {
   type Language,
 } from '../../client/i18n/languages.ts';
 import { currentLanguage, onLanguageChange, pageText, t, useLanguage } from '../../client/i18n/translate.ts';
+import { CONFORMANCE_CATEGORIES } from '../../server/protocol.ts';
 import { servingCatalogues } from './catalogues.ts';
 
 type Entry = string | Readonly<Record<string, string>>;
@@ -46,6 +48,16 @@ describe('the catalogues', () => {
     const html = readFileSync(new URL('../../client/index.html', import.meta.url), 'utf8');
     const marked = [...html.matchAll(/data-i18n(?:-[a-z-]+)?="([^"]+)"/g)].map((m) => m[1]!);
     assert.deepEqual([...new Set(marked)].sort(), Object.keys(enPage).sort());
+  });
+
+  it("name every conformance category, in English as server/protocol.ts (and so the server's reports) does", () => {
+    const prefix = 'conformance.category.';
+    const named = Object.fromEntries(
+      Object.entries(enLater)
+        .filter(([key]) => key.startsWith(prefix))
+        .map(([key, name]) => [key.slice(prefix.length), name]),
+    );
+    assert.deepEqual(named, CONFORMANCE_CATEGORIES);
   });
 
   for (const language of OTHERS) {
@@ -136,6 +148,8 @@ describe('t()', () => {
     assert.equal(t('stats.traffic', { count: 1, bytes: '13 B' }), '1 message, 13 B');
     assert.equal(t('stats.traffic', { count: 2, bytes: '26 B' }), '2 messages, 26 B');
     assert.equal(t('log.count', { count: 0 }), '0 entries.');
+    assert.equal(categoryName('1'), 'Framing');
+    assert.equal(categoryName('8'), '');
     // English's bundled catalogue leaves index.html's texts to the HTML.
     assert.equal(pageText('text.heading'), undefined);
   });
@@ -149,6 +163,7 @@ describe('t()', () => {
     assert.equal(currentLanguage(), 'zh-CN');
     assert.equal(t('stats.traffic', { count: 1, bytes: '13 B' }), '1 条消息，13 B');
     assert.equal(closeCodeName(1000), '正常关闭');
+    assert.equal(categoryName('6'), 'UTF-8 处理');
     assert.deepEqual(parseHex('dea'), new Error('这是 3 个十六进制数字；每个字节需要两个。'));
     assert.equal(pageText('text.heading'), '文本');
     assert.equal(pageText('no.such.key'), undefined);
