@@ -14,7 +14,7 @@ import { type ConnectionState, type EchoSocket, peerOf, STATE } from './connecti
 import { negotiatedExtensions } from './deflate.ts';
 import { ConnectionFaults, type FaultContext } from './faults.ts';
 import { describeHandshake } from './inspect.ts';
-import type { Logger } from './logger.ts';
+import { infoLater, type Logger } from './logger.ts';
 import type { EchoMetrics } from './metrics.ts';
 import type { Asked } from './misbehave.ts';
 import { ECHO_PROTOCOL, RATE_LIMITED_CLOSE, TEXT_REPLY_PREFIX, WS_PATHS, type WsPath } from './protocol.ts';
@@ -88,6 +88,8 @@ export function createEchoHandler({
   // opening and closing pay nothing for log lines at warn.
   const logMessages = logger.isLevelEnabled('debug');
   const logConnections = logger.isLevelEnabled('info');
+  // The two lines of every connection are built after the handshake, in a batch (logger.ts).
+  const logConnection = infoLater(logger);
   const { received, sent } = metrics;
   const countSentText = (bytes: number) => {
     sent.text.messages++;
@@ -255,7 +257,7 @@ export function createEchoHandler({
     onClosed(state.ip);
     budget.hold(state, 0);
     metrics.closed(state.failedWith ?? code);
-    if (logConnections) logger.info({ peer: peerOf(state), code, reason: reason.toString() }, 'connection closed');
+    if (logConnections) logConnection({ peer: peerOf(state), code, reason: reason.toString() }, 'connection closed');
   }
 
   return (ws, req, path, ip, asked, compressed) => {
@@ -282,7 +284,7 @@ export function createEchoHandler({
     clients.add(ws);
     metrics.connectionsTotal++;
     if (logConnections)
-      logger.info(
+      logConnection(
         {
           peer: peerOf(state),
           protocol: ws.protocol || null,

@@ -5,7 +5,9 @@
 // handshake benchmark. Here the lines gather for at most FLUSH_MS (or
 // FLUSH_BYTES) and leave with one write(2): no thread hand-off, the same
 // order, and at a few thousand connections a second a few hundred system
-// calls instead of thousands.
+// calls instead of thousands. The two lines of a connection are not even
+// built during its handshake: `later` queues what they say, and they are
+// built together at the flush (logger.ts, infoLater).
 //
 // Under --workers every worker writes into the same descriptor. A write(2)
 // of at most PIPE_BUF bytes to a pipe is atomic (POSIX), a longer one is not:
@@ -31,9 +33,20 @@ const RETRY_MS = 10;
 /** What Linux (and POSIX at least) writes to a pipe in one piece. */
 const PIPE_BUF = 4096;
 
+/** Builds one line that `later` queued: through the logger, stamped with `time`, into this sink's `write`. */
+export type BuildLine = (time: number, fields: object, msg: string) => void;
+
 /** A pino destination: `write` takes one serialized line (with its newline). */
 export interface LineSink {
   write(line: string): boolean;
+  /**
+   * Queues a line for `build` to make at the next flush, or before the next
+   * line written meanwhile, so lines still leave in the order of the calls.
+   * Made in a batch, the lines cost about a third of what they cost made one
+   * at a time in the middle of a handshake (bench/README.md, "Handshakes at
+   * the default log level").
+   */
+  later(build: BuildLine, time: number, fields: object, msg: string): void;
   /** Writes everything gathered so far, now. */
   flushSync(): void;
   /** pino's logger.flush(cb) calls this. */
@@ -60,6 +73,10 @@ function flushAll(): void {
 class BatchedLines implements LineSink {
   readonly #fd: number;
   #lines: string[] = [];
+  /** What `later` queued, flat: build, time, fields, msg, build, … */
+  #later: unknown[] = [];
+  /** True while #buildLater runs: the lines it builds come back through write(). */
+  #building = false;
   /** The length of #lines together, in characters. */
   #gathered = 0;
   /** Bytes a refused write left over, to go before #lines. */
@@ -77,11 +94,18 @@ class BatchedLines implements LineSink {
 
   write(line: string): boolean {
     if (this.#broken) return true;
+    if (this.#later.length > 0 && !this.#building) this.#buildLater();
     this.#lines.push(line);
     this.#gathered += line.length;
     if (this.#gathered >= FLUSH_BYTES && !this.#pending) this.#onTimer();
     else if (!this.#timer) this.#schedule(FLUSH_MS);
     return true;
+  }
+
+  later(build: BuildLine, time: number, fields: object, msg: string): void {
+    if (this.#broken) return;
+    this.#later.push(build, time, fields, msg);
+    if (!this.#timer) this.#schedule(FLUSH_MS);
   }
 
   flush(cb?: (error?: Error) => void): void {
@@ -92,6 +116,7 @@ class BatchedLines implements LineSink {
   flushSync(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#buildLater();
     // At exit there is no later turn: wait out a full pipe, briefly.
     const deadline = Date.now() + 2000;
     while (!this.#writeOut() && Date.now() < deadline) Atomics.wait(SLEEPER, 0, 0, RETRY_MS);
@@ -106,8 +131,24 @@ class BatchedLines implements LineSink {
   readonly #onTimer = (): void => {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#buildLater();
     if (!this.#writeOut()) this.#schedule(RETRY_MS);
   };
+
+  /** Builds the queued lines, in order; each comes back through write() into #lines. */
+  #buildLater(): void {
+    if (this.#building || this.#later.length === 0) return;
+    const later = this.#later;
+    this.#later = [];
+    this.#building = true;
+    try {
+      for (let i = 0; i < later.length; i += 4) {
+        (later[i] as BuildLine)(later[i + 1] as number, later[i + 2] as object, later[i + 3] as string);
+      }
+    } finally {
+      this.#building = false;
+    }
+  }
 
   /** Writes what is gathered; false when the descriptor took only part of it and the rest must wait. */
   #writeOut(): boolean {

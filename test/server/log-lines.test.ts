@@ -148,3 +148,38 @@ describe('the line sink', () => {
     assert.equal(stderr, 'alive');
   });
 });
+
+describe('lines built later (infoLater: the two lines of every connection)', () => {
+  it("are pino's own lines byte for byte, with the time they were logged at, in the order of the calls", async () => {
+    // Date.now is the clock pino stamps lines with: each call happens at a known time. The path has
+    // quotes, a backslash, a control character, Latin-1 and more than 100 characters; extensions is absent.
+    // After the last call the loop runs dry: the last line is built on the way out.
+    const script = String.raw`
+      import { createLogger, infoLater } from './dist/server/logger.js';
+      const logger = createLogger({ logLevel: 'info', logFormat: 'json' }, { instance: 'vm-1', worker: 2 });
+      const later = infoLater(logger);
+      let now = 1000;
+      Date.now = () => now;
+      const opened = { peer: '127.0.0.1:5', protocol: null, path: '/a?b="c"\\d\u0001\u00e9' + 'x'.repeat(120), extensions: undefined };
+      later(opened, 'connection opened');
+      now = 2000;
+      logger.warn({ peer: '127.0.0.1:5' }, 'in between');
+      logger.info(opened, 'connection opened');
+      later({ peer: '127.0.0.1:5', code: 1000, reason: 'b\u00fc"e' }, 'connection closed');
+      now = 3000;
+    `;
+    const { code, stdout, stderr } = await runChild(script);
+    assert.equal(code, 0, stderr);
+    const lines = stdout.split('\n');
+    assert.equal(lines.pop(), '', 'the output ends with a newline');
+    assert.equal(lines.length, 4, stdout);
+    const [builtLater, between, atOnce, closedLater] = lines as [string, string, string, string];
+    assert.equal(builtLater, atOnce.replace('"time":2000,', '"time":1000,'), 'the same line as logger.info makes');
+    assert.equal(JSON.parse(builtLater).path, `/a?b="c"\\d\u0001\u00e9${'x'.repeat(120)}`);
+    assert.equal(JSON.parse(between).msg, 'in between', 'a line logged in the meantime comes after it');
+    assert.equal(
+      closedLater,
+      String.raw`{"level":30,"time":2000,"instance":"vm-1","worker":2,"peer":"127.0.0.1:5","code":1000,"reason":"bü\"e","msg":"connection closed"}`,
+    );
+  });
+});
