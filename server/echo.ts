@@ -21,6 +21,7 @@ import { ECHO_PROTOCOL, RATE_LIMITED_CLOSE, TEXT_REPLY_PREFIX, WS_PATHS, type Ws
 import { startPushing } from './push.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { readFirst } from './read-first.ts';
+import { quietSecondEnd } from './receiver-end.ts';
 import { REPLY_FRAME_MAX, replyFrame } from './reply-frame.ts';
 import { echoWholeFrames } from './whole-frames.ts';
 
@@ -316,6 +317,7 @@ export function createEchoHandler({
  * with a full stack trace: ~9% of the server's CPU time per short connection.
  */
 function releaseAfterCloseHandshake(this: Socket): void {
+  quietSecondEnd(this);
   this.destroy();
 }
 
