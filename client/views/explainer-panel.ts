@@ -50,6 +50,9 @@ export function setupExplainerPanel(root: Element, connection: EchoConnection): 
   showWords();
   onLanguageChange(showWords);
 
+  // index.html ships it disabled: this card is wired after first paint, and a
+  // click before then would do nothing.
+  button.disabled = false;
   button.addEventListener('click', async () => {
     // Beside the current path, without its query: /prefix/raw?x → /prefix/inspect under --base-path.
     const url = new URL(`.${WS_PATHS.inspect}`, connection.url);
