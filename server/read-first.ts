@@ -9,9 +9,9 @@
 //
 // The reader runs only while ws's receiver is between messages with nothing
 // buffered, so the two never split a frame between them, and only while the
-// connection is open. This is the only code that touches the receiver's
-// internals; where they are not what it knows (another ws), nothing is
-// hooked and ws reads everything, as before.
+// connection is open. With receiver-end.ts, this is the only code that
+// touches the receiver's internals; where they are not what it knows
+// (another ws), nothing is hooked and ws reads everything, as before.
 import { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 
@@ -62,8 +62,14 @@ const writeToWs = Writable.prototype.write as (this: Writable, chunk: Buffer) =>
 /** Where ws keeps the WebSocket on its receiver: a symbol of its own it does not export. */
 let kWebSocket: symbol | undefined;
 
+/** ws's key for the WebSocket it keeps on a socket and on its receiver, found on `holder` the first time. */
+export function webSocketKey(holder: object): symbol | undefined {
+  kWebSocket ??= Object.getOwnPropertySymbols(holder).find((key) => key.description === 'websocket');
+  return kWebSocket;
+}
+
 function isKnown(receiver: Receiver): boolean {
-  kWebSocket ??= Object.getOwnPropertySymbols(receiver).find((key) => key.description === 'websocket');
+  webSocketKey(receiver);
   return (
     kWebSocket !== undefined &&
     receiver instanceof Writable &&

@@ -6,18 +6,16 @@
 // Where the receiver has ended, its later end() calls now do nothing.
 import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
+import { webSocketKey } from './read-first.ts';
 
 /** Called as the echo releases a socket after the close handshake, before ws handles the socket's 'close'. */
 export function quietSecondEnd(socket: Socket): void {
-  kWebSocket ??= Object.getOwnPropertySymbols(socket).find((key) => key.description === 'websocket');
+  const kWebSocket = webSocketKey(socket);
   if (kWebSocket === undefined) return;
   const ws = (socket as unknown as Record<symbol, { _receiver?: Writable } | undefined>)[kWebSocket];
   const receiver = ws?._receiver;
   if (receiver?.writableEnded) receiver.end = endsNothing;
 }
-
-/** Where ws keeps the WebSocket on its socket: a symbol of its own it does not export. */
-let kWebSocket: symbol | undefined;
 
 function endsNothing(this: Writable): Writable {
   return this;

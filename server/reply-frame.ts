@@ -16,17 +16,28 @@ const FIN = 0x80;
 export function replyFrame(opcode: number, prefix: Buffer | undefined, payload: Buffer): Buffer {
   const prefixLength = prefix ? prefix.length : 0;
   const length = prefixLength + payload.length;
-  // The minimal length encoding (5.2): 7 bits, or 126 and 16 bits; REPLY_FRAME_MAX never needs 64.
-  const headerLength = length < 126 ? 2 : 4;
-  const frame = Buffer.allocUnsafe(headerLength + length);
-  frame[0] = FIN | opcode;
-  if (headerLength === 2) frame[1] = length;
-  else {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  }
+  const frame = Buffer.allocUnsafe(replyHeaderLength(length) + length);
+  const headerLength = writeReplyHeader(frame, 0, opcode, length);
   // TypedArray set: cheaper than Buffer.copy for a few dozen bytes.
   if (prefix) frame.set(prefix, headerLength);
   frame.set(payload, headerLength + prefixLength);
   return frame;
+}
+
+/** The header's length for a reply of `length` bytes (at most REPLY_FRAME_MAX). */
+export function replyHeaderLength(length: number): number {
+  // The minimal length encoding (5.2): 7 bits, or 126 and 16 bits; REPLY_FRAME_MAX never needs 64.
+  return length < 126 ? 2 : 4;
+}
+
+/** Writes the header of a FIN reply of `length` bytes into `frame` at `at`; returns its length. */
+export function writeReplyHeader(frame: Buffer, at: number, opcode: number, length: number): number {
+  frame[at] = FIN | opcode;
+  if (length < 126) {
+    frame[at + 1] = length;
+    return 2;
+  }
+  frame[at + 1] = 126;
+  frame.writeUInt16BE(length, at + 2);
+  return 4;
 }

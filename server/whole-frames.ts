@@ -14,7 +14,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { ConnectionState } from './connection-state.ts';
 import type { EchoMetrics } from './metrics.ts';
-import { REPLY_FRAME_MAX } from './reply-frame.ts';
+import { REPLY_FRAME_MAX, replyHeaderLength, writeReplyHeader } from './reply-frame.ts';
 
 const FIN = 0x80;
 const OP_TEXT = 0x1;
@@ -58,7 +58,7 @@ export function echoWholeFrames(
     if (replyLength > REPLY_FRAME_MAX) break;
     const frameEnd = end + header + MASK_BYTES + length;
     if (frameEnd > chunk.length) break;
-    replyBytes += (replyLength < LENGTH_16 ? 2 : 4) + replyLength;
+    replyBytes += replyHeaderLength(replyLength) + replyLength;
     end = frameEnd;
   }
   if (end === 0) return 0;
@@ -80,15 +80,7 @@ export function echoWholeFrames(
     const data = mask + MASK_BYTES;
     const replyLength = (isText ? prefixLength : 0) + length;
     const replyStart = at;
-    replies[at] = FIN | opcode;
-    if (replyLength < LENGTH_16) {
-      replies[at + 1] = replyLength;
-      at += 2;
-    } else {
-      replies[at + 1] = LENGTH_16;
-      replies.writeUInt16BE(replyLength, at + 2);
-      at += 4;
-    }
+    at += writeReplyHeader(replies, at, opcode, replyLength);
     if (isText && prefix) {
       replies.set(prefix, at);
       at += prefixLength;
